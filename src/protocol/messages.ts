@@ -1,0 +1,122 @@
+// The engine protocol: every message between the extension host (or CLI) and the engine process.
+// Discriminated unions with one `switch` each side and an exhaustive `never` check; payloads are
+// validated at the boundary (src/protocol/validate.ts) because they cross a process.
+import type { ExperimentConfig } from '../core/experiment.ts';
+
+export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export interface BackendInfo {
+  name: BackendName;
+  available: boolean;
+  /** why not available, or a note (e.g. "no GPU adapter: no Vulkan driver") */
+  reason?: string;
+  /** how to make it available */
+  install?: string;
+  /** false for WASM: no Conv2DBackpropFilter / depthwise backprop kernels */
+  canTrainConv: boolean;
+}
+
+export interface LayerRow {
+  name: string;
+  className: string;
+  /** without the batch dimension, e.g. [32, 32, 10]; null where unknown */
+  outputShape: (number | null)[] | null;
+  params: number;
+  trainable: boolean;
+}
+
+export interface ClassScore {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+export interface Prediction {
+  /** file path or URL */
+  source: string;
+  top: ClassScore[];
+  error?: string;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface EvaluationReport {
+  accuracy: number;
+  labels: string[];
+  perClass: { label: string; precision: number; recall: number; support: number }[];
+  /** confusion[actual][predicted] */
+  confusion: number[][];
+  misclassified: { path: string; actual: string; predicted: string; probability: number }[];
+  skipped: SkippedFile[];
+}
+
+export type PhaseName = 'scan' | 'decode' | 'features' | 'transfer' | 'fine-tune' | 'evaluate' | 'save';
+
+export interface EpochMetrics {
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+  lr: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainResult {
+  modelDir: string;
+  labels: string[];
+  backend: BackendName;
+  bestEpoch: { phase: PhaseName; epoch: number; valAcc?: number; valLoss?: number } | null;
+  history: ({ phase: PhaseName; epoch: number } & EpochMetrics)[];
+  cancelled: boolean;
+  evaluation?: EvaluationReport;
+  skipped: SkippedFile[];
+  /** layer names that were trainable in each training phase */
+  trainedLayers: { phase: PhaseName; layers: string[] }[];
+}
+
+/** Requests: method → [params, result]. */
+export interface RequestMap {
+  describeModel: [{ path: string }, LayerRow[]];
+  listBackends: [Record<string, never>, BackendInfo[]];
+  train: [{ runId: string; config: ExperimentConfig }, TrainResult];
+  cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];
+  predict: [
+    { modelDir: string; images?: string[]; url?: string; topK: number; backend?: BackendChoice },
+    { backend: BackendName; predictions: Prediction[] },
+  ];
+  evaluate: [{ modelDir: string; data: string; backend?: BackendChoice }, EvaluationReport];
+}
+export type RequestMethod = keyof RequestMap;
+export type RequestParams<M extends RequestMethod> = RequestMap[M][0];
+export type RequestResult<M extends RequestMethod> = RequestMap[M][1];
+
+/** Notifications from the engine, never answered. */
+export type EngineNotification =
+  | { method: 'log'; params: { level: 'info' | 'warn' | 'error'; message: string; runId?: string } }
+  | { method: 'phase'; params: { runId: string; phase: PhaseName; detail?: string; epochs?: number; total?: number } }
+  | {
+      method: 'batchEnd';
+      params: { runId: string; phase: PhaseName; epoch: number; batch: number; batches: number; loss: number; acc: number };
+    }
+  | { method: 'epochEnd'; params: { runId: string; phase: PhaseName; epoch: number; epochs: number } & EpochMetrics }
+  | { method: 'done'; params: { runId: string; result: TrainResult } }
+  | { method: 'failed'; params: { runId: string; error: string } };
+
+/** The envelopes on the IPC channel. */
+export type HostToEngine = {
+  [M in RequestMethod]: { kind: 'request'; id: number; method: M; params: RequestParams<M> };
+}[RequestMethod];
+
+export type EngineToHost =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string }
+  | ({ kind: 'notification' } & EngineNotification);
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}
