@@ -1,0 +1,61 @@
+// `cnn-lab describe <model.json | file.py | file.ts | file.js> [--json] [--model NAME]`
+// Prints a model.summary()-like table (and the conv/pool arithmetic), or the rows as JSON.
+// Pure shape inference: never loads TensorFlow.js.
+import { readFileSync, statSync } from 'node:fs';
+import type { LayerRow } from '../protocol/messages.ts';
+import { parseSource, sourceKindForPath, type ParsedModel } from '../core/parsers/index.ts';
+import { modelReport } from '../core/summary.ts';
+import { CliError, parseArgs, type CliIO } from './io.ts';
+
+const HELP = `Usage: cnn-lab describe <model.json | file.py | file.ts | file.js> [--json] [--model NAME]
+
+Prints each model's layers with output shapes and parameter counts, computed from the file
+without running it (Keras Python, tfjs TypeScript/JavaScript, or a layers model.json).
+  --json         print [{name, className, outputShape, params, trainable}] instead
+  --model NAME   only the model with this name (a file may define several)`;
+
+function toRow(layer: ParsedModel['layers'][number]): LayerRow {
+  return { name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? 0, trainable: layer.spec.trainable };
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, { flags: ['json', 'help'], options: ['model'] });
+  if (args.flags.has('help')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (args.positional.length !== 1) throw new CliError(`expected one file to describe, got ${args.positional.length}\n\n${HELP}`, 2);
+  const file = args.positional[0];
+  const kind = sourceKindForPath(file);
+  if (!kind) throw new CliError(`${file}: not a .json, .py, .ts or .js file`, 2);
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new CliError(`${file}: is a directory (give the model.json inside it)`);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
+  }
+  if (kind === 'model.json') {
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      throw new CliError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  let models = parseSource(text, kind).models;
+  if (models.length === 0) throw new CliError(`${file}: no model found (looked for ${kind === 'model.json' ? 'a layers model topology' : kind === 'python' ? 'Keras Sequential/add()/functional layer calls' : 'tf.sequential/tf.layers/tf.conv2d calls'})`);
+  const wanted = args.options.get('model')?.[0];
+  if (wanted !== undefined) {
+    models = models.filter((m) => m.name === wanted);
+    if (models.length === 0) throw new CliError(`${file}: no model named '${wanted}' (found: ${parseSource(text, kind).models.map((m) => m.name).join(', ')})`);
+  }
+  if (args.flags.has('json')) {
+    io.out(JSON.stringify(models.flatMap((m) => m.layers.map(toRow)), null, 2));
+    return 0;
+  }
+  const blocks = models.map(modelReport);
+  io.out(blocks.join('\n\n'));
+  return 0;
+}

@@ -1,0 +1,523 @@
+// A small, tolerant expression parser shared by the Python and JavaScript front ends. It only
+// needs what model-building code uses — names, attribute access, calls with positional and
+// keyword arguments, tuples/lists/arrays, dicts/objects, literals and simple arithmetic — and
+// turns everything else into an `other` node instead of failing.
+import type { LiteralValue } from '../layers.ts';
+import { numberValue, type Language, type Token } from './tokenizer.ts';
+
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+export type Expr =
+  | { t: 'num'; v: number; r: SourceRange }
+  | { t: 'str'; v: string; r: SourceRange }
+  | { t: 'name'; v: string; r: SourceRange }
+  | { t: 'attr'; obj: Expr; name: string; r: SourceRange }
+  | { t: 'call'; callee: Expr; args: Expr[]; kwargs: { name: string; value: Expr }[]; r: SourceRange }
+  | { t: 'list'; items: Expr[]; r: SourceRange }
+  | { t: 'obj'; props: { key: string; value: Expr }[]; r: SourceRange }
+  | { t: 'bin'; op: string; left: Expr; right: Expr; r: SourceRange }
+  | { t: 'neg'; arg: Expr; r: SourceRange }
+  | { t: 'other'; r: SourceRange };
+
+/** A statement: `target = value`, or a bare expression (target undefined). */
+export interface Statement {
+  target?: string;
+  value: Expr;
+}
+
+const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const BINARY: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '//': 2, '%': 2, '**': 3 };
+/** Statement keywords skipped in front of an expression (`return Sequential([...])`). */
+const PREFIX_KEYWORDS = new Set(['return', 'yield', 'await', 'export', 'const', 'let', 'var', 'default', 'async', 'new', 'else', 'elif', 'try', 'finally']);
+/** Keywords whose line (Python) or header (JS) holds no model code worth reading. */
+const SKIP_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'if', 'for', 'while', 'with', 'function', 'assert', 'raise', 'throw', 'del', 'global', 'nonlocal', 'pass', 'break', 'continue', 'lambda', 'interface', 'type', 'case', 'switch', 'catch', 'do', 'in', 'of']);
+
+export class ExprParser {
+  private pos = 0;
+  /** statements found inside function bodies while parsing an expression */
+  private nested: Statement[] = [];
+  constructor(
+    private readonly tokens: Token[],
+    private readonly language: Language,
+  ) {}
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+  }
+  private isOp(value: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.type === 'op' && t.value === value;
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+  private atEnd(): boolean {
+    return this.peek().type === 'eof';
+  }
+  private rangeFrom(start: Token): SourceRange {
+    const prev = this.tokens[Math.max(this.pos - 1, 0)];
+    return { start: { line: start.line, col: start.col }, end: { line: prev.endLine, col: prev.endCol } };
+  }
+
+  /** Every statement in the file, in order; unparsable stretches are skipped. */
+  statements(): Statement[] {
+    const out: Statement[] = [];
+    while (!this.atEnd()) {
+      const before = this.pos;
+      const t = this.peek();
+      if (t.type === 'newline' || (t.type === 'op' && (t.value === ';' || t.value === '}' || t.value === '{' || t.value === ')' || t.value === ']' || t.value === ',' || t.value === ':'))) {
+        this.next();
+        continue;
+      }
+      if (t.type === 'name' && t.value === 'def' && this.language === 'python') {
+        const save = this.pos;
+        out.push(...this.pythonDefDefaults());
+        this.pos = save;
+        this.skipHeader();
+        continue;
+      }
+      if (t.type === 'name' && t.value === 'function' && this.language === 'javascript') {
+        // function name(params) { body }: read the body's statements
+        this.next();
+        if (this.peek().type === 'name') this.next();
+        if (this.isOp('(')) this.skipBalanced();
+        if (this.isOp(':')) this.skipUntilBrace();
+        if (this.isOp('{')) this.skipArrowBody();
+        out.push(...this.nested.splice(0));
+        continue;
+      }
+      if (t.type === 'name' && SKIP_KEYWORDS.has(t.value)) {
+        this.skipHeader();
+        continue;
+      }
+      if (t.type === 'name' && PREFIX_KEYWORDS.has(t.value) && !(this.isOp('=', 1) || this.isOp('.', 1) || this.isOp('(', 1))) {
+        this.next();
+        continue;
+      }
+      if (t.type === 'op' && t.value === '@') {
+        this.skipHeader();
+        continue;
+      }
+      const stmt = this.statement();
+      out.push(...this.nested.splice(0)); // statements inside arrow bodies come first
+      if (stmt) out.push(stmt);
+      if (this.pos === before) this.next(); // always make progress
+    }
+    return out;
+  }
+
+  /** Skips a Python line or a JS statement header up to its body (`{`), tolerating brackets. */
+  private skipHeader(): void {
+    let lastLine = this.next().endLine;
+    while (!this.atEnd()) {
+      const t = this.peek();
+      if (t.type === 'newline') return;
+      // JS has no newline tokens: a header ends at its body brace, a ';' or the end of its line.
+      if (this.language === 'javascript' && t.line > lastLine) return;
+      if (t.type === 'op' && (t.value === ';' || (this.language === 'javascript' && t.value === '{'))) return;
+      if (t.type === 'op' && this.language === 'python' && t.value === ':' ) {
+        this.next();
+        return; // the rest of the line is a statement (`if x: y = f()`)
+      }
+      if (t.type === 'op' && CLOSERS[t.value]) {
+        this.skipBalanced();
+        lastLine = this.tokens[this.pos - 1].endLine;
+        continue;
+      }
+      lastLine = this.next().endLine;
+    }
+  }
+
+  private statement(): Statement | null {
+    // `name = value` / `name: Type = value` (annotated) / `name += value` (ignored target)
+    const t = this.peek();
+    if (t.type === 'name') {
+      if (this.isOp('=', 1)) {
+        this.next();
+        this.next();
+        return { target: t.value, value: this.expression() };
+      }
+      if (this.isOp(':', 1) && this.language === 'python') {
+        // annotated assignment: skip the annotation up to '='
+        const save = this.pos;
+        this.next();
+        this.next();
+        while (!this.atEnd() && this.peek().type !== 'newline' && !this.isOp('=')) {
+          if (CLOSERS[this.peek().value] && this.peek().type === 'op') this.skipBalanced();
+          else this.next();
+        }
+        if (this.isOp('=')) {
+          this.next();
+          return { target: t.value, value: this.expression() };
+        }
+        this.pos = save;
+      }
+      if (this.isOp(':', 1) && this.language === 'javascript') {
+        // `const x: tf.Tensor = …`: skip the type annotation
+        const save = this.pos;
+        this.next();
+        this.next();
+        let guard = 0;
+        while (!this.atEnd() && !this.isOp('=') && !this.isOp(';') && guard++ < 64) {
+          if (this.peek().type === 'op' && CLOSERS[this.peek().value]) this.skipBalanced();
+          else this.next();
+        }
+        if (this.isOp('=')) {
+          this.next();
+          return { target: t.value, value: this.expression() };
+        }
+        this.pos = save;
+      }
+    }
+    const value = this.expression();
+    if (value.t === 'other') return null;
+    return { value };
+  }
+
+  /** Skips a bracketed group (or a single token when not at an opener). */
+  private skipBalanced(): void {
+    const open = this.next();
+    const close = CLOSERS[open.value];
+    if (open.type !== 'op' || !close) return;
+    let depth = 1;
+    while (!this.atEnd() && depth > 0) {
+      const t = this.next();
+      if (t.type !== 'op') continue;
+      if (CLOSERS[t.value]) depth++;
+      else if (t.value === ')' || t.value === ']' || t.value === '}') depth--;
+    }
+  }
+
+  expression(minPrec = 0): Expr {
+    const start = this.peek();
+    let left = this.unary();
+    for (;;) {
+      const t = this.peek();
+      const prec = t.type === 'op' ? BINARY[t.value] : undefined;
+      if (prec === undefined || prec < minPrec) break;
+      this.next();
+      const right = this.expression(t.value === '**' ? prec : prec + 1);
+      left = { t: 'bin', op: t.value, left, right, r: this.rangeFrom(start) };
+    }
+    // Python conditional expressions and JS ternaries: keep the first branch (tolerant).
+    if (this.language === 'python' && this.peek().type === 'name' && this.peek().value === 'if') {
+      this.skipUntilArgEnd();
+    }
+    if (this.language === 'javascript' && this.isOp('?')) this.skipUntilArgEnd();
+    return left;
+  }
+
+  /** Skips a return type annotation up to the body brace. */
+  private skipUntilBrace(): void {
+    while (!this.atEnd() && !this.isOp('{') && !this.isOp(';')) {
+      if (this.isOp('(') || this.isOp('[')) this.skipBalanced();
+      else this.next();
+    }
+  }
+
+  /** Skips to the next `,` or closing bracket at this nesting level (not consuming it). */
+  private skipUntilArgEnd(): void {
+    while (!this.atEnd()) {
+      const t = this.peek();
+      if (t.type === 'newline') return;
+      if (t.type === 'op') {
+        if (t.value === ',' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === ';') return;
+        if (CLOSERS[t.value]) {
+          this.skipBalanced();
+          continue;
+        }
+      }
+      this.next();
+    }
+  }
+
+  private unary(): Expr {
+    const start = this.peek();
+    if (this.isOp('-') || this.isOp('+')) {
+      this.next();
+      const arg = this.unary();
+      return start.value === '-' ? { t: 'neg', arg, r: this.rangeFrom(start) } : arg;
+    }
+    return this.postfix(this.primary());
+  }
+
+  private postfix(expr: Expr): Expr {
+    const start = expr.r.start;
+    for (;;) {
+      if (this.isOp('.') || this.isOp('?.')) {
+        this.next();
+        const name = this.peek();
+        if (name.type !== 'name') return expr;
+        this.next();
+        expr = { t: 'attr', obj: expr, name: name.value, r: { start, end: { line: name.endLine, col: name.endCol } } };
+        continue;
+      }
+      if (this.isOp('!') && this.language === 'javascript') {
+        this.next(); // TS non-null assertion
+        continue;
+      }
+      if (this.isOp('(')) {
+        expr = this.callArgs(expr);
+        continue;
+      }
+      if (this.isOp('[')) {
+        this.skipBalanced();
+        expr = { t: 'other', r: { start, end: this.rangeFrom(this.peek()).end } };
+        continue;
+      }
+      if (this.language === 'javascript' && this.peek().type === 'name' && this.peek().value === 'as') {
+        // `x as tf.Tensor4D` / `x as Array<number>`: skip the type
+        this.next();
+        if (this.peek().type === 'name') this.next();
+        while (this.isOp('.') && this.peek(1).type === 'name') {
+          this.next();
+          this.next();
+        }
+        if (this.isOp('<')) this.skipTypeArguments();
+        if (this.isOp('[') && this.isOp(']', 1)) {
+          this.next();
+          this.next();
+        }
+        return expr;
+      }
+      return expr;
+    }
+  }
+
+  private skipTypeArguments(): void {
+    let depth = 0;
+    do {
+      const t = this.next();
+      if (t.type === 'op' && t.value === '<') depth++;
+      else if (t.type === 'op' && t.value === '>') depth--;
+      else if (t.type === 'op' && t.value === '>>') depth -= 2;
+    } while (depth > 0 && !this.atEnd());
+  }
+
+  private callArgs(callee: Expr): Expr {
+    this.next(); // (
+    const args: Expr[] = [];
+    const kwargs: { name: string; value: Expr }[] = [];
+    while (!this.atEnd() && !this.isOp(')')) {
+      const t = this.peek();
+      if (this.language === 'python' && t.type === 'name' && this.isOp('=', 1)) {
+        this.next();
+        this.next();
+        kwargs.push({ name: t.value, value: this.expression() });
+      } else if (this.isOp('*') || this.isOp('**') || this.isOp('...')) {
+        this.next();
+        this.expression();
+      } else {
+        const before = this.pos;
+        args.push(this.expression());
+        if (this.pos === before) {
+          // unexpected token inside the call: recover at the next argument
+          this.skipUntilArgEnd();
+          if (this.pos === before) break;
+        }
+      }
+      if (!this.isOp(',')) this.skipUntilArgEnd();
+      if (this.isOp(',')) this.next();
+      else if (!this.isOp(')')) break;
+    }
+    if (this.isOp(')')) this.next();
+    return { t: 'call', callee, args, kwargs, r: { start: callee.r.start, end: this.rangeFrom(this.peek()).end } };
+  }
+
+  private primary(): Expr {
+    const t = this.peek();
+    const start = t;
+    if (t.type === 'number') {
+      this.next();
+      return { t: 'num', v: numberValue(t.value), r: this.rangeFrom(start) };
+    }
+    if (t.type === 'string') {
+      this.next();
+      let v = t.value;
+      while (this.peek().type === 'string' && this.language === 'python') v += this.next().value; // implicit concatenation
+      return { t: 'str', v, r: this.rangeFrom(start) };
+    }
+    if (t.type === 'name') {
+      if (t.value === 'new' && this.language === 'javascript') {
+        this.next();
+        return this.primary();
+      }
+      if (t.value === 'lambda') {
+        this.skipUntilArgEnd();
+        return { t: 'other', r: this.rangeFrom(start) };
+      }
+      if (t.value === 'function' && this.language === 'javascript') {
+        this.next();
+        if (this.peek().type === 'name') this.next();
+        if (this.isOp('(')) this.skipBalanced();
+        if (this.isOp(':')) this.skipUntilBrace();
+        this.skipArrowBody();
+        return { t: 'other', r: this.rangeFrom(start) };
+      }
+      this.next();
+      if (this.language === 'javascript' && this.isOp('=>')) {
+        this.next();
+        this.skipArrowBody();
+        return { t: 'other', r: this.rangeFrom(start) };
+      }
+      return { t: 'name', v: t.value, r: this.rangeFrom(start) };
+    }
+    if (t.type === 'op' && (t.value === '(' || t.value === '[')) {
+      const close = CLOSERS[t.value];
+      this.next();
+      const items: Expr[] = [];
+      let tuple = t.value === '[';
+      while (!this.atEnd() && !this.isOp(close)) {
+        const before = this.pos;
+        if (this.isOp('*') || this.isOp('...')) this.next();
+        items.push(this.expression());
+        if (this.pos === before) this.skipUntilArgEnd();
+        if (this.peek().type === 'name' && this.peek().value === 'for') {
+          // comprehension: not a literal
+          this.skipUntilArgEnd();
+          tuple = true;
+          items.length = 0;
+        }
+        if (this.isOp(',')) {
+          tuple = true;
+          this.next();
+        } else if (!this.isOp(close)) {
+          this.skipUntilArgEnd();
+          if (this.isOp(',')) this.next();
+          else break;
+        }
+      }
+      if (this.isOp(close)) this.next();
+      if (t.value === '(' && this.language === 'javascript' && this.isOp('=>')) {
+        this.next();
+        this.skipArrowBody();
+        return { t: 'other', r: this.rangeFrom(start) };
+      }
+      if (!tuple && items.length === 1) return items[0]; // parenthesised expression
+      return { t: 'list', items, r: this.rangeFrom(start) };
+    }
+    if (t.type === 'op' && t.value === '{') {
+      this.next();
+      const props: { key: string; value: Expr }[] = [];
+      while (!this.atEnd() && !this.isOp('}')) {
+        const k = this.peek();
+        if ((k.type === 'name' || k.type === 'string' || k.type === 'number') && this.isOp(':', 1)) {
+          this.next();
+          this.next();
+          props.push({ key: k.value, value: this.expression() });
+        } else if (k.type === 'name' && (this.isOp(',', 1) || this.isOp('}', 1))) {
+          this.next(); // shorthand {layers}
+          props.push({ key: k.value, value: { t: 'name', v: k.value, r: this.rangeFrom(k) } });
+        } else {
+          this.skipUntilArgEnd();
+        }
+        if (this.isOp(',')) this.next();
+        else if (!this.isOp('}')) {
+          this.skipUntilArgEnd();
+          if (this.isOp(',')) this.next();
+          else break;
+        }
+      }
+      if (this.isOp('}')) this.next();
+      return { t: 'obj', props, r: this.rangeFrom(start) };
+    }
+    return { t: 'other', r: { start: { line: t.line, col: t.col }, end: { line: t.line, col: t.col } } };
+  }
+
+  /** An arrow/function body: a block's statements are read (model code often sits in tf.tidy(() => {…})). */
+  private skipArrowBody(): void {
+    if (!this.isOp('{')) {
+      this.skipUntilArgEnd();
+      return;
+    }
+    const open = this.pos;
+    this.skipBalanced();
+    const close = this.isOp('}', -1) ? this.pos - 1 : this.pos;
+    const inner = new ExprParser([...this.tokens.slice(open + 1, close), this.tokens[this.tokens.length - 1]], this.language);
+    this.nested.push(...inner.statements());
+  }
+
+  /** `def f(a=1, b=(2, 3)):` → the defaults as assignments, so `a` and `b` resolve in the body. */
+  private pythonDefDefaults(): Statement[] {
+    this.next(); // def
+    if (this.peek().type !== 'name' || !this.isOp('(', 1)) return [];
+    const name = this.next();
+    const call = this.callArgs({ t: 'name', v: name.value, r: this.rangeFrom(name) });
+    return call.t === 'call' ? call.kwargs.map((k) => ({ target: k.name, value: k.value })) : [];
+  }
+}
+
+export function parseStatements(tokens: Token[], language: Language): Statement[] {
+  return new ExprParser(tokens, language).statements();
+}
+
+/** `tf.keras.layers.Conv2D` → ['tf', 'keras', 'layers', 'Conv2D']; null for non-dotted callees. */
+export function dottedName(e: Expr): string[] | null {
+  if (e.t === 'name') return [e.v];
+  if (e.t === 'attr') {
+    const base = dottedName(e.obj);
+    return base ? [...base, e.name] : null;
+  }
+  return null;
+}
+
+/** Evaluates a literal expression with constants from `env`; undefined when not a literal. */
+export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>): LiteralValue | undefined {
+  if (!e) return undefined;
+  switch (e.t) {
+    case 'num':
+      return Number.isFinite(e.v) ? e.v : undefined;
+    case 'str':
+      return e.v;
+    case 'name':
+      if (e.v === 'True' || e.v === 'true') return true;
+      if (e.v === 'False' || e.v === 'false') return false;
+      if (e.v === 'None' || e.v === 'null' || e.v === 'undefined') return null;
+      return env.get(e.v);
+    case 'neg': {
+      const v = evalLiteral(e.arg, env);
+      return typeof v === 'number' ? -v : undefined;
+    }
+    case 'list': {
+      const items = e.items.map((i) => evalLiteral(i, env));
+      return items.every((i) => i !== undefined) ? (items as LiteralValue[]) : undefined;
+    }
+    case 'obj': {
+      const out: { [k: string]: LiteralValue } = {};
+      for (const p of e.props) {
+        const v = evalLiteral(p.value, env);
+        if (v !== undefined) out[p.key] = v;
+      }
+      return out;
+    }
+    case 'bin': {
+      const l = evalLiteral(e.left, env);
+      const r = evalLiteral(e.right, env);
+      if (typeof l === 'number' && typeof r === 'number') {
+        switch (e.op) {
+          case '+': return l + r;
+          case '-': return l - r;
+          case '*': return l * r;
+          case '/': return l / r;
+          case '//': return r === 0 ? undefined : Math.floor(l / r);
+          case '%': return r === 0 ? undefined : ((l % r) + r) % r;
+          case '**': return l ** r;
+        }
+      }
+      if (e.op === '+' && Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+      if (e.op === '*' && Array.isArray(l) && typeof r === 'number' && r >= 0 && r < 64) return Array.from({ length: r }, () => l).flat();
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// What every source parser returns: the models found in a file, each an ordered list of layers
+// with their source range, inferred shapes, parameter counts, arithmetic and diagnostics.
+import { inferGraph, type GraphNode } from '../graph.ts';
+import type { LayerSpec, ParamCount, ShapeDiagnostic } from '../layers.ts';
+import type { Shape } from '../shape.ts';
+import type { SourceRange } from './expr.ts';
+
+export type { SourcePosition, SourceRange } from './expr.ts';
+
+export interface ParsedLayer {
+  spec: LayerSpec;
+  /** the layer call in the source (whole `Conv2D(...)(x)` expression), 0-based lines/columns */
+  range: SourceRange;
+  /** the first input's shape (null = unknown) */
+  inputShape: Shape | null;
+  inputShapes: (Shape | null)[];
+  outputShape: Shape | null;
+  /** null when unknown or not applicable (raw tf ops take their filter as a tensor) */
+  params: ParamCount | null;
+  arithmetic: string[];
+  diagnostics: ShapeDiagnostic[];
+}
+
+export interface ParsedModel {
+  name: string;
+  kind: 'sequential' | 'functional' | 'ops' | 'model.json';
+  layers: ParsedLayer[];
+}
+
+export interface ParseResult {
+  models: ParsedModel[];
+}
+
+/** One layer as a parser found it, before inference. */
+export interface LayerEntry {
+  spec: LayerSpec;
+  inbound: string[];
+  range: SourceRange;
+  /** diagnostics the parser itself has (e.g. padding=2 is not Keras) */
+  extra?: ShapeDiagnostic[];
+  /** raw tf ops carry their filter as a tensor: no layer parameters */
+  noParams?: boolean;
+}
+
+/** Runs shape inference over a parser's entries (a sequential stack or a functional graph). */
+export function buildParsedModel(name: string, kind: ParsedModel['kind'], entries: LayerEntry[]): ParsedModel {
+  const nodes: GraphNode[] = entries.map((e) => ({ spec: e.spec, inbound: e.inbound }));
+  const inferred = inferGraph(nodes);
+  return {
+    name,
+    kind,
+    layers: inferred.map((n, i) => ({
+      spec: n.spec,
+      range: entries[i].range,
+      inputShape: n.inputShapes[0] ?? null,
+      inputShapes: n.inputShapes,
+      outputShape: n.inference.outputShape,
+      params: entries[i].noParams ? null : n.inference.params,
+      arithmetic: n.inference.arithmetic,
+      diagnostics: [...(entries[i].extra ?? []), ...n.inference.diagnostics],
+    })),
+  };
+}

@@ -1,0 +1,136 @@
+// The native TensorFlow backends: @tensorflow/tfjs-node (CPU) and @tensorflow/tfjs-node-gpu (CUDA).
+// Both register the tfjs backend 'tensorflow' and load a libtensorflow into the process, so only
+// one of them can be loaded per process; whichever loads first owns the name.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendName } from '../../protocol/messages.ts';
+import { tf } from '../tf.ts';
+import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
+import { missingSharedLibraries } from './sharedLibs.ts';
+
+type NativeBackend = Extract<BackendName, 'tensorflow' | 'tensorflow-gpu'>;
+
+const PACKAGE: Record<NativeBackend, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+/**
+ * What tfjs-node-gpu 4.x's libtensorflow 2.9 loads at run time: CUDA 11.2 and cuDNN 8.1 (plus the
+ * driver's libcuda). Without them it silently falls back to the CPU, so we check first.
+ */
+export const CUDA_LIBRARIES = [
+  'libcuda.so.1',
+  'libcudart.so.11.0',
+  'libcublas.so.11',
+  'libcublasLt.so.11',
+  'libcufft.so.10',
+  'libcurand.so.10',
+  'libcusolver.so.11',
+  'libcusparse.so.11',
+  'libcudnn.so.8',
+] as const;
+
+/** Which of the two packages loaded the 'tensorflow' tfjs backend in this process. */
+let nativeOwner: NativeBackend | null = null;
+
+export function nativeBackendOwner(): NativeBackend | null {
+  return nativeOwner;
+}
+
+function installHint(name: NativeBackend, tfjsVersion: string): string {
+  const pkg = `${PACKAGE[name]}@${tfjsVersion}`;
+  if (name === 'tensorflow') {
+    return `npm install ${pkg} (its installer downloads libtensorflow); without internet: npm install --ignore-scripts ${pkg}, then scripts/provision-libtensorflow (builds the binding from the tensorflow-cpu wheel)`;
+  }
+  return `npm install ${pkg} with CUDA 11.2 and cuDNN 8.1 installed (Linux x86_64, NVIDIA GPU); on any other GPU, or without those CUDA versions, use the webgpu backend`;
+}
+
+/** The built N-API binding, if any (tfjs-node puts it in lib/napi-v<N>/). */
+function findBinding(dir: string): string | null {
+  const lib = join(dir, 'lib');
+  if (!existsSync(lib)) return null;
+  for (const sub of readdirSync(lib).filter((d) => /^napi-v\d+$/.test(d)).sort().reverse()) {
+    const binding = join(lib, sub, 'tfjs_binding.node');
+    if (existsSync(binding)) return binding;
+  }
+  return null;
+}
+
+async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
+  const pkg = PACKAGE[name];
+  const tfjsVersion = tf.version.tfjs;
+  const install = installHint(name, tfjsVersion);
+  const dir = packageDir(pkg);
+  if (!dir) return { ok: false, reason: `${pkg} is not installed`, install };
+  const version = packageVersion(pkg);
+  if (version !== tfjsVersion) {
+    return { ok: false, reason: `${pkg} is ${version} but @tensorflow/tfjs is ${tfjsVersion}; they must be the same version (one tfjs-core)`, install };
+  }
+  if (!findBinding(dir)) {
+    return {
+      ok: false,
+      reason: `${pkg} is installed but its native binding was never built (its installer downloads libtensorflow, which fails offline)`,
+      install: name === 'tensorflow' ? 'run scripts/provision-libtensorflow (builds it offline from the tensorflow-cpu wheel)' : install,
+    };
+  }
+  if (name === 'tensorflow-gpu') {
+    if (process.platform !== 'linux') return { ok: false, reason: `${pkg} needs Linux with CUDA; this is ${process.platform}`, install };
+    const missing = missingSharedLibraries(CUDA_LIBRARIES);
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        reason: `CUDA 11.2 / cuDNN 8.1 libraries not found: ${missing.join(', ')} (searched LD_LIBRARY_PATH, /usr/local/cuda/lib64, the system library folders and the ldconfig cache)`,
+        install: `install CUDA 11.2 and cuDNN 8.1 (or put their lib folders on LD_LIBRARY_PATH); or use the webgpu backend, which needs only a Vulkan driver`,
+      };
+    }
+  }
+  if (nativeOwner && nativeOwner !== name) {
+    return {
+      ok: false,
+      reason: `${PACKAGE[nativeOwner]} is already loaded in this process and both register the 'tensorflow' backend; restart with backend '${name}' to use it`,
+      install,
+    };
+  }
+  if (nativeOwner === name) return describeLoaded(name);
+
+  // libtensorflow logs oneDNN/CPU-feature banners at INFO level on load; keep warnings and errors.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  const previous: string | null = tf.engine().backendName ?? null;
+  try {
+    await importOptional(pkg);
+  } catch (e) {
+    return { ok: false, reason: `${pkg} failed to load: ${firstLine(e)}`, install };
+  }
+  nativeOwner = name;
+  // Importing tfjs-node switches tfjs to its backend as a side effect; put the previous one back.
+  if (previous && previous !== 'tensorflow') await tf.setBackend(previous);
+  return describeLoaded(name);
+}
+
+function describeLoaded(name: NativeBackend): LoadOutcome {
+  const backend = tf.findBackend('tensorflow') as unknown as
+    | { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean }
+    | undefined;
+  const libVersion = backend?.binding?.TF_Version;
+  if (name === 'tensorflow-gpu' && backend && backend.isUsingGpuDevice === false) {
+    return {
+      ok: false,
+      reason: 'libtensorflow loaded but found no CUDA GPU (driver not loaded, or GPU not supported by CUDA 11.2); it would run on the CPU',
+      install: 'check nvidia-smi and the CUDA 11.2 / cuDNN 8.1 install; or use the webgpu backend',
+    };
+  }
+  return { ok: true, tfName: 'tensorflow', note: libVersion ? `libtensorflow ${libVersion}` : undefined };
+}
+
+export const tensorflowDriver: BackendDriver = {
+  name: 'tensorflow',
+  canTrainConv: true,
+  load: () => loadNative('tensorflow'),
+};
+
+export const tensorflowGpuDriver: BackendDriver = {
+  name: 'tensorflow-gpu',
+  canTrainConv: true,
+  load: () => loadNative('tensorflow-gpu'),
+};

@@ -1,0 +1,322 @@
+// Dataset scanning with Keras `flow_from_directory` semantics: one immediate subfolder per class,
+// classes sorted by name give the label indices, images found recursively inside each class
+// folder. Only names are read here; pixels are decoded (and corrupt files reported) in decode.ts.
+import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import type { SkippedFile } from '../../protocol/messages.ts';
+import { mixSeed, mulberry32, shuffled } from './rng.ts';
+
+/** Extensions decoded by sharp (GIF: first frame). Compared case-insensitively. */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff'];
+
+export interface DatasetFile {
+  /** absolute path as the user laid it out (through symlinks, not their targets) */
+  path: string;
+  /** index into `classes` */
+  label: number;
+}
+
+export interface DatasetScan {
+  root: string;
+  /** class names sorted by code point, like Python's sorted(): the label order */
+  classes: string[];
+  /** grouped by class, sorted by path within a class */
+  files: DatasetFile[];
+  /** entries that could not be used, with the reason */
+  skipped: SkippedFile[];
+  /** images per class, every class present (0 for an empty one) */
+  counts: Record<string, number>;
+  /** classes whose folder holds no image: an error if training needs them, for the caller to decide */
+  emptyClasses: string[];
+  /** things the user should know that are not errors (ignored files, …) */
+  notes: string[];
+}
+
+export interface DatasetSplit {
+  classes: string[];
+  train: DatasetFile[];
+  validation: DatasetFile[];
+  skipped: SkippedFile[];
+  counts: { train: Record<string, number>; validation: Record<string, number> };
+  /** classes with no training image */
+  emptyClasses: string[];
+  notes: string[];
+}
+
+export function isImageFileName(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
+}
+
+const isHidden = (name: string) => name.startsWith('.');
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function errorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ? `${err.code}: ${err.message}` : String(e instanceof Error ? e.message : e);
+}
+
+/** What a directory entry is once symlinks are followed; `broken` carries the reason. */
+type EntryKind = { kind: 'dir' | 'file' | 'other' } | { kind: 'broken'; reason: string };
+
+async function entryKind(dir: string, entry: Dirent): Promise<EntryKind> {
+  if (entry.isDirectory()) return { kind: 'dir' };
+  if (entry.isFile()) return { kind: 'file' };
+  if (!entry.isSymbolicLink()) return { kind: 'other' };
+  try {
+    const target = await stat(join(dir, entry.name));
+    return { kind: target.isDirectory() ? 'dir' : target.isFile() ? 'file' : 'other' };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'broken', reason: 'broken symlink: its target does not exist' };
+    if (code === 'ELOOP') return { kind: 'broken', reason: 'symlink loop: the link resolves to itself' };
+    return { kind: 'broken', reason: `cannot follow symlink: ${errorText(e)}` };
+  }
+}
+
+async function listDir(dir: string): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.sort((a, b) => byCodePoint(a.name, b.name));
+}
+
+async function checkDatasetFolder(root: string, what: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(root);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${what} not found: ${root}` : `cannot read ${what} ${root}: ${errorText(e)}`);
+  }
+  if (!info.isDirectory()) throw new Error(`${what} is not a folder: ${root}`);
+}
+
+interface ClassWalk {
+  images: string[];
+  skipped: SkippedFile[];
+  otherFiles: string[];
+}
+
+/**
+ * Collects the images under one class folder, following symlinks. `owned` holds the real paths of
+ * the dataset root and every class folder, so a link back into them is reported, not walked
+ * (that is how loops end); `visited` holds what this class has already walked.
+ */
+async function walkClassFolder(classDir: string, owned: Map<string, string>): Promise<ClassWalk> {
+  const out: ClassWalk = { images: [], skipped: [], otherFiles: [] };
+  const visited = new Set<string>([await realpath(classDir)]);
+  const walk = async (dir: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await listDir(dir);
+    } catch (e) {
+      out.skipped.push({ path: dir, reason: `cannot read folder: ${errorText(e)}` });
+      return;
+    }
+    for (const entry of entries) {
+      if (isHidden(entry.name)) continue;
+      const path = join(dir, entry.name);
+      const kind = await entryKind(dir, entry);
+      if (kind.kind === 'broken') {
+        if (isImageFileName(entry.name) || entry.isSymbolicLink()) out.skipped.push({ path, reason: kind.reason });
+        continue;
+      }
+      if (kind.kind === 'dir') {
+        let real: string;
+        try {
+          real = await realpath(path);
+        } catch (e) {
+          out.skipped.push({ path, reason: `cannot resolve folder: ${errorText(e)}` });
+          continue;
+        }
+        const owner = owned.get(real);
+        if (visited.has(real) || owner !== undefined) {
+          const what = owner ? `${owner}, already scanned` : 'a folder already scanned';
+          out.skipped.push({ path, reason: `symlink loop: links back to ${what} (${real})` });
+          continue;
+        }
+        visited.add(real);
+        await walk(path);
+      } else if (kind.kind === 'file') {
+        if (isImageFileName(entry.name)) out.images.push(path);
+        else out.otherFiles.push(path);
+      }
+    }
+  };
+  await walk(classDir);
+  out.images.sort(byCodePoint);
+  return out;
+}
+
+/**
+ * Scans `root` for class subfolders and their images. Throws (naming the folder) when the folder is
+ * missing, has no class subfolder, or has no image at all; everything else is reported.
+ */
+export async function scanDataset(rootInput: string, what = 'dataset folder'): Promise<DatasetScan> {
+  const root = resolve(rootInput);
+  await checkDatasetFolder(root, what);
+  const skipped: SkippedFile[] = [];
+  const notes: string[] = [];
+  const classDirs: string[] = [];
+  const rootImages: string[] = [];
+  for (const entry of await listDir(root)) {
+    if (isHidden(entry.name)) continue;
+    const kind = await entryKind(root, entry);
+    if (kind.kind === 'dir') classDirs.push(entry.name);
+    else if (kind.kind === 'broken') skipped.push({ path: join(root, entry.name), reason: kind.reason });
+    else if (kind.kind === 'file' && isImageFileName(entry.name)) rootImages.push(entry.name);
+  }
+  if (rootImages.length > 0) {
+    const examples = rootImages.slice(0, 3).join(', ') + (rootImages.length > 3 ? ', …' : '');
+    notes.push(
+      `${rootImages.length} image(s) directly in ${root} ignored (${examples}): images must be inside a class subfolder`,
+    );
+  }
+  if (classDirs.length === 0) {
+    const hint = rootImages.length > 0 ? `; move the ${rootImages.length} image(s) there into one subfolder per class` : '';
+    throw new Error(`no class folders in ${what} ${root}: expected one subfolder per class (e.g. cats/, dogs/)${hint}`);
+  }
+
+  const classes = classDirs.sort(byCodePoint);
+  // Real paths of the root and each class folder: a link into one of them is a loop or a
+  // cross-class link, never walked.
+  const owned = new Map<string, string>([[await realpath(root), 'the dataset root']]);
+  for (const name of classes) {
+    try {
+      owned.set(await realpath(join(root, name)), `class folder '${name}'`);
+    } catch (e) {
+      skipped.push({ path: join(root, name), reason: `cannot resolve folder: ${errorText(e)}` });
+    }
+  }
+  const files: DatasetFile[] = [];
+  const counts: Record<string, number> = {};
+  const emptyClasses: string[] = [];
+  let otherFiles: string[] = [];
+  for (const [label, name] of classes.entries()) {
+    const walked = await walkClassFolder(join(root, name), owned);
+    for (const path of walked.images) files.push({ path, label });
+    skipped.push(...walked.skipped);
+    otherFiles = otherFiles.concat(walked.otherFiles);
+    counts[name] = walked.images.length;
+    if (walked.images.length === 0) emptyClasses.push(name);
+  }
+  if (otherFiles.length > 0) {
+    const examples = otherFiles.slice(0, 3).map((p) => relative(root, p)).join(', ');
+    notes.push(
+      `${otherFiles.length} file(s) without an image extension (${IMAGE_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`,
+    );
+  }
+  if (emptyClasses.length > 0) notes.push(`class folder(s) with no image: ${emptyClasses.join(', ')}`);
+  if (files.length === 0) {
+    throw new Error(
+      `no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${IMAGE_EXTENSIONS.join('/')} files`,
+    );
+  }
+  return { root, classes, files, skipped, counts, emptyClasses, notes };
+}
+
+/** How many of a class's n images go to validation: a rounded fraction, keeping one of each side when n ≥ 2. */
+export function validationCount(n: number, fraction: number): number {
+  if (fraction <= 0 || n < 2) return 0;
+  return Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+}
+
+/**
+ * Stratified, seeded split: each class is shuffled with its own stream (seed, label) and its first
+ * validationCount() files go to validation, so every class keeps its proportion and adding a class
+ * does not move the others. (Keras takes the first files in name order instead of a random subset.)
+ */
+export function splitStratified(
+  files: readonly DatasetFile[],
+  fraction: number,
+  seed: number,
+): { train: DatasetFile[]; validation: DatasetFile[] } {
+  if (!(fraction >= 0 && fraction < 1)) throw new Error(`validationSplit must be in [0, 1), got ${fraction}`);
+  const byLabel = new Map<number, DatasetFile[]>();
+  for (const f of files) byLabel.set(f.label, [...(byLabel.get(f.label) ?? []), f]);
+  const train: DatasetFile[] = [];
+  const validation: DatasetFile[] = [];
+  for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
+    const group = byLabel.get(label)!;
+    const order = shuffled(group, mulberry32(mixSeed(seed, label, 0x5711)));
+    const nVal = validationCount(group.length, fraction);
+    const valSet = new Set(order.slice(0, nVal));
+    // Keep name order inside each side so listings stay readable and stable.
+    for (const f of group) (valSet.has(f) ? validation : train).push(f);
+  }
+  return { train, validation };
+}
+
+/** A fresh, seeded order of the training files for one epoch. */
+export function epochOrder<T>(files: readonly T[], seed: number, epoch: number): T[] {
+  return shuffled(files, mulberry32(mixSeed(seed, epoch, 0xe9_0c)));
+}
+
+function countByClass(classes: string[], files: readonly DatasetFile[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
+  for (const f of files) counts[classes[f.label]]++;
+  return counts;
+}
+
+export interface DatasetSource {
+  data: string;
+  /** separate validation folder whose class folders must match `data`'s */
+  validationData?: string;
+  /** used when there is no validationData */
+  validationSplit: number;
+  seed: number;
+}
+
+/**
+ * Scans the training folder and produces the train/validation lists: from a separate validation
+ * folder (classes must match by name) or a stratified seeded split.
+ */
+export async function loadDatasetSplit(source: DatasetSource): Promise<DatasetSplit> {
+  const scan = await scanDataset(source.data, 'dataset folder');
+  const notes = [...scan.notes];
+  let train: DatasetFile[];
+  let validation: DatasetFile[];
+  const skipped = [...scan.skipped];
+  if (source.validationData) {
+    const val = await scanDataset(source.validationData, 'validation folder');
+    const missing = scan.classes.filter((c) => !val.classes.includes(c));
+    const extra = val.classes.filter((c) => !scan.classes.includes(c));
+    if (missing.length > 0 || extra.length > 0) {
+      const parts = [
+        missing.length ? `missing ${missing.join(', ')}` : '',
+        extra.length ? `extra ${extra.join(', ')}` : '',
+      ].filter(Boolean);
+      throw new Error(
+        `validation folder ${val.root} does not have the same class folders as ${scan.root}: ${parts.join('; ')}`,
+      );
+    }
+    if (source.validationSplit > 0) notes.push('a validation folder is given: validationSplit is not used');
+    train = scan.files;
+    validation = val.files; // same sorted class names, hence the same label indices
+    skipped.push(...val.skipped);
+    notes.push(...val.notes.map((n) => `validation: ${n}`));
+  } else {
+    ({ train, validation } = splitStratified(scan.files, source.validationSplit, source.seed));
+  }
+  const counts = { train: countByClass(scan.classes, train), validation: countByClass(scan.classes, validation) };
+  if (validation.length > 0 || source.validationData) {
+    const noVal = scan.classes.filter((c) => counts.validation[c] === 0 && counts.train[c] > 0);
+    if (noVal.length > 0) notes.push(`class(es) with no validation image: ${noVal.join(', ')}`);
+  }
+  return { classes: scan.classes, train, validation, skipped, counts, emptyClasses: scan.emptyClasses, notes };
+}
+
+/** Throws when some class has no training image (a softmax unit that can never be learned). */
+export function assertEveryClassHasImages(split: Pick<DatasetSplit, 'emptyClasses'>, root: string): void {
+  if (split.emptyClasses.length > 0) {
+    throw new Error(
+      `class folder(s) with no image in ${root}: ${split.emptyClasses.map((c) => root + sep + c).join(', ')}`,
+    );
+  }
+}
+
+/** "cats 12, dogs 10" — for logs. */
+export function formatCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+}

@@ -1,0 +1,176 @@
+// Pretrained bases, each cut where its convolutional features end (Keras `include_top=False`):
+// the two bundled nsfwjs models, a local model.json (layers: fine-tunable; graph: a frozen feature
+// extractor only), or an http(s) URL of a layers model (cached on disk).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { tf } from '../tf.ts';
+import { BUNDLED_BASES, isBundledBase, loadBundledFullModel } from './bundled.ts';
+import { ensureCachedModel } from './urlCache.ts';
+import { disposeModels } from './dispose.ts';
+import { graphModelFromArtifacts, layersModelFromArtifacts, readModelArtifacts } from '../save/modelFiles.ts';
+
+import type { Preprocessing } from '../data/decode-image.ts';
+export type { Preprocessing };
+
+export interface BaseModel {
+  /** 'inception_v3' | 'mobilenet_v2' | absolute model.json path | URL */
+  id: string;
+  /** honest, human-readable provenance */
+  label: string;
+  kind: 'layers' | 'graph';
+  /** [height, width] the base expects */
+  inputSize: [number, number];
+  preprocessing: Preprocessing;
+  /** the cut layers model (kind 'layers') */
+  layers?: tf.LayersModel;
+  /** the uncut model the cut shares layers with, disposed together */
+  source?: tf.LayersModel;
+  /** the graph model (kind 'graph'): features only */
+  graph?: tf.GraphModel;
+  /** output shape without batch: [h, w, c] (pooled by the head) or [c] */
+  featureShape: number[];
+  /** names of the base's layers in order (layers bases), for freeze ranges */
+  layerNames: string[];
+  fineTunable: boolean;
+  /** why fine-tuning is impossible, when it is */
+  notFineTunableReason?: string;
+}
+
+export function isUrl(ref: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(ref);
+}
+
+/** Where a layers model's conv features end: the last layer with a 4-D output larger than 1×1. */
+export function findFeatureLayer(model: tf.LayersModel): tf.layers.Layer {
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const layer = model.layers[i];
+    const shape = layer.outputShape;
+    if (!Array.isArray(shape) || Array.isArray(shape[0])) continue;
+    const s = shape as (number | null)[];
+    if (s.length === 4 && !(s[1] === 1 && s[2] === 1)) return layer;
+  }
+  throw new Error(`model ${model.name} has no layer with a 4-D (height × width × channels) output to use as features`);
+}
+
+export function cutAt(model: tf.LayersModel, layer: tf.layers.Layer): tf.LayersModel {
+  if (layer === model.layers[model.layers.length - 1]) return model;
+  return tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor, name: `${model.name}_features` });
+}
+
+function inputSizeOf(shape: (number | null)[] | undefined, where: string): [number, number] {
+  if (!shape || shape.length !== 4) throw new Error(`${where}: input must be 4-D [batch, height, width, channels], got ${JSON.stringify(shape)}`);
+  if (shape[3] !== null && shape[3] !== 3) throw new Error(`${where}: input has ${shape[3]} channels; only RGB (3) bases are supported`);
+  return [shape[1] ?? 224, shape[2] ?? 224];
+}
+
+/** A sibling cnn-lab.json (a model trained here) says how its inputs were scaled. */
+function siblingPreprocessing(modelJsonPath: string): Preprocessing | undefined {
+  const meta = join(dirname(modelJsonPath), 'cnn-lab.json');
+  if (!existsSync(meta)) return undefined;
+  try {
+    const p = JSON.parse(readFileSync(meta, 'utf8')).preprocessing;
+    return p === '0..1' || p === '-1..1' || p === '0..255' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fromLayersModel(model: tf.LayersModel, id: string, label: string, preprocessing: Preprocessing): Promise<BaseModel> {
+  const inputSize = inputSizeOf(model.inputs[0]?.shape, id);
+  const cut = cutAt(model, findFeatureLayer(model));
+  const out = cut.outputs[0].shape.slice(1) as number[];
+  return {
+    id,
+    label,
+    kind: 'layers',
+    inputSize,
+    preprocessing,
+    layers: cut,
+    source: model,
+    featureShape: out,
+    layerNames: cut.layers.map((l) => l.name),
+    fineTunable: true,
+  };
+}
+
+/**
+ * Loads a base by reference. Local and URL bases are assumed to expect inputs in [-1, 1] (the
+ * Keras-applications and TF-Hub convention for MobileNet/Inception) unless a cnn-lab.json beside
+ * the model.json says otherwise.
+ */
+export async function loadBase(ref: string, opts: { signal?: AbortSignal } = {}): Promise<BaseModel> {
+  if (isBundledBase(ref)) {
+    const spec = BUNDLED_BASES[ref];
+    const full = await loadBundledFullModel(ref);
+    const cut = cutAt(full, full.getLayer(spec.cutLayer));
+    return {
+      id: ref,
+      label: spec.label,
+      kind: 'layers',
+      inputSize: inputSizeOf(full.inputs[0].shape, ref),
+      // nsfwjs divides pixels by 255 (dist/cjs/core.js normalizationOffset), so the bases expect [0, 1].
+      preprocessing: '0..1',
+      layers: cut,
+      source: full,
+      featureShape: cut.outputs[0].shape.slice(1) as number[],
+      layerNames: cut.layers.map((l) => l.name),
+      fineTunable: true,
+    };
+  }
+  let modelJsonPath: string;
+  let label: string;
+  if (isUrl(ref)) {
+    if (!/^https?:/i.test(ref)) throw new Error(`base ${ref}: only http(s) URLs are supported`);
+    const cached = await ensureCachedModel(ref, { signal: opts.signal });
+    modelJsonPath = cached.modelJsonPath;
+    label = `layers model from ${ref}`;
+  } else {
+    modelJsonPath = resolve(ref);
+    if (existsSync(modelJsonPath) && statSync(modelJsonPath).isDirectory()) modelJsonPath = join(modelJsonPath, 'model.json');
+    if (!existsSync(modelJsonPath)) {
+      throw new Error(`base "${ref}" is not inception_v3, mobilenet_v2, an http(s) URL or an existing model.json`);
+    }
+    label = `local model ${modelJsonPath}`;
+  }
+  const { format, artifacts } = await readModelArtifacts(modelJsonPath);
+  const preprocessing = siblingPreprocessing(modelJsonPath) ?? '-1..1';
+  if (format === 'layers-model') {
+    const model = await layersModelFromArtifacts(artifacts, modelJsonPath);
+    return fromLayersModel(model, isUrl(ref) ? ref : modelJsonPath, label, preprocessing);
+  }
+  if (isUrl(ref)) throw new Error(`base ${ref} is a graph model; URL bases must be tfjs layers models`);
+  const graph = await graphModelFromArtifacts(artifacts, modelJsonPath);
+  const input = graph.inputs[0];
+  const inputSize = inputSizeOf(input?.shape as (number | null)[] | undefined, modelJsonPath);
+  // Run one blank image to learn the feature shape; graph models often leave it unknown.
+  const featureShape = tf.tidy(() => {
+    const y = graph.predict(tf.zeros([1, inputSize[0], inputSize[1], 3])) as tf.Tensor;
+    return y.shape.slice(1);
+  });
+  if (featureShape.length !== 1 && featureShape.length !== 3) {
+    throw new Error(`${modelJsonPath}: graph model output has shape ${JSON.stringify(featureShape)}; need [c] or [h, w, c] features`);
+  }
+  return {
+    id: modelJsonPath,
+    label: `${label} (graph model: frozen feature extractor)`,
+    kind: 'graph',
+    inputSize,
+    preprocessing,
+    graph,
+    featureShape,
+    layerNames: [],
+    fineTunable: false,
+    notFineTunableReason: `${modelJsonPath} is a graph model (converted from a TF SavedModel or frozen graph): it has no trainable layers, so it can only be a frozen feature extractor — set fine-tune epochs to 0, or use a layers model.json`,
+  };
+}
+
+/** Features for a batch of preprocessed images, in inference mode (frozen BN, no dropout). */
+export function extractFeatures(base: BaseModel, x: tf.Tensor4D): tf.Tensor {
+  if (base.kind === 'layers') return base.layers!.predict(x) as tf.Tensor;
+  return base.graph!.predict(x) as tf.Tensor;
+}
+
+export function disposeBase(base: BaseModel): void {
+  disposeModels([base.layers, base.source]);
+  base.graph?.dispose();
+}

@@ -1,0 +1,94 @@
+// Prediction and evaluation with a saved model directory: image files (decoded in batches, a bad
+// file becomes an error row, not a failure), an http(s) image URL, or a class-folder dataset.
+import type { EvaluationReport, Prediction } from '../../protocol/messages.ts';
+import { decodeBatches, decodeImage, pixelsToFloat32 } from '../data/decode.ts';
+import { scanDataset, type DatasetFile } from '../data/scan.ts';
+import type { LoadedClassifier } from '../save/load.ts';
+import { tf } from '../tf.ts';
+import { fetchWithLimits, IMAGE_FETCH_LIMITS, type FetchLimits } from './fetchUrl.ts';
+import { buildEvaluationReport, topK } from './report.ts';
+
+export interface Probabilities {
+  /** n × classes */
+  values: Float32Array;
+  labels: Int32Array;
+  paths: string[];
+  skipped: { path: string; reason: string }[];
+}
+
+/** Runs the classifier over `files` in batches; failures are collected, not thrown. */
+export async function predictFiles(
+  clf: LoadedClassifier,
+  files: readonly DatasetFile[],
+  opts: { batchSize?: number; signal?: AbortSignal } = {},
+): Promise<Probabilities> {
+  const [h, w] = clf.meta.inputSize;
+  const k = clf.meta.labels.length;
+  const chunks: Float32Array[] = [];
+  const labels: number[] = [];
+  const paths: string[] = [];
+  const skipped: Probabilities['skipped'] = [];
+  for await (const batch of decodeBatches(files, {
+    batchSize: opts.batchSize ?? 16,
+    size: [h, w],
+    resize: clf.meta.resize,
+    preprocessing: clf.meta.preprocessing,
+    signal: opts.signal,
+  })) {
+    skipped.push(...batch.skipped);
+    const n = batch.labels.length;
+    if (n === 0) continue;
+    const probs = tf.tidy(() => clf.predict(tf.tensor4d(batch.x, [n, h, w, 3])));
+    chunks.push((await probs.data()) as Float32Array);
+    probs.dispose();
+    labels.push(...batch.labels);
+    paths.push(...batch.paths);
+  }
+  const values = new Float32Array(labels.length * k);
+  let offset = 0;
+  for (const c of chunks) {
+    values.set(c, offset);
+    offset += c.length;
+  }
+  return { values, labels: Int32Array.from(labels), paths, skipped };
+}
+
+/** Top-k for image files, in the order given; unreadable files carry `error`. */
+export async function predictImages(clf: LoadedClassifier, images: string[], top: number, signal?: AbortSignal): Promise<Prediction[]> {
+  const probs = await predictFiles(clf, images.map((path) => ({ path, label: 0 })), { signal });
+  const k = clf.meta.labels.length;
+  const rows = new Map<string, Prediction[]>();
+  probs.paths.forEach((path, i) => {
+    const p: Prediction = { source: path, top: topK(probs.values.subarray(i * k, (i + 1) * k), clf.meta.labels, top) };
+    rows.set(path, [...(rows.get(path) ?? []), p]);
+  });
+  const errors = new Map<string, string[]>();
+  for (const s of probs.skipped) errors.set(s.path, [...(errors.get(s.path) ?? []), s.reason]);
+  return images.map((path) => rows.get(path)?.shift() ?? { source: path, top: [], error: errors.get(path)?.shift() ?? 'not predicted' });
+}
+
+/** Top-k for one image URL (http/https only, timeout, size cap, image content types only). */
+export async function predictUrl(clf: LoadedClassifier, url: string, top: number, limits: Partial<FetchLimits> = {}): Promise<Prediction> {
+  const body = await fetchWithLimits(url, { ...IMAGE_FETCH_LIMITS, ...limits });
+  const [h, w] = clf.meta.inputSize;
+  const image = await decodeImage(Buffer.from(body.bytes), { size: [h, w], resize: clf.meta.resize, name: url });
+  const x = pixelsToFloat32(image.data, clf.meta.preprocessing);
+  const probs = tf.tidy(() => clf.predict(tf.tensor4d(x, [1, h, w, 3])));
+  const values = await probs.data();
+  probs.dispose();
+  return { source: url, top: topK(values, clf.meta.labels, top) };
+}
+
+/** Evaluates on a class-folder dataset whose class names must be among the model's labels. */
+export async function evaluateFolder(clf: LoadedClassifier, data: string, signal?: AbortSignal): Promise<EvaluationReport> {
+  const scan = await scanDataset(data, 'evaluation folder');
+  const labels = clf.meta.labels;
+  const unknown = scan.classes.filter((c) => scan.counts[c] > 0 && !labels.includes(c));
+  if (unknown.length > 0) {
+    throw new Error(`evaluation folder ${scan.root} has class folder(s) the model does not know: ${unknown.join(', ')} (model labels: ${labels.join(', ')})`);
+  }
+  // Map the folder's label indices onto the model's.
+  const files = scan.files.map((f) => ({ path: f.path, label: labels.indexOf(scan.classes[f.label]) }));
+  const probs = await predictFiles(clf, files, { signal });
+  return buildEvaluationReport(labels, probs.values, probs.labels, probs.paths, [...scan.skipped, ...probs.skipped]);
+}

@@ -1,0 +1,56 @@
+// Loading a model directory back as something that maps preprocessed images to probabilities.
+import { join, resolve } from 'node:path';
+import { tf } from '../tf.ts';
+import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../models/zoo.ts';
+import { poolFeatures } from '../models/head.ts';
+import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
+import { readMetadata, type ModelMetadata } from './modelDir.ts';
+
+export interface LoadedClassifier {
+  dir: string;
+  meta: ModelMetadata;
+  /** the layers model in model.json */
+  model: tf.LayersModel;
+  /** probabilities [n, classes] for preprocessed images [n, h, w, 3] */
+  predict(x: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> {
+  const dir = resolve(dirInput);
+  const meta = readMetadata(dir);
+  const { format, artifacts } = await readModelArtifacts(join(dir, 'model.json'));
+  if (format !== 'layers-model') throw new Error(`${dir}/model.json is a graph model; a cnn-lab model directory holds a layers model`);
+  const model = await layersModelFromArtifacts(artifacts, join(dir, 'model.json'));
+  const outUnits = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outUnits !== meta.labels.length) {
+    model.dispose();
+    throw new Error(`${dir}: the model has ${outUnits} outputs but ${meta.labels.length} labels in its metadata`);
+  }
+  let base: BaseModel | undefined;
+  if (meta.modelInput === 'pooled-head') {
+    // The graph base cannot live inside a layers model: load it from where training found it.
+    try {
+      base = await loadBase(meta.base.id);
+    } catch (e) {
+      model.dispose();
+      throw new Error(`${dir}: its base ${meta.base.id} cannot be loaded: ${(e as Error).message}`);
+    }
+  }
+  return {
+    dir,
+    meta,
+    model,
+    predict(x) {
+      return tf.tidy(() => {
+        if (!base) return model.predict(x) as tf.Tensor2D;
+        const pooled = poolFeatures(extractFeatures(base, x));
+        return model.predict(pooled) as tf.Tensor2D;
+      });
+    },
+    dispose() {
+      model.dispose();
+      if (base) disposeBase(base);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// A trained model directory: model.json + weights.bin (a tfjs layers model) + cnn-lab.json
+// (labels, input size, preprocessing, base, config, metrics, backend, versions). It is written into
+// a temporary sibling folder and renamed into place, so the previous model (or checkpoint) is
+// never half-overwritten: a crash, a full disk or a cancel leaves either the old or the new one.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ExperimentConfig } from '../../core/experiment.ts';
+import type { BackendName, EpochMetrics, PhaseName } from '../../protocol/messages.ts';
+import type { Preprocessing, ResizeMode } from '../data/decode-image.ts';
+import { tf } from '../tf.ts';
+import { serializeLayersModel } from './modelFiles.ts';
+
+export const METADATA_FILE = 'cnn-lab.json';
+
+export interface ModelMetadata {
+  format: 'cnn-lab-model';
+  formatVersion: 1;
+  /** class names, index = output unit */
+  labels: string[];
+  /** [height, width] */
+  inputSize: [number, number];
+  preprocessing: Preprocessing;
+  resize: ResizeMode;
+  base: {
+    id: string;
+    label: string;
+    kind: 'layers' | 'graph';
+  };
+  /**
+   * 'classifier': model.json takes images. 'pooled-head': model.json takes pooled base features
+   * (graph-model bases cannot be merged into a layers model); the base is loaded from base.id.
+   */
+  modelInput: 'classifier' | 'pooled-head';
+  /** 'checkpoint' while training, 'complete' at the end, 'cancelled' when stopped by the user */
+  status: 'checkpoint' | 'complete' | 'cancelled';
+  config: ExperimentConfig;
+  history: ({ phase: PhaseName; epoch: number } & EpochMetrics)[];
+  bestEpoch: { phase: PhaseName; epoch: number; valAcc?: number; valLoss?: number } | null;
+  validation?: { accuracy: number; images: number };
+  /**
+   * The saved model's probabilities for (up to 200) validation images, so anyone can check that
+   * loading the directory reproduces them exactly.
+   */
+  validationPredictions?: { path: string; probabilities: number[] }[];
+  backend: BackendName | string;
+  versions: { tfjs: string; cnnLab: string; node: string };
+  savedAt: string;
+}
+
+let cachedVersion: string | undefined;
+/** cnn-lab's version from the nearest package.json named cnn-lab (works from src/ and dist/). */
+export function cnnLabVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      try {
+        const pkg = JSON.parse(readFileSync(p, 'utf8'));
+        if (pkg.name === 'cnn-lab') return (cachedVersion = String(pkg.version));
+      } catch {
+        /* keep walking up */
+      }
+    }
+    dir = dirname(dir);
+  }
+  return (cachedVersion = 'unknown');
+}
+
+export function versions(): ModelMetadata['versions'] {
+  return { tfjs: tf.version.tfjs, cnnLab: cnnLabVersion(), node: process.version };
+}
+
+async function writeDurably(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path, data);
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A folder we may replace: missing, empty, or a cnn-lab model directory. */
+export function checkReplaceable(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new Error(`output ${outDir} exists and is not a folder`);
+  const entries = readdirSync(outDir).filter((e) => !e.startsWith('.'));
+  if (entries.length === 0 || entries.includes(METADATA_FILE)) return;
+  throw new Error(`output folder ${outDir} already holds other files (no ${METADATA_FILE}); choose a new or empty folder`);
+}
+
+/**
+ * Writes `model` and `metadata` as the model directory `outDir`, replacing a previous one only
+ * once the new one is complete on disk.
+ */
+export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadata, outDirInput: string): Promise<void> {
+  const outDir = resolve(outDirInput);
+  checkReplaceable(outDir);
+  const { modelJson, weights } = await serializeLayersModel(model);
+  await mkdir(dirname(outDir), { recursive: true });
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${suffix}`);
+  const old = join(dirname(outDir), `.${basename(outDir)}.old-${suffix}`);
+  try {
+    await mkdir(tmp);
+    await writeDurably(join(tmp, 'weights.bin'), weights);
+    await writeDurably(join(tmp, 'model.json'), modelJson);
+    await writeDurably(join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new Error(`cannot save the model to ${outDir}: ${why}; the previous model there (if any) is unchanged`);
+  }
+  // Swap: the old directory moves aside before the new one takes its name, then goes away.
+  const hadOld = existsSync(outDir);
+  if (hadOld) await rename(outDir, old);
+  try {
+    await rename(tmp, outDir);
+  } catch (e) {
+    if (hadOld) await rename(old, outDir);
+    await rm(tmp, { recursive: true, force: true });
+    throw new Error(`cannot save the model to ${outDir}: ${(e as Error).message}; the previous model is unchanged`);
+  }
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+export function readMetadata(modelDir: string): ModelMetadata {
+  const path = join(modelDir, METADATA_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? `${modelDir} is not a cnn-lab model directory (no ${METADATA_FILE}); train one with \`cnn-lab train\``
+        : `cannot read ${path}: ${code ?? (e as Error).message}`,
+    );
+  }
+  let meta: ModelMetadata;
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (meta?.format !== 'cnn-lab-model' || !Array.isArray(meta.labels) || !Array.isArray(meta.inputSize)) {
+    throw new Error(`${path}: not cnn-lab model metadata (needs format, labels, inputSize)`);
+  }
+  return meta;
+}

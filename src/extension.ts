@@ -1,0 +1,119 @@
+// CNN Lab's extension entry. Activation is lazy and light: it wires commands, views and language
+// features, and never loads TensorFlow.js — the engine process is forked on the first request
+// that needs it (training, prediction, backends, a bundled base's layers).
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { ArchitecturePanel } from './host/panels/architecturePanel.ts';
+import { selectBackend } from './host/backendPicker.ts';
+import { COMMANDS, PANELS, VIEWS, type CommandKey } from './host/commands.ts';
+import { EngineClient } from './host/engineClient.ts';
+import { runTrainWizard } from './host/experiment/trainWizard.ts';
+import { registerLanguageFeatures } from './host/language/providers.ts';
+import { showLayerShapes } from './host/language/showLayerShapes.ts';
+import { DashboardPanel } from './host/panels/dashboardPanel.ts';
+import { PredictionPanel } from './host/panels/predictionPanel.ts';
+import { predictFiles, predictFromUrl } from './host/predict/predictCommands.ts';
+import { CnnLabStatusBar } from './host/statusBar.ts';
+import { RunController } from './host/training/runController.ts';
+import { FreezeViewProvider } from './host/views/freezeView.ts';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('CNN Lab', { log: true });
+  context.subscriptions.push(log);
+
+  const engine = new EngineClient({ enginePath: join(context.extensionPath, 'dist', 'engine.js'), cwd: context.extensionPath });
+  context.subscriptions.push(engine);
+  engine.onStart((pid) => log.info(`engine started (pid ${pid})`));
+  engine.onOutput(({ stream, text }) => {
+    for (const line of text.split('\n')) if (line.trim()) (stream === 'stderr' ? log.warn : log.info).call(log, `[engine] ${line}`);
+  });
+  engine.onExit((e) => {
+    if (e.expected) log.info('engine stopped');
+    else log.error(`engine exited unexpectedly (${e.signal ?? `code ${e.code}`}); it restarts on the next request`);
+  });
+
+  const statusBar = new CnnLabStatusBar();
+  context.subscriptions.push(statusBar);
+  const runs = new RunController(engine, context, statusBar, log);
+  context.subscriptions.push(runs);
+  engine.onNotification((n) => {
+    if (n.method === 'log') {
+      const text = `${n.params.runId ? `[${n.params.runId}] ` : ''}${n.params.message}`;
+      if (n.params.level === 'error') log.error(text);
+      else if (n.params.level === 'warn') log.warn(text);
+      else log.info(text);
+      return;
+    }
+    if (n.method === 'phase') log.info(`[${n.params.runId}] phase ${n.params.phase}${n.params.detail ? `: ${n.params.detail}` : ''}`);
+    if (n.method === 'epochEnd') {
+      const p = n.params;
+      const val = p.valAcc !== undefined ? ` val_loss ${p.valLoss?.toFixed(4)} val_acc ${p.valAcc.toFixed(4)}` : '';
+      log.info(`[${p.runId}] ${p.phase} epoch ${p.epoch + 1}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} (${p.seconds.toFixed(1)}s, ${p.imagesPerSecond.toFixed(1)} img/s)`);
+    }
+    if (n.method === 'failed') log.error(`[${n.params.runId}] failed: ${n.params.error}`);
+    runs.handleNotification(n);
+  });
+
+  const freezeView = new FreezeViewProvider(context, engine, log);
+  context.subscriptions.push(freezeView, vscode.window.registerWebviewViewProvider(VIEWS.freeze, freezeView));
+
+  const showDashboard = () => DashboardPanel.show(context, runs, log);
+  runs.onDidStart(() => showDashboard());
+
+  const runExperiment = async (uri?: vscode.Uri) => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const file = target?.fsPath.endsWith('.cnnlab.json')
+      ? target
+      : (
+          await vscode.window.showQuickPick(
+            (await vscode.workspace.findFiles('**/*.cnnlab.json', '**/node_modules/**', 200)).map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+            { title: 'CNN Lab: experiment to run', placeHolder: 'No experiment yet? Use "CNN Lab: Train Transfer Model".' },
+          )
+        )?.uri;
+    if (!file) return;
+    freezeView.setExperiment(file);
+    await runs.run(file);
+  };
+
+  const handlers: Record<CommandKey, (...args: never[]) => unknown> = {
+    trainTransferModel: async (folder?: vscode.Uri) => {
+      const file = await runTrainWizard(folder instanceof vscode.Uri ? folder : undefined);
+      if (file) await runExperiment(file);
+    },
+    runExperiment: (uri?: vscode.Uri) => runExperiment(uri instanceof vscode.Uri ? uri : undefined),
+    predict: (uri?: vscode.Uri, uris?: vscode.Uri[]) => predictFiles(context, engine, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
+    predictFromUrl: () => predictFromUrl(context, engine, log),
+    selectBackend: () =>
+      selectBackend(engine, (backend) => {
+        statusBar.setBackend(backend);
+        if (!runs.activeRun) statusBar.showIdle();
+      }),
+    openArchitecture: (uri?: vscode.Uri) => ArchitecturePanel.open(context, engine, log, uri instanceof vscode.Uri ? uri : undefined),
+    cancelTraining: () => runs.cancel(false),
+    showLayerShapes: () => showLayerShapes(),
+    showDashboard,
+    showEngineLog: () => log.show(true),
+  };
+  for (const [key, handler] of Object.entries(handlers) as [CommandKey, (...args: unknown[]) => unknown][]) {
+    context.subscriptions.push(vscode.commands.registerCommand(COMMANDS[key].id, handler));
+  }
+
+  // panels restored after a window reload
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(PANELS.dashboard, { deserializeWebviewPanel: async (panel) => void DashboardPanel.revive(panel, context, runs, log) }),
+    vscode.window.registerWebviewPanelSerializer(PANELS.architecture, { deserializeWebviewPanel: async (panel) => ArchitecturePanel.revive(panel, context, log) }),
+    vscode.window.registerWebviewPanelSerializer(PANELS.prediction, { deserializeWebviewPanel: async (panel) => PredictionPanel.revive(panel, context, log) }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('cnnLab.backend')) {
+        statusBar.setBackend(vscode.workspace.getConfiguration('cnnLab').get('backend', 'auto'));
+        if (!runs.activeRun) statusBar.showIdle();
+      }
+    }),
+  );
+
+  registerLanguageFeatures(context);
+}
+
+export function deactivate(): void {
+  // everything is in context.subscriptions: the engine process is killed with them
+}

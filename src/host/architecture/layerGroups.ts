@@ -1,0 +1,68 @@
+// Collapsible groups of the architecture view and the freeze panel: InceptionV3's inception blocks
+// (a block ends at its `mixedN` concatenation; `mixed9_0`-style inner concats stay inside) and
+// MobileNetV2's `block_N_*` / `expanded_conv_*` layers. Other layers stand alone. Pure.
+import type { LayerRow } from '../../protocol/messages.ts';
+
+export interface ArchitectureRow {
+  index: number;
+  name: string;
+  className: string;
+  outputShape: (number | null)[] | null;
+  params: number;
+  trainable: boolean;
+  /** collapsible group the layer belongs to (null: standalone) */
+  group: string | null;
+  /** 0-based source line of a layer defined in code */
+  line?: number;
+}
+
+export interface ArchitectureTotals {
+  layers: number;
+  params: number;
+  trainable: number;
+  nonTrainable: number;
+}
+
+const MIXED_END = /^mixed\d+$/;
+const MOBILENET_BLOCK = /^(block_\d+)_/;
+
+/** The group of each layer, by the naming conventions of the bundled bases. */
+export function layerGroups(names: string[]): (string | null)[] {
+  const groups: (string | null)[] = names.map(() => null);
+  if (names.some((n) => MIXED_END.test(n))) {
+    // layers after the previous mixedN up to and including the next one form that block; block
+    // mixed0 starts after the stem's last max-pool (its own branch pool is an average pool)
+    const firstMixed = names.findIndex((n) => MIXED_END.test(n));
+    let start = 0;
+    for (let i = 0; i < firstMixed; i++) if (/max_?pool/i.test(names[i])) start = i + 1;
+    let blockStart = start;
+    for (let i = start; i < names.length; i++) {
+      if (MIXED_END.test(names[i])) {
+        for (let j = blockStart; j <= i; j++) groups[j] = names[i];
+        blockStart = i + 1;
+      }
+    }
+    return groups;
+  }
+  return names.map((n) => {
+    const m = MOBILENET_BLOCK.exec(n);
+    if (m) return m[1];
+    if (n.startsWith('expanded_conv')) return 'block_0';
+    return null;
+  });
+}
+
+export function toArchitectureRows(rows: LayerRow[], lines?: (number | undefined)[]): ArchitectureRow[] {
+  const groups = layerGroups(rows.map((r) => r.name));
+  return rows.map((r, i) => ({ index: i, ...r, group: groups[i], line: lines?.[i] }));
+}
+
+export function totalsOf(rows: { params: number; trainable: boolean }[]): ArchitectureTotals {
+  let trainable = 0;
+  let params = 0;
+  for (const r of rows) {
+    params += r.params;
+    if (r.trainable) trainable += r.params;
+  }
+  return { layers: rows.length, params, trainable, nonTrainable: params - trainable };
+}

@@ -1,0 +1,170 @@
+// Starts and steers training runs: reads the experiment file, resolves it for the engine, sends
+// `train`, routes the engine's notifications into the metric history, and reports progress in a
+// notification (with cancel), the status bar and the dashboard. One run at a time.
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineNotification, TrainResult } from '../../protocol/messages.ts';
+import { EngineCrashedError, type EngineClient } from '../engineClient.ts';
+import { COMMANDS, EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
+import { Emitter } from '../disposable.ts';
+import { parseExperimentText, resolveExperimentPaths } from '../experiment/experimentFile.ts';
+import type { CnnLabStatusBar } from '../statusBar.ts';
+import { formatProgress } from '../statusBar.ts';
+import { ensureTrusted } from '../trust.ts';
+import { MetricHistoryStore, type RunHistory } from './metricHistory.ts';
+
+export const LAST_MODEL_KEY = 'cnnLab.lastModelDir';
+
+/** Where models are saved: `cnnLab.modelsDir` relative to the folder of `forFile` (or absolute). */
+export function modelsRoot(forFile?: vscode.Uri): string | undefined {
+  const setting = vscode.workspace.getConfiguration('cnnLab').get<string>('modelsDir', 'models') || 'models';
+  if (isAbsolute(setting)) return setting;
+  const folder = (forFile && vscode.workspace.getWorkspaceFolder(forFile)) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder ? join(folder.uri.fsPath, setting) : undefined;
+}
+
+export class RunController implements vscode.Disposable {
+  readonly store = new MetricHistoryStore();
+  private active: RunHistory | undefined;
+  private readonly changed = new Emitter<RunHistory>();
+  private readonly started = new Emitter<RunHistory>();
+  /** a run changed (any notification, end of run) */
+  readonly onDidChange = this.changed.event;
+  /** a new run began: the dashboard shows it */
+  readonly onDidStart = this.started.event;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly context: vscode.ExtensionContext,
+    private readonly statusBar: CnnLabStatusBar,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get activeRun(): RunHistory | undefined {
+    return this.active;
+  }
+
+  /** Feeds one engine notification (every notification of the engine comes here). */
+  handleNotification(n: EngineNotification): void {
+    const run = this.store.apply(n, Date.now());
+    if (!run) return;
+    if (run === this.active && run.currentStatus === 'running') this.statusBar.showProgress(run.currentProgress);
+    this.changed.fire(run);
+  }
+
+  /** Runs an experiment file. Resolves when the run has ended (done, cancelled or failed). */
+  async run(experimentUri: vscode.Uri): Promise<TrainResult | undefined> {
+    if (!(await ensureTrusted('Training'))) return undefined;
+    if (this.active) {
+      const show = 'Show Dashboard';
+      const pick = await vscode.window.showWarningMessage('A CNN Lab training run is already in progress.', show);
+      if (pick === show) await vscode.commands.executeCommand(COMMANDS.showDashboard.id);
+      return undefined;
+    }
+    const document = await vscode.workspace.openTextDocument(experimentUri);
+    // unsaved edits (e.g. from the freeze panel) belong to this run
+    if (document.isDirty) await document.save();
+    const file = experimentUri.fsPath;
+    const name = basename(file).replace(EXPERIMENT_FILE_SUFFIX, '').replace(/\.json$/, '');
+    const root = modelsRoot(experimentUri) ?? join(dirname(file), 'models');
+    let config;
+    try {
+      config = parseExperimentText(document.getText(), vscode.workspace.asRelativePath(experimentUri), relative(dirname(file), join(root, name)) || name);
+    } catch (e) {
+      void vscode.window.showErrorMessage((e as Error).message);
+      return undefined;
+    }
+    const resolved = resolveExperimentPaths(config, file);
+    if (resolved.backend === 'auto') resolved.backend = vscode.workspace.getConfiguration('cnnLab').get('backend', 'auto');
+
+    const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const run = this.store.begin(
+      {
+        runId,
+        title: `${name} · ${resolved.base}`,
+        experimentPath: file,
+        backend: resolved.backend,
+        plannedEpochs: { transfer: resolved.transfer.epochs, 'fine-tune': resolved.fineTune.epochs },
+      },
+      Date.now(),
+    );
+    this.active = run;
+    void vscode.commands.executeCommand('setContext', 'cnnLab.training', true);
+    this.started.fire(run);
+    this.statusBar.showProgress(run.currentProgress);
+    this.log.info(`[${runId}] training ${file} → ${resolved.out} (base ${resolved.base}, backend ${resolved.backend})`);
+
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `CNN Lab: training ${name}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => void this.cancel(false));
+          const sub = this.onDidChange((r) => {
+            if (r === run) progress.report({ message: formatProgress(r.currentProgress) });
+          });
+          try {
+            const result = await this.engine.request('train', { runId, config: resolved });
+            run.finish(result);
+            this.changed.fire(run);
+            await this.context.workspaceState.update(LAST_MODEL_KEY, result.modelDir);
+            void this.announce(result);
+            return result;
+          } catch (e) {
+            const message =
+              e instanceof EngineCrashedError
+                ? `${e.message} The run ended; checkpoints already written under ${resolved.out} are kept.`
+                : `Training failed: ${(e as Error).message}`;
+            run.fail(message);
+            this.changed.fire(run);
+            this.log.error(`[${runId}] ${message}`);
+            const showLog = 'Show Log';
+            void vscode.window.showErrorMessage(message, showLog).then((p) => p === showLog && this.log.show(true));
+            return undefined;
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+    } finally {
+      this.active = undefined;
+      void vscode.commands.executeCommand('setContext', 'cnnLab.training', false);
+      const snapshot = run.snapshot();
+      this.statusBar.showIdle({ status: snapshot.status, accuracy: snapshot.result?.accuracy });
+    }
+  }
+
+  /** Asks the engine to stop the active run; keepBest saves the best epoch's weights. */
+  async cancel(keepBest: boolean): Promise<boolean> {
+    const run = this.active;
+    if (!run) {
+      void vscode.window.showInformationMessage('No CNN Lab training run is in progress.');
+      return false;
+    }
+    this.log.info(`[${run.runId}] stopping${keepBest ? ', keeping the best epoch' : ''}`);
+    try {
+      const { cancelled } = await this.engine.request('cancel', { runId: run.runId, keepBest });
+      return cancelled;
+    } catch (e) {
+      this.log.error(`[${run.runId}] cancel failed: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  private async announce(result: TrainResult): Promise<void> {
+    const acc = result.evaluation ? ` Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(1)}%.` : '';
+    const what = result.cancelled ? 'Training stopped;' : 'Training finished;';
+    const predict = 'Predict…';
+    const arch = 'Open Architecture';
+    const report = 'Open Report';
+    const pick = await vscode.window.showInformationMessage(`${what} model saved to ${vscode.workspace.asRelativePath(result.modelDir)}.${acc}`, predict, arch, report);
+    if (pick === predict) await vscode.commands.executeCommand(COMMANDS.predict.id);
+    else if (pick === arch) await vscode.commands.executeCommand(COMMANDS.openArchitecture.id, vscode.Uri.file(result.modelDir));
+    else if (pick === report) await vscode.commands.executeCommand(COMMANDS.showDashboard.id);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.started.dispose();
+  }
+}

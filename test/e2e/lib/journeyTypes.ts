@@ -1,0 +1,26 @@
+// What every journey gets: the workbench it drives and where its run's files are.
+import type { JourneyContext } from './journey.ts';
+import type { Workbench } from './workbench.ts';
+
+export interface RunPaths {
+  /** the workspace folder opened in code-server (a fresh copy of test/e2e/workspace-template) */
+  workspace: string;
+  /** where screenshots and the summary go */
+  resultsDir: string;
+  /** palette titles ("CNN Lab: Train Transfer Model") the installed extension must offer */
+  expectedPaletteCommands: string[];
+}
+
+/** Shared between journeys in one run, e.g. the model that journey 1 trained for journey 2. */
+export interface RunState {
+  trainedModelDir?: string;
+  /** the experiment file journey 1 wrote, which journey 4 edits and runs again */
+  experimentFile?: string;
+}
+
+export interface Journey {
+  name: string;
+  /** 'trusted' journeys run with Workspace Trust off; 'restricted' ones in Restricted Mode */
+  mode: 'trusted' | 'restricted';
+  run(ctx: JourneyContext, wb: Workbench, paths: RunPaths, state: RunState): Promise<void>;
+}

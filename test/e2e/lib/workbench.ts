@@ -1,0 +1,372 @@
+// Drives the VS Code workbench the way a person does: keyboard for the command palette and quick
+// picks, the mouse for the explorer's context menu and for hovering text in the editor. Every
+// helper waits for what a person would wait to see, and says what it was looking for when it fails.
+import type { Frame, Locator, Page } from 'playwright-core';
+
+export const UI_TIMEOUT_MS = 20_000;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function asRegExp(text: string | RegExp): RegExp {
+  return typeof text === 'string' ? new RegExp(escapeRegExp(text)) : text;
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails naming `what`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = UI_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${detail}`);
+    }
+    await sleep(250);
+  }
+}
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await this.page.locator('.part.statusbar').waitFor({ timeout: 90_000 });
+    // The explorer shows the folder once the remote file system answers.
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+  }
+
+  // ---- command palette and quick input ---------------------------------------------------------
+
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  get quickInputBox(): Locator {
+    return this.quickInput.locator('.quick-input-box input');
+  }
+
+  quickRows(): Locator {
+    return this.quickInput.locator('.quick-input-list .monaco-list-row');
+  }
+
+  /** Opens the command palette (F1), types the title and runs the command whose row shows it. */
+  async runCommand(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('F1');
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await this.quickInputBox.fill(`>${title}`);
+    const row = this.quickRows().filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    } catch {
+      const shown = await this.quickRows().allTextContents();
+      throw new Error(`the command palette has no "${title}" (shown: ${JSON.stringify(shown)})`);
+    }
+    await row.click();
+  }
+
+  /**
+   * The labels of the palette's commands that match `filter` (e.g. "CNN Lab:"). Right after the
+   * workbench loads, extension contributions may not be registered yet, and an open palette does
+   * not refresh; so reopen it until a command matching the filter shows or the time is up.
+   */
+  async paletteCommands(filter: string, timeoutMs = 60_000): Promise<string[]> {
+    const labelsNow = async (): Promise<string[]> => {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('F1');
+      await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await this.quickInputBox.fill(`>${filter}`);
+      await this.quickRows().first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+      await sleep(300); // the list settles after filtering
+      const labels = await this.quickInput.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+      await this.closeQuickInput();
+      return labels.map((l) => l.replace(/\s+/g, ' ').trim());
+    };
+    let last: string[] = [];
+    try {
+      return await waitFor(
+        `the command palette to offer commands matching "${filter}"`,
+        async () => {
+          last = await labelsNow();
+          return last.some((l) => l.startsWith(filter)) ? last : undefined;
+        },
+        timeoutMs,
+      );
+    } catch {
+      return last;
+    }
+  }
+
+  async closeQuickInput(): Promise<void> {
+    if (await this.quickInput.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    }
+  }
+
+  /** Waits for a quick pick or input box whose title, placeholder or prompt matches `text`. */
+  async waitForQuickInput(text: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<void> {
+    const pattern = asRegExp(text);
+    await waitFor(
+      `a quick input showing ${pattern}`,
+      async () => {
+        if (!(await this.quickInput.isVisible())) return undefined;
+        const title = (await this.quickInput.locator('.quick-input-title').textContent().catch(() => '')) ?? '';
+        const placeholder = (await this.quickInputBox.getAttribute('placeholder').catch(() => '')) ?? '';
+        const aria = (await this.quickInputBox.getAttribute('aria-label').catch(() => '')) ?? '';
+        const message = (await this.quickInput.locator('.quick-input-message').textContent().catch(() => '')) ?? '';
+        return pattern.test(`${title}\n${placeholder}\n${aria}\n${message}`) ? true : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** The visible rows of the open quick pick, as text (label, description, detail). */
+  async quickPickRows(): Promise<string[]> {
+    await this.quickRows().first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    return (await this.quickRows().allTextContents()).map((t) => t.trim());
+  }
+
+  /**
+   * Picks the quick-pick row whose text matches `label`. Types `filterText` (default: the label when
+   * it is a string) first, as a person does, because long lists only render the rows in view.
+   */
+  async pickQuickItem(label: string | RegExp, filterText?: string): Promise<string> {
+    const typed = filterText ?? (typeof label === 'string' ? label : undefined);
+    if (typed !== undefined) await this.quickInputBox.fill(typed);
+    const row = this.quickRows().filter({ hasText: asRegExp(label) }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    } catch {
+      const shown = await this.quickRows().allTextContents().catch(() => []);
+      throw new Error(`the quick pick has no row matching ${asRegExp(label)} (shown: ${JSON.stringify(shown)})`);
+    }
+    const text = (await row.textContent()) ?? '';
+    await row.click();
+    return text.trim();
+  }
+
+  /** Accepts the quick pick's current (default) choice, as pressing Enter does. */
+  async acceptQuickInput(): Promise<void> {
+    await this.quickInputBox.press('Enter');
+  }
+
+  /** Types into an input box (showInputBox) and presses Enter. */
+  async answerInputBox(value: string): Promise<void> {
+    await this.quickInputBox.fill(value);
+    await this.quickInputBox.press('Enter');
+  }
+
+  // ---- files and editors -----------------------------------------------------------------------
+
+  /** Opens a workspace file with Go to File (Ctrl+P), as a person would. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('Control+P');
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await this.quickInputBox.fill(relativePath);
+    const name = relativePath.split('/').pop() ?? relativePath;
+    const row = this.quickRows().filter({ hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await row.click();
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: UI_TIMEOUT_MS });
+  }
+
+  get activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** The text of the active editor's rendered lines, in order. */
+  async editorLines(): Promise<string[]> {
+    return this.activeEditor.locator('.view-lines .view-line').allTextContents();
+  }
+
+  /** Moves the cursor to `line` (1-based) with Go to Line, so that line is rendered and in view. */
+  async goToLine(line: number): Promise<void> {
+    await this.activeEditor.click({ position: { x: 200, y: 10 } });
+    await this.page.keyboard.press('Control+G');
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await this.quickInputBox.fill(`:${line}`);
+    await this.quickInputBox.press('Enter');
+    await this.quickInput.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  }
+
+  /** The rendered line of the active editor whose text contains `lineContains`. */
+  editorLine(lineContains: string): Locator {
+    return this.activeEditor.locator('.view-lines .view-line').filter({ hasText: lineContains }).first();
+  }
+
+  /**
+   * Hovers the mouse over `token` in the first rendered line containing `lineContains`, and returns
+   * the hover widget's text once it matches every pattern in `expect`.
+   */
+  async hoverText(lineContains: string, token: string, expect: RegExp[], timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden)');
+    let lastShown = '';
+    try {
+      return await waitFor(
+        `a hover over "${token}" (line with "${lineContains}") showing ${expect.join(' and ')}`,
+        async () => {
+          const box = await this.tokenBox(lineContains, token);
+          if (!box) return undefined;
+          // Move away first: the hover only comes back on a fresh move onto the word.
+          await this.page.mouse.move(box.x + box.width / 2, box.y > 300 ? box.y - 250 : box.y + 350);
+          await sleep(150);
+          await this.page.mouse.move(box.x + Math.min(box.width / 2, 6), box.y + box.height / 2, { steps: 5 });
+          await hover.first().waitFor({ state: 'visible', timeout: 4_000 });
+          await sleep(300); // providers answer one after another; let the widget fill
+          lastShown = (await hover.allTextContents()).join('\n');
+          return expect.every((p) => p.test(lastShown)) ? lastShown : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; the hover showed: ${JSON.stringify(lastShown.slice(0, 600))}`);
+    }
+  }
+
+  /** The screen box of `token` within the first rendered line containing `lineContains`. */
+  async tokenBox(lineContains: string, token: string): Promise<{ x: number; y: number; width: number; height: number } | undefined> {
+    const line = this.editorLine(lineContains);
+    if ((await line.count()) === 0) return undefined;
+    const spans = line.locator(':scope > span > span');
+    const count = await spans.count();
+    for (let i = 0; i < count; i++) {
+      const span = spans.nth(i);
+      const text = ((await span.textContent()) ?? '').replace(/\u00a0/g, ' ');
+      const at = text.indexOf(token);
+      if (at < 0) continue;
+      const box = await span.boundingBox();
+      if (!box || text.length === 0) continue;
+      const charWidth = box.width / text.length;
+      return { x: box.x + at * charWidth, y: box.y, width: token.length * charWidth, height: box.height };
+    }
+    return undefined;
+  }
+
+  /** The rendered text of the first line containing `lineContains`, inlay hints included. */
+  async lineText(lineContains: string): Promise<string> {
+    return ((await this.editorLine(lineContains).textContent()) ?? '').replace(/\u00a0/g, ' ');
+  }
+
+  // ---- explorer --------------------------------------------------------------------------------
+
+  explorerRow(name: string): Locator {
+    return this.page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) })
+      .first();
+  }
+
+  async showExplorer(): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+E');
+    await this.page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  }
+
+  /** Expands each folder of `folders` in turn (e.g. ['shapes', 'circle']) and returns the row of `file`. */
+  async revealInExplorer(folders: string[], file: string): Promise<Locator> {
+    await this.showExplorer();
+    for (const folder of folders) {
+      const row = this.explorerRow(folder);
+      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      if ((await row.getAttribute('aria-expanded')) !== 'true') {
+        await row.click();
+        await waitFor(`explorer folder "${folder}" to expand`, async () =>
+          (await row.getAttribute('aria-expanded')) === 'true' ? true : undefined,
+        );
+      }
+    }
+    const target = this.explorerRow(file);
+    await target.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    return target;
+  }
+
+  /** Right-clicks `row` and clicks the context-menu entry `label`. */
+  async contextMenu(row: Locator, label: string | RegExp): Promise<void> {
+    await row.click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const item = menu.locator('.action-item .action-label', { hasText: asRegExp(label) }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      const shown = (await menu.locator('.action-item .action-label').allTextContents()).filter((t) => t.trim());
+      await this.page.keyboard.press('Escape');
+      throw new Error(`the context menu has no ${asRegExp(label)} (shown: ${JSON.stringify(shown)})`);
+    }
+    await item.click();
+  }
+
+  // ---- notifications, status bar, panels -------------------------------------------------------
+
+  /** Waits for a notification toast whose message matches `text`; returns its full message. */
+  async notification(text: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    const pattern = asRegExp(text);
+    return waitFor(
+      `a notification matching ${pattern}`,
+      async () => {
+        const messages = await this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
+        return messages.find((m) => pattern.test(m));
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Clicks a button on the notification toast whose message matches `text`. */
+  async clickNotificationButton(text: string | RegExp, button: string | RegExp): Promise<void> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', {
+      has: this.page.locator('.notification-list-item-message', { hasText: asRegExp(text) }),
+    });
+    await toast.first().locator('.monaco-button', { hasText: asRegExp(button) }).first().click({ timeout: UI_TIMEOUT_MS });
+  }
+
+  async statusBarText(): Promise<string> {
+    return ((await this.page.locator('.part.statusbar').textContent()) ?? '').replace(/\s+/g, ' ');
+  }
+
+  /** The Problems panel's rows (Ctrl+Shift+M), as text. */
+  async problems(): Promise<string[]> {
+    await this.page.keyboard.press('Control+Shift+M');
+    const panel = this.page.locator('.markers-panel');
+    await panel.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    return (await panel.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
+  }
+
+  // ---- webviews --------------------------------------------------------------------------------
+
+  /**
+   * The frame of the webview whose document contains `selector` (webview content lives in an
+   * iframe inside the webview's own iframe). Polls until one does.
+   */
+  async webviewFrame(selector: string, timeoutMs = UI_TIMEOUT_MS): Promise<Frame> {
+    return waitFor(
+      `a webview containing ${selector}`,
+      async () => {
+        for (const frame of this.page.frames()) {
+          if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+          if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+        }
+        return undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** The text of the element matching `selector` in the webview that contains it. */
+  async webviewText(selector: string, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    const frame = await this.webviewFrame(selector, timeoutMs);
+    return ((await frame.locator(selector).first().textContent()) ?? '').trim();
+  }
+}
