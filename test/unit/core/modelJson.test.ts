@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeModelJson } from '../../../src/core/modelJson.ts';
 
 /** Compares our rows with tfjs' own reading of the same JSON (as a saved model.json is loaded). */
-async function assertMatchesTfjs(json: { modelTopology?: object }): Promise<void> {
+async function assertMatchesTfjs(json: object & { modelTopology?: object }): Promise<void> {
   const rows = describeModelJson(json);
   const model = await tf.models.modelFromJSON((json.modelTopology ?? json) as Parameters<typeof tf.models.modelFromJSON>[0]);
   try {
@@ -126,5 +126,6 @@ test('a nested base model counts as one layer with the sum of its parameters', a
 
 test('not a layers model: a clear error', () => {
   assert.throws(() => describeModelJson([1, 2]), /model\.json: expected a JSON object/);
-  assert.throws(() => describeModelJson({ format: 'graph-model', modelTopology: { node: [] } }), /no layers model topology found/);
+  assert.throws(() => describeModelJson({ format: 'graph-model', modelTopology: { node: [] } }), /tfjs graph model .* no layer topology/);
+  assert.throws(() => describeModelJson({ format: 'layers-model', weightsManifest: [] }), /no layers model topology found/);
 });
