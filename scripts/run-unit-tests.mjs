@@ -13,7 +13,7 @@ function findTests(dir) {
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const files = (roots.length ? roots : ['test/unit']).flatMap((r) =>
+const files = (roots.length ? roots : ['test/unit', 'test/webview']).flatMap((r) =>
   statSync(r).isDirectory() ? findTests(r) : [r],
 ).sort();
 const reporter = process.argv.includes('--dot') ? 'dot' : 'spec';
