@@ -45,11 +45,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-// Run when executed directly (bundled dist/cli.js, or `tsx src/cli.ts`), not when imported by tests.
-const invokedDirectly =
-  typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
-if (invokedDirectly) {
-  main(process.argv.slice(2), {
+/** Runs the CLI on this process's arguments and sets its exit code (bin/cnn-lab.js calls this). */
+export function runFromProcess(): Promise<void> {
+  return main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),
     isTTY: Boolean(process.stderr.isTTY),
@@ -57,3 +55,9 @@ if (invokedDirectly) {
     process.exitCode = code;
   });
 }
+
+// Run when executed directly (bundled dist/cli.js, or `tsx src/cli.ts`), not when imported by tests
+// or by bin/cnn-lab.js (which calls runFromProcess itself).
+const invokedDirectly =
+  typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+if (invokedDirectly) void runFromProcess();
