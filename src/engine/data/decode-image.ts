@@ -1,7 +1,8 @@
 // Decoding one image file with sharp into 8-bit sRGB RGB pixels (HWC), resized like Keras
 // `target_size`, and turning pixels into the float range a base model expects. Every way a file
 // can be unusable ends as an ImageDecodeError whose reason says why, never a crash.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 
 /**
@@ -81,6 +82,52 @@ function checkSize(size: readonly [number, number]): void {
   }
 }
 
+/** Bytes read from the start of a file to tell what it really is. */
+const SNIFF_BYTES = 512;
+
+/**
+ * Opens the file once to learn, before sharp sees it, that it exists, may be read (EACCES is a
+ * reason, not a crash), is a regular non-empty file; returns its first bytes for sniffing.
+ */
+async function checkReadableFile(path: string, name: string): Promise<Buffer> {
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO named .jpg must not hang a decoder thread waiting for a writer
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ImageDecodeError(name, 'file not found');
+    if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, `permission denied: the file cannot be read (${code}); check its permissions`);
+    throw new ImageDecodeError(name, `cannot read file (${code ?? e})`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new ImageDecodeError(name, 'not a regular file');
+    if (info.size === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
+    const head = Buffer.alloc(Math.min(SNIFF_BYTES, info.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } catch (e) {
+    if (e instanceof ImageDecodeError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // EISDIR and friends arrive on read, not open
+    throw new ImageDecodeError(name, code === 'EISDIR' ? 'not a regular file' : `cannot read file (${code ?? e})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * sharp would rasterize SVG with librsvg at whatever size the file declares, and an SVG can pull
+ * in other files: a vector drawing is refused, whatever its extension, with what to do instead.
+ */
+function rejectSvg(name: string, head: Uint8Array): void {
+  const text = Buffer.from(head).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
+  if (text.startsWith('<') && /<svg[\s>]/i.test(text)) {
+    throw new ImageDecodeError(name, 'an SVG (vector) image: CNN Lab reads raster images only; convert it to PNG first');
+  }
+}
+
 /**
  * Decodes `input` (a file path, or encoded bytes with `options.name`) to RGB: EXIF orientation
  * applied, first frame of an animation, alpha flattened onto ALPHA_BACKGROUND, grayscale/palette/
@@ -91,17 +138,11 @@ export async function decodeImage(input: string | Buffer, options: DecodeOptions
   const maxPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   if (options.size) checkSize(options.size);
   if (typeof input === 'string') {
-    let info;
-    try {
-      info = await stat(input);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ImageDecodeError(name, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? e})`);
-    }
-    if (!info.isFile()) throw new ImageDecodeError(name, 'not a regular file');
-    if (info.size === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
+    rejectSvg(name, await checkReadableFile(input, name));
   } else if (input.length === 0) {
     throw new ImageDecodeError(name, 'empty data (0 bytes)');
+  } else {
+    rejectSvg(name, input.subarray(0, SNIFF_BYTES));
   }
   try {
     // failOn 'truncated': a cut-off file is an error, while a merely odd one (a warning such as

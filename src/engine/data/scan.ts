@@ -3,6 +3,7 @@
 // folder. Only names are read here; pixels are decoded (and corrupt files reported) in decode.ts.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { SkippedFile } from '../../protocol/messages.ts';
 import { mixSeed, mulberry32, shuffled } from './rng.ts';
@@ -56,10 +57,13 @@ function errorText(e: unknown): string {
   return err?.code ? `${err.code}: ${err.message}` : String(e instanceof Error ? e.message : e);
 }
 
+/** A directory entry whose name is valid UTF-8 (the only names a string path can reach). */
+type Entry = Pick<Dirent, 'name' | 'isDirectory' | 'isFile' | 'isSymbolicLink'>;
+
 /** What a directory entry is once symlinks are followed; `broken` carries the reason. */
 type EntryKind = { kind: 'dir' | 'file' | 'other' } | { kind: 'broken'; reason: string };
 
-async function entryKind(dir: string, entry: Dirent): Promise<EntryKind> {
+async function entryKind(dir: string, entry: Entry): Promise<EntryKind> {
   if (entry.isDirectory()) return { kind: 'dir' };
   if (entry.isFile()) return { kind: 'file' };
   if (!entry.isSymbolicLink()) return { kind: 'other' };
@@ -74,9 +78,38 @@ async function entryKind(dir: string, entry: Dirent): Promise<EntryKind> {
   }
 }
 
-async function listDir(dir: string): Promise<Dirent[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.sort((a, b) => byCodePoint(a.name, b.name));
+interface Listing {
+  entries: Entry[];
+  /** entries whose names are not valid UTF-8, reported rather than silently mangled */
+  badNames: SkippedFile[];
+}
+
+/**
+ * Lists `dir` sorted by name. Names are read as bytes: decoded as UTF-8, an invalid name would
+ * turn into U+FFFD and point at a file that does not exist ("file not found" for a file that is
+ * right there), so such entries are reported with their bytes and a hint instead.
+ */
+async function listDir(dir: string): Promise<Listing> {
+  const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+  const entries: Entry[] = [];
+  const badNames: SkippedFile[] = [];
+  for (const d of raw) {
+    const bytes = d.name as unknown as Buffer;
+    const name = bytes.toString('utf8');
+    if (isUtf8(bytes)) {
+      entries.push({ name, isDirectory: () => d.isDirectory(), isFile: () => d.isFile(), isSymbolicLink: () => d.isSymbolicLink() });
+      continue;
+    }
+    if (isHidden(name)) continue;
+    // Only what we would have used: folders (and links, which may be folders) and image names.
+    if (d.isFile() && !isImageFileName(bytes.toString('latin1'))) continue;
+    badNames.push({
+      path: join(dir, name),
+      reason: `name is not valid UTF-8 (bytes ${bytes.toString('hex').replace(/(..)/g, '$1 ').trim()}): rename it to use it`,
+    });
+  }
+  entries.sort((a, b) => byCodePoint(a.name, b.name));
+  return { entries, badNames };
 }
 
 async function checkDatasetFolder(root: string, what: string): Promise<void> {
@@ -105,14 +138,15 @@ async function walkClassFolder(classDir: string, owned: Map<string, string>): Pr
   const out: ClassWalk = { images: [], skipped: [], otherFiles: [] };
   const visited = new Set<string>([await realpath(classDir)]);
   const walk = async (dir: string): Promise<void> => {
-    let entries: Dirent[];
+    let listing: Listing;
     try {
-      entries = await listDir(dir);
+      listing = await listDir(dir);
     } catch (e) {
       out.skipped.push({ path: dir, reason: `cannot read folder: ${errorText(e)}` });
       return;
     }
-    for (const entry of entries) {
+    out.skipped.push(...listing.badNames);
+    for (const entry of listing.entries) {
       if (isHidden(entry.name)) continue;
       const path = join(dir, entry.name);
       const kind = await entryKind(dir, entry);
@@ -158,7 +192,9 @@ export async function scanDataset(rootInput: string, what = 'dataset folder'): P
   const notes: string[] = [];
   const classDirs: string[] = [];
   const rootImages: string[] = [];
-  for (const entry of await listDir(root)) {
+  const top = await listDir(root);
+  skipped.push(...top.badNames);
+  for (const entry of top.entries) {
     if (isHidden(entry.name)) continue;
     const kind = await entryKind(root, entry);
     if (kind.kind === 'dir') classDirs.push(entry.name);
