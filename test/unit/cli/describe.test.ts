@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
 import { main } from '../../../src/cli.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 
-const repo = new URL('../../../', import.meta.url).pathname;
+const repo = resolve(__dirname, '../../..');
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

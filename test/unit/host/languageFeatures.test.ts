@@ -3,10 +3,11 @@
 // Keras and in tfjs raw ops, and the geometry mistakes a user should be warned about.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { analyzeDocument, diagnosticsFor, hoverAt, inlayHintsFor } from '../../../src/host/language/analysis.ts';
 
-const read = (p: string) => readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8');
+const read = (p: string) => readFileSync(resolve(__dirname, '../../..', p), 'utf8');
 
 /** Line and column of the first occurrence of `needle` (plus an offset into it). */
 function at(text: string, needle: string, offset = 1): [number, number] {
