@@ -4,7 +4,7 @@ import { tf } from '../tf.ts';
 import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../models/zoo.ts';
 import { poolFeatures } from '../models/head.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
-import { readMetadata, type ModelMetadata } from './modelDir.ts';
+import { readMetadata, recoverInterruptedSave, type ModelMetadata } from './modelDir.ts';
 
 export interface LoadedClassifier {
   dir: string;
@@ -18,6 +18,8 @@ export interface LoadedClassifier {
 
 export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> {
   const dir = resolve(dirInput);
+  // a save killed between its two renames leaves the model beside its name: put it back first
+  recoverInterruptedSave(dir);
   const meta = readMetadata(dir);
   const { format, artifacts } = await readModelArtifacts(join(dir, 'model.json'));
   if (format !== 'layers-model') throw new Error(`${dir}/model.json is a graph model; a cnn-lab model directory holds a layers model`);

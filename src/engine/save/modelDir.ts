@@ -3,7 +3,7 @@
 // a temporary sibling folder and renamed into place, so the previous model (or checkpoint) is
 // never half-overwritten: a crash, a full disk or a cancel leaves either the old or the new one.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../core/experiment.ts';
@@ -73,8 +73,14 @@ export function versions(): ModelMetadata['versions'] {
   return { tfjs: tf.version.tfjs, cnnLab: cnnLabVersion(), node: process.version };
 }
 
-async function writeDurably(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(path, data);
+/** How a model directory's files are written; tests inject a failing writer to simulate a full disk. */
+export interface SaveIo {
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+}
+const defaultIo: SaveIo = { writeFile: (path, data) => writeFile(path, data) };
+
+async function writeDurably(io: SaveIo, path: string, data: string | Uint8Array): Promise<void> {
+  await io.writeFile(path, data);
   const handle = await open(path, 'r');
   try {
     await handle.sync();
@@ -96,8 +102,9 @@ export function checkReplaceable(outDir: string): void {
  * Writes `model` and `metadata` as the model directory `outDir`, replacing a previous one only
  * once the new one is complete on disk.
  */
-export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadata, outDirInput: string): Promise<void> {
+export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadata, outDirInput: string, io: SaveIo = defaultIo): Promise<void> {
   const outDir = resolve(outDirInput);
+  recoverInterruptedSave(outDir);
   checkReplaceable(outDir);
   const { modelJson, weights } = await serializeLayersModel(model);
   await mkdir(dirname(outDir), { recursive: true });
@@ -106,9 +113,10 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
   const old = join(dirname(outDir), `.${basename(outDir)}.old-${suffix}`);
   try {
     await mkdir(tmp);
-    await writeDurably(join(tmp, 'weights.bin'), weights);
-    await writeDurably(join(tmp, 'model.json'), modelJson);
-    await writeDurably(join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+    // The metadata goes last: a temp folder holding it is complete (see recoverInterruptedSave).
+    await writeDurably(io, join(tmp, 'weights.bin'), weights);
+    await writeDurably(io, join(tmp, 'model.json'), modelJson);
+    await writeDurably(io, join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     const code = (e as NodeJS.ErrnoException).code;
@@ -126,6 +134,51 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
     throw new Error(`cannot save the model to ${outDir}: ${(e as Error).message}; the previous model is unchanged`);
   }
   if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Repairs what a save killed part-way (SIGKILL, power loss) leaves beside `outDir`: if it was
+ * killed between its two renames, `outDir` is missing and the model is in the complete temp
+ * folder (metadata written) or the set-aside old one — that one takes the name back. Leftovers of
+ * dead processes are then removed. Returns what it did, for logs and tests.
+ */
+export function recoverInterruptedSave(outDirInput: string): string[] {
+  const outDir = resolve(outDirInput);
+  const parent = dirname(outDir);
+  const prefix = `.${basename(outDir)}.`;
+  let siblings: string[];
+  try {
+    siblings = readdirSync(parent).filter((n) => n.startsWith(prefix) && /\.(tmp|old)-\d+-[0-9a-f]+$/.test(n));
+  } catch {
+    return [];
+  }
+  const pidOf = (name: string) => Number(/-(\d+)-[0-9a-f]+$/.exec(name)![1]);
+  const stale = siblings.filter((n) => !processAlive(pidOf(n)));
+  const done: string[] = [];
+  if (!existsSync(outDir)) {
+    const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
+    const old = stale.find((n) => n.includes('.old-'));
+    const restore = complete ?? old;
+    if (restore) {
+      renameSync(join(parent, restore), outDir);
+      done.push(`restored ${outDir} from ${restore}`);
+    }
+  }
+  for (const n of stale) {
+    if (!existsSync(join(parent, n))) continue;
+    rmSync(join(parent, n), { recursive: true, force: true });
+    done.push(`removed ${n}`);
+  }
+  return done;
 }
 
 export function readMetadata(modelDir: string): ModelMetadata {

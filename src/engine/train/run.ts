@@ -14,7 +14,7 @@ import { disposeModels } from '../models/dispose.ts';
 import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../models/zoo.ts';
 import { cacheRoot } from '../models/urlCache.ts';
 import { buildEvaluationReport } from '../predict/report.ts';
-import { checkReplaceable, saveModelDir, versions, type ModelMetadata } from '../save/modelDir.ts';
+import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
@@ -33,6 +33,8 @@ export interface TrainHooks {
   featureCacheDir?: string | null;
   /** decoded images kept in memory for fine-tuning up to this many bytes (default 1.5 GB) */
   decodedMemoryBudget?: number;
+  /** how model files are written (tests: a writer that fails like a full disk) */
+  saveIo?: SaveIo;
 }
 
 type HistoryRow = { phase: PhaseName; epoch: number } & EpochMetrics;
@@ -117,7 +119,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       savedAt: new Date().toISOString(),
     });
     const writeCheckpoint = async () => {
-      await saveModelDir(savedModel, metadata('checkpoint'), config.out);
+      await saveModelDir(savedModel, metadata('checkpoint'), config.out, hooks.saveIo);
       lastCheckpoint = performance.now();
       checkpointDirty = false;
     };
@@ -281,7 +283,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       if (keep && best.has) {
         best.restore();
         phase('save', config.out);
-        await saveModelDir(savedModel, metadata('cancelled'), config.out);
+        await saveModelDir(savedModel, metadata('cancelled'), config.out, hooks.saveIo);
         const b = bestEpoch as TrainResult['bestEpoch'];
         log(`cancelled: the best weights so far (${b ? `${b.phase} epoch ${b.epoch}` : 'none'}) saved to ${config.out}`);
       } else {
@@ -307,7 +309,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       log(`validation accuracy ${(evaluation.accuracy * 100).toFixed(1)}% on ${validationAccuracy.images} images`);
     }
     phase('save', config.out);
-    await saveModelDir(savedModel, metadata('complete'), config.out);
+    await saveModelDir(savedModel, metadata('complete'), config.out, hooks.saveIo);
     return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: false, evaluation, skipped: [...skipped.values()], trainedLayers };
   } finally {
     best.dispose();
