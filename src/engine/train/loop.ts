@@ -77,9 +77,20 @@ export async function evaluatePass(model: tf.LayersModel, source: AsyncIterable<
   return { loss: n ? lossSum / n : NaN, acc: n ? accSum / n : NaN, n };
 }
 
+/**
+ * Cross-entropy clips probabilities at the backend's epsilon, so an exploding model does not reach
+ * NaN: its loss sticks near −ln(ε) (16.1 in float32) on every wrong image, with zero gradient. An
+ * epoch loss above a third of that, and above twice a uniform guess (ln k), is that state; healthy
+ * runs, even at their first epoch, stay near or below ln k.
+ */
+export function saturatedLossThreshold(classes: number): number {
+  return Math.max(-Math.log(tf.backend().epsilon()) / 3, 2 * Math.log(Math.max(classes, 2)));
+}
+
 export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'> {
   const vars = collectTrainableVariables(o.model);
   if (vars.length === 0) throw new Error(`${o.phase}: the model has no trainable weights`);
+  let classes = 2;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
@@ -109,7 +120,14 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
         b.y.dispose();
       }
       batch++;
+      classes = b.y.shape[1];
       if (!Number.isFinite(lossValue)) {
+        if (epoch === 1 && batch === 1) {
+          // The loss of the first batch is computed before this phase changes any weight.
+          throw new TrainingDiverged(
+            `${o.phase}: the loss is ${lossValue} on the very first batch, before any weight was updated — the base model or the input images produce non-finite values (check the base model's weights); this is not a learning-rate problem`,
+          );
+        }
         throw new TrainingDiverged(
           `${o.phase}: the loss became ${lossValue} at epoch ${epoch}, batch ${batch} — training diverged; the learning rate ${o.learningRate} is probably too high (try 10× lower)`,
         );
@@ -122,6 +140,12 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
       await new Promise((r) => setImmediate(r));
     }
     if (seen === 0) throw new Error(`${o.phase}: no training images could be used`);
+    const epochLoss = lossSum / seen;
+    if (epochLoss > saturatedLossThreshold(classes)) {
+      throw new TrainingDiverged(
+        `${o.phase}: the loss exploded to ${epochLoss.toFixed(2)} at epoch ${epoch} (guessing scores ${Math.log(classes).toFixed(2)}; the predictions are saturated and confidently wrong, so gradients vanish and it cannot recover) — training diverged; the learning rate ${o.learningRate} is probably too high (try 10× lower)`,
+      );
+    }
     const trainSeconds = (performance.now() - started) / 1000;
     let valLoss: number | undefined;
     let valAcc: number | undefined;
@@ -136,7 +160,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
     const decision = await o.onEpoch({
       epoch,
       epochs: o.epochs,
-      loss: lossSum / seen,
+      loss: epochLoss,
       acc: accSum / seen,
       valLoss,
       valAcc,

@@ -18,7 +18,7 @@ import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type Save
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
-import { Cancelled, collectTrainableVariables, runPhase, type Batch, type BatchSource } from './loop.ts';
+import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
 import { join } from 'node:path';
 
 export interface TrainHooks {
@@ -278,6 +278,19 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         }
       }
     } catch (e) {
+      if (e instanceof TrainingDiverged && best.has) {
+        // Nothing good is lost to a divergence: the best epoch so far becomes the checkpoint.
+        best.restore();
+        const b = bestEpoch as TrainResult['bestEpoch'];
+        try {
+          await saveModelDir(savedModel, metadata('checkpoint'), config.out, hooks.saveIo);
+        } catch (saveError) {
+          throw new TrainingDiverged(`${e.message}. The best weights so far could not be saved: ${(saveError as Error).message}`);
+        }
+        throw new TrainingDiverged(
+          `${e.message}. The best weights so far (${b ? `${b.phase} epoch ${b.epoch}` : 'none'}) are saved in ${config.out} as a checkpoint; resume from it with a lower learning rate`,
+        );
+      }
       if (!isCancel(e, signal)) throw e;
       const keep = hooks.keepBestOnCancel();
       if (keep && best.has) {
