@@ -61,18 +61,29 @@ export class Workbench {
     return this.quickInput.locator('.quick-input-list .monaco-list-row');
   }
 
-  /** Opens the command palette (F1), types the title and runs the command whose row shows it. */
-  async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
-    await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    await this.quickInputBox.fill(`>${title}`);
+  /**
+   * Opens the command palette (F1), types the title and runs the command whose row shows it. An
+   * open palette does not pick up commands registered after it opened (right after the workbench
+   * loads, the extension's contributions may still be on their way), so it is reopened until the
+   * command shows or `timeoutMs` is up, as a person would try again.
+   */
+  async runCommand(title: string, timeoutMs = 45_000): Promise<void> {
     const row = this.quickRows().filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    } catch {
-      const shown = await this.quickRows().allTextContents();
-      throw new Error(`the command palette has no "${title}" (shown: ${JSON.stringify(shown)})`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('F1');
+      await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await this.quickInputBox.fill(`>${title}`);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          const shown = await this.quickRows().allTextContents();
+          throw new Error(`the command palette has no "${title}" (shown: ${JSON.stringify(shown)})`);
+        }
+      }
     }
     await row.click();
   }
