@@ -83,7 +83,8 @@ export interface TrainResult {
 export interface RequestMap {
   describeModel: [{ path: string }, LayerRow[]];
   listBackends: [Record<string, never>, BackendInfo[]];
-  train: [{ runId: string; config: ExperimentConfig }, TrainResult];
+  /** resume: continue from the checkpoint in config.out (after a crash or a cancel) */
+  train: [{ runId: string; config: ExperimentConfig; resume?: boolean }, TrainResult];
   cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];
   predict: [
     { modelDir: string; images?: string[]; url?: string; topK: number; backend?: BackendChoice },
@@ -103,7 +104,11 @@ export type EngineNotification =
       method: 'batchEnd';
       params: { runId: string; phase: PhaseName; epoch: number; batch: number; batches: number; loss: number; acc: number };
     }
-  | { method: 'epochEnd'; params: { runId: string; phase: PhaseName; epoch: number; epochs: number } & EpochMetrics }
+  | {
+      method: 'epochEnd';
+      /** numTensors: tf.memory().numTensors at the end of the epoch (leak checks, bench/compare.mjs) */
+      params: { runId: string; phase: PhaseName; epoch: number; epochs: number; numTensors?: number } & EpochMetrics;
+    }
   | { method: 'done'; params: { runId: string; result: TrainResult } }
   | { method: 'failed'; params: { runId: string; error: string } };
 

@@ -17,6 +17,7 @@ import { buildEvaluationReport } from '../predict/report.ts';
 import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
+import { loadCheckpointWeights, readResumePoint, type ResumePoint } from './resume.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
 import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ export interface TrainHooks {
   decodedMemoryBudget?: number;
   /** how model files are written (tests: a writer that fails like a full disk) */
   saveIo?: SaveIo;
+  /** continue from the checkpoint in config.out instead of starting afresh (see resume.ts) */
+  resume?: boolean;
 }
 
 type HistoryRow = { phase: PhaseName; epoch: number } & EpochMetrics;
@@ -124,6 +127,25 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       checkpointDirty = false;
     };
 
+    let resumeAt: ResumePoint | undefined;
+    if (hooks.resume) {
+      resumeAt = readResumePoint(config, split.classes, base.inputSize);
+      await loadCheckpointWeights(savedModel, config.out);
+      history.push(...resumeAt.history);
+      bestEpoch = resumeAt.bestEpoch;
+      lastCheckpoint = performance.now();
+      log(`resuming from the checkpoint in ${config.out}: ${resumeAt.phase} epoch ${resumeAt.epoch} (${monitorName} ${resumeAt.monitored.toFixed(4)}); the optimizer state starts afresh`);
+    }
+    // First epoch of each phase still to run: Infinity skips a phase the checkpoint is past.
+    const transferFrom = !resumeAt ? 1 : resumeAt.phase === 'transfer' ? resumeAt.epoch + 1 : Infinity;
+    const fineTuneFrom = !resumeAt || resumeAt.phase === 'transfer' ? 1 : resumeAt.epoch + 1;
+    /** The checkpoint's weights are the best so far: offered once, with the first phase's variables. */
+    let resumeOffered = false;
+    const offerResumed = (vars: tf.Variable[]) => {
+      if (resumeAt && !resumeOffered) best.offer(resumeAt.monitored, vars);
+      resumeOffered = true;
+    };
+
     const cacheDir = hooks.featureCacheDir === undefined ? join(cacheRoot(), 'features') : hooks.featureCacheDir;
     const featureDir = cacheDir ? join(cacheDir, featureCacheKey(base, config.resize)) : null;
     const progress = (what: string) => {
@@ -155,7 +177,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       async onEpoch(e: { epoch: number; epochs: number } & EpochMetrics): Promise<'continue' | 'stop'> {
         const { epochs: _epochs, ...metrics } = e;
         history.push({ phase: p, ...metrics });
-        notify({ method: 'epochEnd', params: { runId, phase: p, ...e } });
+        notify({ method: 'epochEnd', params: { runId, phase: p, ...e, numTensors: tf.memory().numTensors } });
         const monitored = hasValidation ? e.valLoss! : e.loss;
         const improved = best.offer(monitored, collectTrainableVariables(p === 'transfer' ? clf!.pooledHead : clf!.classifier!));
         if (improved) {
@@ -189,8 +211,9 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
     let fineTuned = false;
     try {
       // ---- phase 1: transfer (base frozen; only the head is computed on pooled features) ----
-      if (config.transfer.epochs > 0) {
+      if (config.transfer.epochs >= transferFrom) {
         freezeWholeBase(base);
+        offerResumed(collectTrainableVariables(clf.pooledHead));
         trainedLayers.push({ phase: 'transfer', layers: trainableLayerNames(clf.pooledHead) });
         phase('features', 'computing base features');
         if (hasValidation) {
@@ -221,6 +244,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         try {
           await runPhase({
             ...common('transfer', config.transfer.epochs, config.transfer.learningRate, Math.ceil(trainCount / config.batchSize)),
+            firstEpoch: transferFrom,
             model: clf.pooledHead,
             optimizer,
             train: trainSource,
@@ -232,9 +256,10 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       }
 
       // ---- phase 2: fine-tune (top of the base trainable, SGD + momentum, on images) ----
-      if (config.fineTune.epochs > 0 && clf.classifier) {
+      if (config.fineTune.epochs >= fineTuneFrom && clf.classifier) {
         applyFrozenFlags(base, fineTuneFrozen);
         const model = clf.classifier;
+        offerResumed(collectTrainableVariables(model));
         const layers = trainableLayerNames(model);
         trainedLayers.push({ phase: 'fine-tune', layers });
         log(`fine-tune: ${layers.length} layers with weights trainable (${fineTuneFrozen.filter((f) => f).length} of ${fineTuneFrozen.length} base layers frozen)`);
@@ -268,6 +293,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         try {
           await runPhase({
             ...common('fine-tune', config.fineTune.epochs, config.fineTune.learningRate, Math.ceil(n / config.batchSize)),
+            firstEpoch: fineTuneFrom,
             model,
             optimizer,
             train: trainSource,
@@ -310,6 +336,10 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
     let evaluation: EvaluationReport | undefined;
     if (hasValidation) {
       phase('evaluate', 'validation set');
+      if (!fineTuned && !valPooled && !clf.classifier) {
+        // resumed with no epoch left to run on a graph base: the pooled validation features are still needed
+        valPooled = await pooledFeatures(base, split.validation, { batchSize: config.batchSize, resize: config.resize, cacheDir: featureDir, signal });
+      }
       const evaluated =
         fineTuned || !valPooled
           ? await evaluateImages(clf.classifier!, base, split.validation, decodedVal, config, signal)
