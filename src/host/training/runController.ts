@@ -13,6 +13,7 @@ import type { CnnLabStatusBar } from '../statusBar.ts';
 import { formatProgress } from '../statusBar.ts';
 import { ensureTrusted } from '../trust.ts';
 import { MetricHistoryStore, type RunHistory } from './metricHistory.ts';
+import { describeTrainedLayers } from './trainedLayers.ts';
 
 export const LAST_MODEL_KEY = 'cnnLab.lastModelDir';
 
@@ -107,6 +108,7 @@ export class RunController implements vscode.Disposable {
             const result = await this.engine.request('train', { runId, config: resolved });
             run.finish(result);
             this.changed.fire(run);
+            for (const line of describeTrainedLayers(result)) this.log.info(`[${runId}] ${line}`);
             await this.context.workspaceState.update(LAST_MODEL_KEY, result.modelDir);
             void this.announce(result);
             return result;
