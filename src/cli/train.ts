@@ -2,6 +2,7 @@
 // editor uses (in-process here). Flags build an ExperimentConfig (optionally starting from an
 // experiment JSON file); Ctrl-C cancels at the next batch and keeps the best weights so far.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExperimentConfig } from '../core/experiment.ts';
 import { AUGMENT_PRESETS, withExperimentDefaults, type AugmentPreset } from '../core/experimentDefaults.ts';
 import { assertValidExperiment } from '../core/experimentValidate.ts';
@@ -30,6 +31,8 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --backend NAME             auto | tensorflow | tensorflow-gpu | webgpu | wasm | cpu
   --config FILE              an experiment JSON file; flags override its fields
   --out DIR                  the model directory to write
+  --resume                   continue from the checkpoint in --out (after a crash or Ctrl-C); without
+                             --config or --data, the experiment is read from that checkpoint
   --json                     JSON lines on stdout (events, then the result)`;
 
 function number(args: ReturnType<typeof parseArgs>, name: string, opts: { integer?: boolean } = {}): number | undefined {
@@ -44,10 +47,24 @@ function number(args: ReturnType<typeof parseArgs>, name: string, opts: { intege
 
 const one = (args: ReturnType<typeof parseArgs>, name: string) => args.options.get(name)?.at(-1);
 
+/** The experiment a checkpoint was trained with (its cnn-lab.json), for `--resume --out DIR`. */
+function checkpointConfig(out: string): Partial<ExperimentConfig> {
+  const path = join(out, 'cnn-lab.json');
+  let meta: { config?: Partial<ExperimentConfig> };
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`--resume: ${code === 'ENOENT' ? `no checkpoint in ${out} (${path} not found)` : `${path}: ${code ?? (e as Error).message}`}`, 2);
+  }
+  if (!meta?.config || typeof meta.config !== 'object') throw new CliError(`--resume: ${path} holds no experiment config`, 2);
+  return meta.config;
+}
+
 /** Builds the experiment from `--config` and flags; exported for tests. */
 export function experimentFromArgs(argv: string[]): ExperimentConfig {
   const args = parseArgs(argv, {
-    flags: ['json', 'flip', 'no-early-stopping', 'help'],
+    flags: ['json', 'flip', 'no-early-stopping', 'help', 'resume'],
     options: [
       'data', 'val', 'validation-split', 'base', 'epochs', 'lr', 'fine-tune-epochs', 'fine-tune-lr', 'fine-tune-from',
       'augment', 'rotation', 'width-shift', 'height-shift', 'shear', 'zoom', 'batch-size', 'fc-units', 'seed', 'resize',
@@ -65,6 +82,8 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
       throw new CliError(`--config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
     }
     if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new CliError(`--config ${configPath}: expected a JSON object`, 2);
+  } else if (args.flags.has('resume') && one(args, 'out') && !one(args, 'data')) {
+    fromFile = checkpointConfig(one(args, 'out')!);
   }
   const preset = one(args, 'augment');
   if (preset !== undefined && !(preset in AUGMENT_PRESETS)) {
@@ -154,7 +173,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await engine.handle('train', { runId, config });
+    const result = await engine.handle('train', { runId, config, resume: argv.includes('--resume') });
     if (json) io.out(JSON.stringify({ event: 'result', ...result }));
     else for (const line of summary(result)) io.out(line);
     return result.cancelled ? 130 : 0;

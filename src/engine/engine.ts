@@ -94,6 +94,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
           notify,
           signal: run.controller.signal,
           keepBestOnCancel: () => run.keepBest,
+          resume: p.resume === true,
           ...options.trainHooks,
         });
         notify({ method: 'done', params: { runId: p.runId, result } });

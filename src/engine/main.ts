@@ -17,7 +17,12 @@ if (!process.send) {
   process.exit(2);
 }
 
-const engine = createEngine((n: EngineNotification) => send({ kind: 'notification', ...n }));
+// CNN_LAB_CHECKPOINT_INTERVAL_MS: least time between checkpoints (default 20 s); the crash tests
+// set it to 0 so that every improving epoch is on disk before the engine is killed.
+const checkpointEnv = Number(process.env.CNN_LAB_CHECKPOINT_INTERVAL_MS);
+const engine = createEngine((n: EngineNotification) => send({ kind: 'notification', ...n }), {
+  trainHooks: Number.isFinite(checkpointEnv) && checkpointEnv >= 0 ? { checkpointIntervalMs: checkpointEnv } : {},
+});
 
 process.on('message', (raw: unknown) => {
   let request;

@@ -30,6 +30,7 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
       return null;
     case 'train': {
       if (!nonEmptyString(params.runId)) return 'params.runId must be a non-empty string';
+      if (params.resume !== undefined && typeof params.resume !== 'boolean') return 'params.resume must be true or false';
       const issues = validateExperiment(params.config);
       return issues.length ? issues.map((i) => `params.config${i.field ? '.' + i.field : ''} ${i.message}`).join('; ') : null;
     }

@@ -21,8 +21,10 @@ export interface PhaseOptions {
   model: tf.LayersModel;
   optimizer: tf.Optimizer;
   learningRate: number;
+  /** the last epoch (1-based, inclusive) */
   epochs: number;
-  /** first epoch number for events (1-based) */
+  /** the first epoch to run (default 1; later when resuming from a checkpoint) */
+  firstEpoch?: number;
   batchesPerEpoch: number;
   train: BatchSource;
   /** validation pass; omitted when there is no validation data */
@@ -91,7 +93,8 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
   const vars = collectTrainableVariables(o.model);
   if (vars.length === 0) throw new Error(`${o.phase}: the model has no trainable weights`);
   let classes = 2;
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  const first = o.firstEpoch ?? 1;
+  for (let epoch = first; epoch <= o.epochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let accSum = 0;
@@ -122,7 +125,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
       batch++;
       classes = b.y.shape[1];
       if (!Number.isFinite(lossValue)) {
-        if (epoch === 1 && batch === 1) {
+        if (epoch === first && batch === 1) {
           // The loss of the first batch is computed before this phase changes any weight.
           throw new TrainingDiverged(
             `${o.phase}: the loss is ${lossValue} on the very first batch, before any weight was updated — the base model or the input images produce non-finite values (check the base model's weights); this is not a learning-rate problem`,
