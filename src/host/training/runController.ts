@@ -13,6 +13,7 @@ import type { CnnLabStatusBar } from '../statusBar.ts';
 import { formatProgress } from '../statusBar.ts';
 import { ensureTrusted } from '../trust.ts';
 import { MetricHistoryStore, type RunHistory } from './metricHistory.ts';
+import { resumableCheckpoint } from './checkpoint.ts';
 import { describeTrainedLayers } from './trainedLayers.ts';
 
 export const LAST_MODEL_KEY = 'cnnLab.lastModelDir';
@@ -55,7 +56,7 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs an experiment file. Resolves when the run has ended (done, cancelled or failed). */
-  async run(experimentUri: vscode.Uri): Promise<TrainResult | undefined> {
+  async run(experimentUri: vscode.Uri, options: { resume?: boolean } = {}): Promise<TrainResult | undefined> {
     if (!(await ensureTrusted('Training'))) return undefined;
     if (this.active) {
       const show = 'Show Dashboard';
@@ -105,7 +106,7 @@ export class RunController implements vscode.Disposable {
             if (r === run) progress.report({ message: formatProgress(r.currentProgress) });
           });
           try {
-            const result = await this.engine.request('train', { runId, config: resolved });
+            const result = await this.engine.request('train', { runId, config: resolved, resume: options.resume === true });
             run.finish(result);
             this.changed.fire(run);
             for (const line of describeTrainedLayers(result)) this.log.info(`[${runId}] ${line}`);
@@ -121,7 +122,13 @@ export class RunController implements vscode.Disposable {
             this.changed.fire(run);
             this.log.error(`[${runId}] ${message}`);
             const showLog = 'Show Log';
-            void vscode.window.showErrorMessage(message, showLog).then((p) => p === showLog && this.log.show(true));
+            // A crash or a divergence leaves a checkpoint: offer to continue from it.
+            const checkpoint = resumableCheckpoint(resolved.out);
+            const resume = checkpoint ? `Resume from ${checkpoint.phase} epoch ${checkpoint.epoch}` : undefined;
+            void vscode.window.showErrorMessage(message, ...(resume ? [resume, showLog] : [showLog])).then((p) => {
+              if (p === showLog) this.log.show(true);
+              else if (p && p === resume) void this.run(experimentUri, { resume: true });
+            });
             return undefined;
           } finally {
             sub.dispose();
