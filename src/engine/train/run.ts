@@ -301,6 +301,8 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
           });
         } finally {
           optimizer.dispose();
+          // tfjs 4.22's MomentumOptimizer.dispose() skips SGD's, leaving the −learningRate scalar `c`: a tensor per run.
+          (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
         }
       }
     } catch (e) {

@@ -1,0 +1,105 @@
+// Cancel at every stage of a run — decoding, feature extraction, an epoch, saving — and check the
+// state after: the engine is free for a new run, no tensor is leaked, and the output folder holds
+// either the previous model untouched or a complete, loadable model or checkpoint; never a part.
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
+import type { EngineNotification } from '../../../../src/protocol/messages.ts';
+import { createEngine } from '../../../../src/engine/engine.ts';
+import { loadModelDir } from '../../../../src/engine/save/load.ts';
+import { readMetadata } from '../../../../src/engine/save/modelDir.ts';
+import { tf } from '../../../../src/engine/tf.ts';
+import { tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.ts';
+
+let root: string;
+let data: string;
+let baseJson: string;
+let previous: string;
+
+const config = (out: string) =>
+  withExperimentDefaults({
+    data, out, base: baseJson, backend: 'cpu', fcUnits: 8, batchSize: 4, validationSplit: 0.25, earlyStopping: null, freeze: ['up to conv1'],
+    transfer: { epochs: 2, learningRate: 0.01 }, fineTune: { epochs: 2, learningRate: 0.001, momentum: 0.9 },
+  });
+
+const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+
+/** Runs with a previous complete model in `out`, cancelling when `when` says so. */
+async function cancelWhen(name: string, when: (n: EngineNotification) => boolean, keepBest = false) {
+  const out = join(root, name);
+  cpSync(previous, out, { recursive: true });
+  const tensorsBefore = tf.memory().numTensors;
+  let engine: ReturnType<typeof createEngine>;
+  let cancelled = false;
+  engine = createEngine(
+    (n) => {
+      if (!cancelled && when(n)) {
+        cancelled = true;
+        // a tick later, so the stage is under way (decodes and batches in flight), not about to start
+        setImmediate(() => void engine.handle('cancel', { runId: name, keepBest }));
+      }
+    },
+    { trainHooks: { checkpointIntervalMs: 0, featureCacheDir: null } },
+  );
+  const result = await engine.handle('train', { runId: name, config: config(out) });
+  assert.ok(cancelled, 'the cancel point was reached');
+  assert.equal(engine.activeRunId(), undefined, 'the engine takes a new run');
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaked');
+  assert.deepEqual(readdirSync(dirname(out)).filter((n) => n.startsWith(`.${name}.`)), [], 'no temp folder left');
+  const meta = readMetadata(out);
+  const clf = await loadModelDir(out); // whatever is there loads
+  clf.dispose();
+  return { out, result, meta };
+}
+
+before(async () => {
+  await tf.setBackend('cpu');
+  root = tempDir('cnnlab-cancel-');
+  data = await writeShapesDataset(join(root, 'data'), 8, 16);
+  baseJson = await writeTinyBase(join(root, 'base'), 16);
+  previous = join(root, 'previous');
+  const engine = createEngine(() => {}, { trainHooks: { featureCacheDir: null } });
+  await engine.handle('train', { runId: 'prev', config: config(previous) });
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('cancel at each stage', () => {
+  test('during feature extraction (before any checkpoint): the previous model is left byte for byte', async () => {
+    const { out, result, meta } = await cancelWhen('features', (n) => n.method === 'phase' && n.params.phase === 'features');
+    assert.equal(result.cancelled, true);
+    assert.deepEqual(result.history, []);
+    assert.equal(meta.status, 'complete');
+    assert.deepEqual(files(out), files(previous));
+  });
+
+  test('during an epoch: the last checkpoint (epoch 1) is what the folder holds', async () => {
+    const { result, meta } = await cancelWhen('epoch', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2);
+    assert.equal(result.cancelled, true);
+    assert.equal(meta.status, 'checkpoint');
+    assert.deepEqual(meta.bestEpoch && [meta.bestEpoch.phase, meta.bestEpoch.epoch], ['transfer', 1]);
+  });
+
+  test('during an epoch, keeping the best: the best weights are saved as "cancelled"', async () => {
+    const { result, meta } = await cancelWhen('epoch-keep', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2, true);
+    assert.equal(result.cancelled, true);
+    assert.equal(meta.status, 'cancelled');
+  });
+
+  test('during decoding for fine-tuning: the transfer checkpoint stays', async () => {
+    const { result, meta } = await cancelWhen('decode', (n) => n.method === 'phase' && n.params.phase === 'decode');
+    assert.equal(result.cancelled, true);
+    assert.equal(meta.status, 'checkpoint');
+    assert.equal(meta.bestEpoch?.phase, 'transfer');
+    assert.ok(result.history.every((h) => h.phase === 'transfer'));
+  });
+
+  test('during the final save: the save completes (it is not interrupted half-way) and the model is complete', async () => {
+    const { result, meta } = await cancelWhen('save', (n) => n.method === 'phase' && n.params.phase === 'save');
+    assert.equal(result.cancelled, false, 'the run had finished training; cancelling the save does not tear it');
+    assert.equal(meta.status, 'complete');
+    assert.equal(meta.history.length, 4);
+  });
+});
