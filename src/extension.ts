@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (n.method === 'epochEnd') {
       const p = n.params;
       const val = p.valAcc !== undefined ? ` val_loss ${p.valLoss?.toFixed(4)} val_acc ${p.valAcc.toFixed(4)}` : '';
-      log.info(`[${p.runId}] ${p.phase} epoch ${p.epoch + 1}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} (${p.seconds.toFixed(1)}s, ${p.imagesPerSecond.toFixed(1)} img/s)`);
+      log.info(`[${p.runId}] ${p.phase} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} (${p.seconds.toFixed(1)}s, ${p.imagesPerSecond.toFixed(1)} img/s)`);
     }
     if (n.method === 'failed') log.error(`[${n.params.runId}] failed: ${n.params.error}`);
     runs.handleNotification(n);

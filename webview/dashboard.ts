@@ -187,7 +187,7 @@ function heat(value: number, max: number): string {
 
 function renderResult(result: DashboardResult): HTMLElement {
   const section = h('section', { class: 'results', 'data-testid': 'results' });
-  const best = result.bestEpoch ? `best epoch: ${result.bestEpoch.phase} ${result.bestEpoch.epoch + 1}${result.bestEpoch.valAcc !== undefined ? ` (val acc ${formatPercent(result.bestEpoch.valAcc)})` : ''}` : '';
+  const best = result.bestEpoch ? `best epoch: ${result.bestEpoch.phase} ${result.bestEpoch.epoch}${result.bestEpoch.valAcc !== undefined ? ` (val acc ${formatPercent(result.bestEpoch.valAcc)})` : ''}` : '';
   const open = h('vscode-button', { secondary: true, 'data-testid': 'open-model' }, 'Open architecture');
   open.addEventListener('click', () => host.post({ type: 'openModel', modelDir: result.modelDir }));
   section.append(

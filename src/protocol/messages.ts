@@ -102,6 +102,7 @@ export type EngineNotification =
   | { method: 'phase'; params: { runId: string; phase: PhaseName; detail?: string; epochs?: number; total?: number } }
   | {
       method: 'batchEnd';
+      /** epoch and batch count from 1: batch `batch` of `batches` in epoch `epoch` of the phase is done */
       params: { runId: string; phase: PhaseName; epoch: number; batch: number; batches: number; loss: number; acc: number };
     }
   | {

@@ -13,8 +13,9 @@ function trainNotifications(batches: number, epochsPerPhase: number): EngineNoti
   const out: EngineNotification[] = [];
   for (const phase of ['transfer', 'fine-tune'] as const) {
     out.push({ method: 'phase', params: { runId, phase, epochs: epochsPerPhase } });
-    for (let epoch = 0; epoch < epochsPerPhase; epoch++) {
-      for (let batch = 0; batch < batches; batch++) {
+    // the engine counts epochs and batches from 1
+    for (let epoch = 1; epoch <= epochsPerPhase; epoch++) {
+      for (let batch = 1; batch <= batches; batch++) {
         out.push({ method: 'batchEnd', params: { runId, phase, epoch, batch, batches, loss: 1 / (1 + epoch + batch), acc: 0.5 + batch / (4 * batches) } });
       }
       out.push({

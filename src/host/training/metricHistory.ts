@@ -93,12 +93,14 @@ export class RunHistory {
         this.lastBatchesPerEpoch = p.batches;
         this.recentBatchTimes.push(now);
         if (this.recentBatchTimes.length > 50) this.recentBatchTimes.shift();
+        // The engine counts from 1: batch b of epoch e is the b-th batch done in the e-th epoch.
+        // Progress keeps the epochs completed (0-based: the epoch in progress) and the batches done.
         this.progress = {
           ...this.progress,
           phase: p.phase,
-          epoch: p.epoch,
+          epoch: Math.max(0, p.epoch - 1),
           epochs: this.plannedEpochs[p.phase] ?? this.progress.epochs,
-          batch: p.batch + 1,
+          batch: p.batch,
           batches: p.batches,
         };
         break;
@@ -107,7 +109,7 @@ export class RunHistory {
         const { runId: _r, epochs, ...metrics } = n.params;
         this.epochs.push({ ...metrics, step: this.batches.step.length });
         this.plannedEpochs[n.params.phase] = epochs;
-        this.progress = { ...this.progress, phase: n.params.phase, epoch: n.params.epoch + 1, epochs, batch: 0, imagesPerSecond: metrics.imagesPerSecond };
+        this.progress = { ...this.progress, phase: n.params.phase, epoch: n.params.epoch, epochs, batch: 0, imagesPerSecond: metrics.imagesPerSecond };
         break;
       }
       case 'done':

@@ -13,10 +13,10 @@ test('history: batches, epochs and phase marks are recorded on one global step a
   const store = new MetricHistoryStore();
   const run = store.begin({ runId, title: 't', plannedEpochs: { transfer: 1, 'fine-tune': 1 } }, 0);
   store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 1 } }, 0);
-  for (let b = 0; b < 4; b++) store.apply(batch('transfer', 0, b), 100 * b);
-  store.apply({ method: 'epochEnd', params: { runId, phase: 'transfer', epoch: 0, epochs: 1, loss: 0.5, acc: 0.6, valLoss: 0.7, valAcc: 0.55, lr: 0.001, seconds: 1, imagesPerSecond: 30 } }, 400);
+  for (let b = 1; b <= 4; b++) store.apply(batch('transfer', 1, b), 100 * (b - 1));
+  store.apply({ method: 'epochEnd', params: { runId, phase: 'transfer', epoch: 1, epochs: 1, loss: 0.5, acc: 0.6, valLoss: 0.7, valAcc: 0.55, lr: 0.001, seconds: 1, imagesPerSecond: 30 } }, 400);
   store.apply({ method: 'phase', params: { runId, phase: 'fine-tune', epochs: 1 } }, 400);
-  store.apply(batch('fine-tune', 0, 0), 400);
+  store.apply(batch('fine-tune', 1, 1), 400);
   // notifications of other runs and logs are not this run's
   assert.equal(store.apply({ method: 'batchEnd', params: { ...(batch('transfer', 0, 0).params as object), runId: 'other' } } as EngineNotification, 0), undefined);
   assert.equal(store.apply({ method: 'log', params: { level: 'info', message: 'x' } }, 0), undefined);
@@ -34,14 +34,14 @@ test('history: batches, epochs and phase marks are recorded on one global step a
 test('history: the cursor yields only what changed, and nothing when nothing did', () => {
   const store = new MetricHistoryStore();
   const run = store.begin({ runId, title: 't', plannedEpochs: { transfer: 2 } }, 0);
-  store.apply(batch('transfer', 0, 0), 0);
+  store.apply(batch('transfer', 1, 1), 0);
   const c0 = run.cursor();
   assert.equal(run.deltaSince(c0), undefined);
-  store.apply(batch('transfer', 0, 1), 10);
-  store.apply(batch('transfer', 0, 2), 20);
+  store.apply(batch('transfer', 1, 2), 10);
+  store.apply(batch('transfer', 1, 3), 20);
   const d = run.deltaSince(c0)!;
   assert.deepEqual(d.delta.batches.step, [1, 2]);
-  assert.deepEqual(d.delta.batches.loss, [1 / 2, 1 / 3]);
+  assert.deepEqual(d.delta.batches.loss, [1 / 3, 1 / 4]);
   assert.equal(run.deltaSince(d.cursor), undefined);
   run.fail('engine crashed');
   const d2 = run.deltaSince(d.cursor)!;
@@ -78,7 +78,7 @@ test('history: a result becomes the report; later failures do not overwrite it; 
 test('history: 50,000 batches append and replay as one snapshot', () => {
   const store = new MetricHistoryStore();
   const run = store.begin({ runId, title: 't', plannedEpochs: { transfer: 1 } }, 0);
-  for (let b = 0; b < 50_000; b++) store.apply(batch('transfer', 0, b, 50_000), b);
+  for (let b = 1; b <= 50_000; b++) store.apply(batch('transfer', 1, b, 50_000), b);
   const s = run.snapshot();
   assert.equal(s.batches.step.length, 50_000);
   assert.equal(s.batches.step[49_999], 49_999);
