@@ -17,6 +17,7 @@ import { installExtension, linkNodeModules, prepareUserData, readTools, startCod
 import { runJourney, type JourneyOutcome } from './lib/journey.ts';
 import type { Journey, RunPaths, RunState } from './lib/journeyTypes.ts';
 import { buildAndPackage } from './lib/packageExtension.ts';
+import { writeTinyBase } from './lib/tinyBase.ts';
 import { Workbench } from './lib/workbench.ts';
 import { JOURNEYS } from './journeys/index.ts';
 
@@ -52,12 +53,13 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-function prepareWorkspace(runDir: string): string {
+async function prepareWorkspace(runDir: string): Promise<string> {
   const workspace = join(runDir, 'workspace');
   cpSync(join(REPO, 'test/e2e/workspace-template'), workspace, { recursive: true });
   const shapes = join(REPO, 'samples/shapes');
   if (existsSync(shapes)) cpSync(shapes, join(workspace, 'shapes'), { recursive: true });
   else console.warn(`warning: ${shapes} is missing; the training journeys will fail for want of a dataset`);
+  await writeTinyBase(join(workspace, 'tiny-base'));
   return workspace;
 }
 
@@ -123,7 +125,7 @@ async function main(): Promise<number> {
 
   const runDir = mkdtempSync(join(tmpdir(), 'cnn-lab-e2e-'));
   const paths: RunPaths = {
-    workspace: prepareWorkspace(runDir),
+    workspace: await prepareWorkspace(runDir),
     resultsDir,
     expectedPaletteCommands: options.vsix ? [] : paletteTitles(join(REPO, 'package.json')),
   };

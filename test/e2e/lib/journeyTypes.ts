@@ -14,7 +14,7 @@ export interface RunPaths {
 /** Shared between journeys in one run, e.g. the model that journey 1 trained for journey 2. */
 export interface RunState {
   trainedModelDir?: string;
-  /** the experiment file journey 1 wrote, which journey 4 edits and runs again */
+  /** the experiment file journey 1's wizard wrote */
   experimentFile?: string;
 }
 

@@ -355,6 +355,34 @@ export class Workbench {
     return (await panel.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
   }
 
+  /**
+   * The rendered lines of the Output panel's editor (the channel it shows), after maximising the
+   * panel so that the most lines are on screen. Only lines in view are rendered; the Output view
+   * follows the end of the log.
+   */
+  async outputLines(): Promise<string[]> {
+    const panel = this.page.locator('.part.panel');
+    await panel.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    if (!(await this.page.locator('.monaco-workbench.maximized-panel, .part.panel.maximized').count())) {
+      const box = await panel.boundingBox();
+      if (box && box.height < this.page.viewportSize()!.height / 2) await this.runCommand('View: Toggle Maximized Panel');
+    }
+    return (await panel.locator('.monaco-editor .view-lines .view-line').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+  }
+
+  /**
+   * The Output panel's log entries on screen: each starts with its timestamp; the rows that word
+   * wrap split off a long entry are joined back to it.
+   */
+  async outputLogEntries(): Promise<string[]> {
+    const entries: string[] = [];
+    for (const row of await this.outputLines()) {
+      if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(row) || entries.length === 0) entries.push(row);
+      else entries[entries.length - 1] += row;
+    }
+    return entries;
+  }
+
   // ---- webviews --------------------------------------------------------------------------------
 
   /**
