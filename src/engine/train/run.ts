@@ -237,7 +237,10 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
           trainSource = (epoch) =>
             augmentedFeatureBatches(base, epochOrder(split.train, config.seed, epoch), config, epoch, classes, signal, addSkipped);
         }
-        if (trainCount === 0) throw new Error('no training image could be decoded');
+        if (trainCount === 0) {
+          const first = [...skipped.values()][0];
+          throw new Error(`no training image in ${config.data} could be decoded (${skipped.size} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
+        }
         const valSource = valPooled && valPooled.labels.length > 0 ? pooledValidation(valPooled, classes, config.batchSize, toDispose) : undefined;
         phase('transfer', `${base.id} frozen; training the new head`, { epochs: config.transfer.epochs });
         const optimizer = tf.train.rmsprop(config.transfer.learningRate);
