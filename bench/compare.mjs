@@ -24,7 +24,7 @@ const ALL_FIGURES = ['predict', 'train-frozen', 'train-frozen-aug', 'train-finet
 // targetAcc: the default validation accuracy for time-to-accuracy. The bundled bases are the nsfwjs
 // ones (ImageNet-initialised, then fine-tuned for NSFW classes), so their features separate cats
 // from dogs far less well than ImageNet weights do: with the seed's head both sides plateau around
-// 0.75-0.85 (MobileNetV2) and 0.65-0.75 (InceptionV3) on a few hundred images; 0.9 is never reached.
+// 0.7-0.8 (MobileNetV2) and 0.65-0.75 (InceptionV3) on a few hundred images; 0.9 is never reached.
 const BASE_INFO = {
   inception_v3: { fineTuneFrom: '249', fineTuneFromName: 'mixed8', targetAcc: 0.65 },
   mobilenet_v2: { fineTuneFrom: 'block_13_expand', fineTuneFromName: 'block_13_expand', targetAcc: 0.7 },
@@ -491,6 +491,8 @@ async function main() {
         rows.push({
           figure, unit: r.unit, better: r.better, base, backend, keras: k, ours,
           ratio: k?.value && ours?.value != null ? ours.value / k.value : null,
+          // Each round's ours/Keras, then their median: pairs run back to back under similar load.
+          pairedRatio: backend ? pairedRatio(samples.keras, samples[backend]) : null,
           samples: { keras: samples.keras, ours: backend ? samples[backend] : [] },
         });
       }
@@ -498,8 +500,8 @@ async function main() {
   }
 
   const table = [
-    '| figure | base | ours backend | Keras | ours | ours/Keras | better | rounds (K/ours) | load1 min–max | Keras peak RSS MiB | ours peak RSS MiB | notes |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| figure | base | ours backend | Keras | ours | ours/Keras | paired | better | rounds (K/ours) | load1 min–max | Keras peak RSS MiB | ours peak RSS MiB | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const notes = [];
       for (const [side, s] of [['Keras', row.keras], ['ours', row.ours]]) {
@@ -509,7 +511,7 @@ async function main() {
       }
       const loads = [...(row.keras?.load1 ?? []), ...(row.ours?.load1 ?? [])];
       const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '—';
-      return `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${fmt(row.keras?.value)} | ${fmt(row.ours?.value)} | ${fmt(row.ratio)} | ${row.better} | ${row.keras?.n ?? '—'}/${row.ours?.n ?? '—'} | ${load} | ${mib(row.keras?.peakRssBytes)} | ${mib(row.ours?.peakRssBytes)} | ${notes.join('; ')} |`;
+      return `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${fmt(row.keras?.value)} | ${fmt(row.ours?.value)} | ${fmt(row.ratio)} | ${fmt(row.pairedRatio)} | ${row.better} | ${row.keras?.n ?? '—'}/${row.ours?.n ?? '—'} | ${load} | ${mib(row.keras?.peakRssBytes)} | ${mib(row.ours?.peakRssBytes)} | ${notes.join('; ')} |`;
     }),
   ].join('\n');
   console.log(table);
@@ -518,6 +520,15 @@ async function main() {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ env, rows, table, minutes: (Date.now() - t0) / 60000 }, null, 2));
   log(`raw results: ${out} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
+}
+
+/** Median over rounds of ours/Keras within a round (both values present). */
+function pairedRatio(keras, ours) {
+  const r = [];
+  for (let i = 0; i < Math.min(keras.length, ours.length); i++) {
+    if (keras[i].value > 0 && ours[i].value != null) r.push(ours[i].value / keras[i].value);
+  }
+  return median(r);
 }
 
 /** The scalar fields of a sample, for the progress log. */
