@@ -8,6 +8,7 @@ export type SourceKind = 'python' | 'tfjs' | 'model.json';
 
 export type { ParsedLayer, ParsedModel, ParseResult, SourcePosition, SourceRange } from './types.ts';
 export { parsePythonKeras, parseTfjs, parseModelJsonText };
+export { clearInferenceCache } from './types.ts';
 
 /** The source kind for a VS Code language id (json only for files named model.json). */
 export function sourceKindFor(languageId: string, fileName?: string): SourceKind | null {

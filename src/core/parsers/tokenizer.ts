@@ -26,6 +26,13 @@ const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 
 const STRING_PREFIX = new Set(['r', 'R', 'b', 'B', 'u', 'U', 'f', 'F']);
+
+/** At a Python string prefix letter: is this `r"…"`, `rb'…'` and the like rather than a name? */
+function isQuoteAfterPrefix(text: string, i: number): boolean {
+  const next = text[i + 1];
+  if (next === '"' || next === "'") return true;
+  return STRING_PREFIX.has(next) && (text[i + 2] === '"' || text[i + 2] === "'");
+}
 const OP_START = new Set(OPS.map((o) => o[0]));
 
 export function tokenize(text: string, language: Language): Token[] {
@@ -51,8 +58,18 @@ export function tokenize(text: string, language: Language): Token[] {
       newline();
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\ufeff') {
+    const code = text.charCodeAt(i);
+    // space, \t, \v, \f, \r, BOM
+    if (code === 32 || (code >= 9 && code <= 13 && code !== 10) || code === 0xfeff) {
       i++;
+      continue;
+    }
+    if (isIdentStart(code) && !(python && STRING_PREFIX.has(c) && isQuoteAfterPrefix(text, i))) {
+      // Names are most tokens: take them before the string/number/op checks.
+      let j = i + 1;
+      while (j < text.length && isIdentPart(text.charCodeAt(j))) j++;
+      tokens.push({ type: 'name', value: text.slice(i, j), line, col: i - lineStart, endLine: line, endCol: j - lineStart });
+      i = j;
       continue;
     }
     if (python && c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
@@ -114,13 +131,19 @@ export function tokenize(text: string, language: Language): Token[] {
           i += 2;
           continue;
         }
-        value += ch;
-        i++;
+        // Copy the run up to the next quote, backslash or newline in one slice.
+        let j = i + 1;
+        while (j < text.length) {
+          const k = text.charCodeAt(j);
+          if (k === 10 || k === 92 || text[j] === q) break;
+          j++;
+        }
+        value += text.slice(i, j);
+        i = j;
       }
       push('string', value, sLine, sCol);
       continue;
     }
-    const code = text.charCodeAt(i);
     if (isDigit(code) || (c === '.' && isDigit(text.charCodeAt(i + 1)))) {
       NUMBER.lastIndex = i;
       const m = NUMBER.exec(text);

@@ -42,22 +42,47 @@ export interface LayerEntry {
   noParams?: boolean;
 }
 
+/**
+ * Inference results of recent models, keyed by everything inference reads (specs, wiring, the
+ * parser's own diagnostics) and not by source ranges. While a user types, every model but the one
+ * being edited is unchanged, so re-analysing a large file re-infers only that one. Cached values
+ * are shared between analyses: nothing downstream mutates them.
+ */
+const INFERENCE_CACHE_SIZE = 2000;
+const inferenceCache = new Map<string, Omit<ParsedLayer, 'range'>[]>();
+
+/** Forgets every cached inference (benchmarks measure a cold first analysis with it). */
+export function clearInferenceCache(): void {
+  inferenceCache.clear();
+}
+
+function inferenceKey(kind: ParsedModel['kind'], entries: LayerEntry[]): string {
+  return JSON.stringify([kind, entries.map((e) => [e.spec, e.inbound, e.extra ?? null, e.noParams ?? false])]);
+}
+
+function inferEntries(entries: LayerEntry[]): Omit<ParsedLayer, 'range'>[] {
+  const nodes: GraphNode[] = entries.map((e) => ({ spec: e.spec, inbound: e.inbound }));
+  return inferGraph(nodes).map((n, i) => ({
+    spec: n.spec,
+    inputShape: n.inputShapes[0] ?? null,
+    inputShapes: n.inputShapes,
+    outputShape: n.inference.outputShape,
+    params: entries[i].noParams ? null : n.inference.params,
+    arithmetic: n.inference.arithmetic,
+    diagnostics: [...(entries[i].extra ?? []), ...n.inference.diagnostics],
+  }));
+}
+
 /** Runs shape inference over a parser's entries (a sequential stack or a functional graph). */
 export function buildParsedModel(name: string, kind: ParsedModel['kind'], entries: LayerEntry[]): ParsedModel {
-  const nodes: GraphNode[] = entries.map((e) => ({ spec: e.spec, inbound: e.inbound }));
-  const inferred = inferGraph(nodes);
-  return {
-    name,
-    kind,
-    layers: inferred.map((n, i) => ({
-      spec: n.spec,
-      range: entries[i].range,
-      inputShape: n.inputShapes[0] ?? null,
-      inputShapes: n.inputShapes,
-      outputShape: n.inference.outputShape,
-      params: entries[i].noParams ? null : n.inference.params,
-      arithmetic: n.inference.arithmetic,
-      diagnostics: [...(entries[i].extra ?? []), ...n.inference.diagnostics],
-    })),
-  };
+  const key = inferenceKey(kind, entries);
+  let inferred = inferenceCache.get(key);
+  if (inferred) {
+    inferenceCache.delete(key); // re-insert: the Map's order is the recency order
+  } else {
+    inferred = inferEntries(entries);
+    if (inferenceCache.size >= INFERENCE_CACHE_SIZE) inferenceCache.delete(inferenceCache.keys().next().value as string);
+  }
+  inferenceCache.set(key, inferred);
+  return { name, kind, layers: inferred.map((layer, i) => ({ ...layer, range: entries[i].range })) };
 }

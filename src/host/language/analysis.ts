@@ -1,7 +1,7 @@
 // The language features' logic, free of VS Code so it can be tested directly: analyse a document,
 // then answer hover, inlay hint, diagnostic and layer-table questions from the analysis.
 // Lines and columns are 0-based (as in VS Code's Position).
-import { parseSource, sourceKindFor, type ParsedLayer, type ParsedModel, type SourceKind } from '../../core/parsers/index.ts';
+import { clearInferenceCache, parseSource, sourceKindFor, type ParsedLayer, type ParsedModel, type SourceKind } from '../../core/parsers/index.ts';
 import { formatShape } from '../../core/shape.ts';
 import { modelReport, modelTable } from '../../core/summary.ts';
 import type { SourceRange } from '../../core/parsers/index.ts';
@@ -22,6 +22,8 @@ export interface LayerDiagnostic {
   severity: 'error' | 'warning' | 'info';
   message: string;
 }
+
+export { clearInferenceCache };
 
 /** Parses and infers a document; languages other than Python, TS/JS and model.json give nothing. */
 export function analyzeDocument(text: string, languageId: string, fileName?: string): DocumentAnalysis {
