@@ -1,8 +1,9 @@
 // `cnn-lab train`: the whole transfer-learning recipe from a terminal, through the same engine the
 // editor uses (in-process here). Flags build an ExperimentConfig (optionally starting from an
 // experiment JSON file); Ctrl-C cancels at the next batch and keeps the best weights so far.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkpointDirOf } from '../core/checkpointPath.ts';
 import type { ExperimentConfig } from '../core/experiment.ts';
 import { AUGMENT_PRESETS, withExperimentDefaults, type AugmentPreset } from '../core/experimentDefaults.ts';
 import { assertValidExperiment } from '../core/experimentValidate.ts';
@@ -31,7 +32,8 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --backend NAME             auto | tensorflow | tensorflow-gpu | webgpu | wasm | cpu
   --config FILE              an experiment JSON file; flags override its fields
   --out DIR                  the model directory to write
-  --resume                   continue from the checkpoint in --out (after a crash or Ctrl-C); without
+  --resume                   continue an interrupted run: from DIR.checkpoint (kept beside --out DIR
+                             after a crash or a divergence) or the model Ctrl-C saved in DIR; without
                              --config or --data, the experiment is read from that checkpoint
   --json                     JSON lines on stdout (events, then the result)`;
 
@@ -49,13 +51,15 @@ const one = (args: ReturnType<typeof parseArgs>, name: string) => args.options.g
 
 /** The experiment a checkpoint was trained with (its cnn-lab.json), for `--resume --out DIR`. */
 function checkpointConfig(out: string): Partial<ExperimentConfig> {
-  const path = join(out, 'cnn-lab.json');
+  // the run's checkpoint folder, else a model "Stop, keep best" saved in out
+  const inCheckpoint = join(checkpointDirOf(out), 'cnn-lab.json');
+  const path = existsSync(inCheckpoint) ? inCheckpoint : join(out, 'cnn-lab.json');
   let meta: { config?: Partial<ExperimentConfig> };
   try {
     meta = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`--resume: ${code === 'ENOENT' ? `no checkpoint in ${out} (${path} not found)` : `${path}: ${code ?? (e as Error).message}`}`, 2);
+    throw new CliError(`--resume: ${code === 'ENOENT' ? `no checkpoint for ${out} (neither ${inCheckpoint} nor ${path} exists)` : `${path}: ${code ?? (e as Error).message}`}`, 2);
   }
   if (!meta?.config || typeof meta.config !== 'object') throw new CliError(`--resume: ${path} holds no experiment config`, 2);
   return meta.config;

@@ -83,7 +83,7 @@ export interface TrainResult {
 export interface RequestMap {
   describeModel: [{ path: string }, LayerRow[]];
   listBackends: [Record<string, never>, BackendInfo[]];
-  /** resume: continue from the checkpoint in config.out (after a crash or a cancel) */
+  /** resume: continue from the run's checkpoint (<config.out>.checkpoint) after a crash, a cancel or a divergence */
   train: [{ runId: string; config: ExperimentConfig; resume?: boolean }, TrainResult];
   cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];
   predict: [

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { checkpointDirOf } from '../../src/core/checkpointPath.ts';
 import { withExperimentDefaults } from '../../src/core/experimentDefaults.ts';
 import { EngineClient, EngineCrashedError, type EngineExit } from '../../src/host/engineClient.ts';
 import type { EngineNotification } from '../../src/protocol/messages.ts';
@@ -74,12 +75,13 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   assert.deepEqual(exits.map((e) => [e.expected, e.signal]), [[false, 'SIGKILL']]);
   assert.equal(client.running, false);
 
-  // The last checkpoint: intact, loadable, an epoch before the kill.
-  const meta = readMetadata(out);
+  // The last checkpoint: intact, loadable, an epoch before the kill; the output folder untouched.
+  assert.equal(existsSync(out), false, 'the output folder gets the model only when the run completes');
+  const meta = readMetadata(checkpointDirOf(out));
   assert.equal(meta.status, 'checkpoint');
   const b = meta.bestEpoch!;
   assert.ok(b.phase === 'transfer' || (b.phase === 'fine-tune' && b.epoch <= 3), JSON.stringify(b));
-  const clf = await loadModelDir(out);
+  const clf = await loadModelDir(checkpointDirOf(out));
   clf.dispose();
   const doneBefore = seen.filter((n) => n.method === 'epochEnd').length;
   assert.ok(doneBefore >= 4, `epochs finished before the kill: ${doneBefore}`);
@@ -100,7 +102,8 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   const final = readMetadata(out);
   assert.equal(final.status, 'complete');
   (await loadModelDir(out)).dispose();
-  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.model.')), [], 'no temp folder left');
+  assert.equal(existsSync(checkpointDirOf(out)), false, 'the completed run removed its checkpoint');
+  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.model')), [], 'no temp folder left');
 });
 
 async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {

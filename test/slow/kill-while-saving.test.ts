@@ -1,11 +1,13 @@
 // SIGKILL the forked engine right as it writes a checkpoint (the kill lands at a random point of
 // the save: while writing the temp folder, between the two renames, or after), several times in a
 // row, resuming after each kill. Whatever the timing, the output folder must load (after the
-// repair recoverInterruptedSave does) and the run must finally complete.
+// repair recoverInterruptedSave does) and the run must finally complete. Checkpoints are written
+// to <out>.checkpoint, so that is the folder under fire.
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { checkpointDirOf } from '../../src/core/checkpointPath.ts';
 import { withExperimentDefaults } from '../../src/core/experimentDefaults.ts';
 import { EngineClient, EngineCrashedError } from '../../src/host/engineClient.ts';
 import { loadModelDir } from '../../src/engine/save/load.ts';
@@ -64,11 +66,12 @@ test('killed while checkpointing, again and again: the folder always loads; resu
     } finally {
       sub.dispose();
     }
-    const repaired = recoverInterruptedSave(out);
+    const checkpoint = checkpointDirOf(out);
+    const repaired = recoverInterruptedSave(checkpoint);
     repairs += repaired.length;
-    const clf = await loadModelDir(out);
+    const clf = await loadModelDir(checkpoint);
     clf.dispose();
-    const meta = readMetadata(out);
+    const meta = readMetadata(checkpoint);
     assert.equal(meta.status, 'checkpoint');
     from = meta.bestEpoch!.epoch;
     t.diagnostic(`kill ${kills} (after epoch ${killAfter}): checkpoint at ${meta.bestEpoch?.phase} epoch ${from}${repaired.length ? `; repaired: ${repaired.join(', ')}` : ''}`);

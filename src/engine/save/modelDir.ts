@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkpointDirOf } from '../../core/checkpointPath.ts';
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import type { BackendName, EpochMetrics, PhaseName } from '../../protocol/messages.ts';
 import type { Preprocessing, ResizeMode } from '../data/decode-image.ts';
@@ -188,11 +189,11 @@ export function readMetadata(modelDir: string): ModelMetadata {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${modelDir} is not a cnn-lab model directory (no ${METADATA_FILE}); train one with \`cnn-lab train\``
-        : `cannot read ${path}: ${code ?? (e as Error).message}`,
-    );
+    const checkpoint = checkpointDirOf(resolve(modelDir));
+    const hint = existsSync(join(checkpoint, METADATA_FILE))
+      ? `; its training run did not complete: its last checkpoint is ${checkpoint} (resume the run, or use that folder)`
+      : '; train one with `cnn-lab train`';
+    throw new Error(code === 'ENOENT' ? `${modelDir} is not a cnn-lab model directory (no ${METADATA_FILE})${hint}` : `cannot read ${path}: ${code ?? (e as Error).message}`);
   }
   let meta: ModelMetadata;
   try {

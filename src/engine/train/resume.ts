@@ -1,12 +1,14 @@
-// Resuming a run from the checkpoint in its output folder (after a crash, a SIGKILL, a cancel or a
-// divergence): the checkpoint's weights go into the freshly built model, its history up to the
+// Resuming a run from its checkpoint folder (<out>.checkpoint, after a crash, a SIGKILL, a cancel
+// or a divergence; or a model "Stop, keep best" saved in out): the checkpoint's weights go into the freshly built model, its history up to the
 // saved epoch is kept, and training continues with the next epoch of that phase — the same
 // epoch shuffles as an uninterrupted run, since they are seeded by epoch number. The optimizer's
 // slots (RMSprop averages, momentum) are not saved, so they start again from zero.
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import type { PhaseName } from '../../protocol/messages.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from '../save/modelFiles.ts';
-import { readMetadata, recoverInterruptedSave, type ModelMetadata } from '../save/modelDir.ts';
+import { METADATA_FILE, readMetadata, recoverInterruptedSave, type ModelMetadata } from '../save/modelDir.ts';
+import { checkpointDirOf } from '../../core/checkpointPath.ts';
+import { existsSync } from 'node:fs';
 import { tf } from '../tf.ts';
 import { join, resolve } from 'node:path';
 import { isBundledBase } from '../models/bundled.ts';
@@ -32,38 +34,51 @@ const MUST_MATCH: (keyof ExperimentConfig)[] = ['fcUnits', 'resize', 'validation
 const normalizedBase = (ref: string) => (isBundledBase(ref) || isUrl(ref) ? ref : resolve(ref));
 
 /**
- * Reads the checkpoint in `config.out` and checks it belongs to this experiment; throws, naming the
+ * The folder a resumed run starts from: the run's checkpoint folder when it holds one, else the
+ * output folder itself (a model saved by "Stop, keep best" is resumable too).
+ */
+export function resumeSource(out: string): string {
+  const checkpointDir = checkpointDirOf(out);
+  recoverInterruptedSave(checkpointDir);
+  recoverInterruptedSave(out);
+  return existsSync(join(checkpointDir, METADATA_FILE)) ? checkpointDir : out;
+}
+
+/**
+ * Reads the checkpoint in `dir` and checks it belongs to this experiment; throws, naming the
  * folder and the field, when there is nothing to resume or it does not match.
  */
-export function readResumePoint(config: ExperimentConfig, classes: string[], inputSize: [number, number]): ResumePoint {
-  recoverInterruptedSave(config.out);
+export function readResumePoint(config: ExperimentConfig, dir: string, classes: string[], inputSize: [number, number]): ResumePoint {
+  if (!existsSync(join(dir, METADATA_FILE))) {
+    throw new Error(`cannot resume: no checkpoint in ${checkpointDirOf(config.out)} and no model in ${config.out}; start the run without resume`);
+  }
   let meta: ModelMetadata;
   try {
-    meta = readMetadata(config.out);
+    meta = readMetadata(dir);
   } catch (e) {
     throw new Error(`cannot resume: ${(e as Error).message}`);
   }
   if (meta.status === 'complete') {
-    throw new Error(`cannot resume: ${config.out} holds a completed model, not a checkpoint; start a new run (or choose another output folder)`);
+    throw new Error(`cannot resume: ${dir} holds a completed model, not a checkpoint; start a new run (or choose another output folder)`);
   }
   if (normalizedBase(String(meta.config?.base)) !== normalizedBase(config.base)) {
-    throw new Error(`cannot resume from ${config.out}: its checkpoint was trained on base ${meta.config?.base}, the experiment now says ${config.base}`);
+    throw new Error(`cannot resume from ${dir}: its checkpoint was trained on base ${meta.config?.base}, the experiment now says ${config.base}`);
   }
   for (const field of MUST_MATCH) {
     const then = JSON.stringify(meta.config?.[field] ?? null);
     const now = JSON.stringify(config[field] ?? null);
-    if (then !== now) throw new Error(`cannot resume from ${config.out}: its checkpoint was trained with ${field} ${then}, the experiment now says ${now}`);
+    if (then !== now) throw new Error(`cannot resume from ${dir}: its checkpoint was trained with ${field} ${then}, the experiment now says ${now}`);
   }
   if (JSON.stringify(meta.labels) !== JSON.stringify(classes)) {
-    throw new Error(`cannot resume from ${config.out}: its classes are ${meta.labels.join(', ')}, the dataset now has ${classes.join(', ')}`);
+    throw new Error(`cannot resume from ${dir}: its classes are ${meta.labels.join(', ')}, the dataset now has ${classes.join(', ')}`);
   }
   if (meta.inputSize[0] !== inputSize[0] || meta.inputSize[1] !== inputSize[1]) {
-    throw new Error(`cannot resume from ${config.out}: its input size is ${meta.inputSize.join('×')}, the base now expects ${inputSize.join('×')}`);
+    throw new Error(`cannot resume from ${dir}: its input size is ${meta.inputSize.join('×')}, the base now expects ${inputSize.join('×')}`);
   }
   const b = meta.bestEpoch;
-  if (!b) throw new Error(`cannot resume from ${config.out}: its checkpoint records no trained epoch`);
+  if (!b) throw new Error(`cannot resume from ${dir}: its checkpoint records no trained epoch`);
   const at = meta.history.findIndex((h) => h.phase === b.phase && h.epoch === b.epoch);
-  if (at < 0) throw new Error(`${join(config.out, 'cnn-lab.json')}: bestEpoch ${b.phase} ${b.epoch} is not in its history`);
+  if (at < 0) throw new Error(`${join(dir, METADATA_FILE)}: bestEpoch ${b.phase} ${b.epoch} is not in its history`);
   const row = meta.history[at];
   return { phase: b.phase, epoch: b.epoch, history: meta.history.slice(0, at + 1), bestEpoch: b, monitored: row.valLoss ?? row.loss };
 }

@@ -17,16 +17,19 @@ import { buildEvaluationReport } from '../predict/report.ts';
 import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
-import { loadCheckpointWeights, readResumePoint, type ResumePoint } from './resume.ts';
+import { loadCheckpointWeights, readResumePoint, resumeSource, type ResumePoint } from './resume.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
 import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkpointDirOf } from '../../core/checkpointPath.ts';
 
 export interface TrainHooks {
   runId: string;
   notify(n: EngineNotification): void;
   signal: AbortSignal;
-  /** asked when the run is cancelled: save the best weights so far (true) or keep the last checkpoint (false) */
+  /** asked when the run is cancelled: save the best weights so far to out (true), or leave out as it was and keep the last checkpoint (false) */
   keepBestOnCancel(): boolean;
   /** least time between two checkpoint writes (default 20 s); the final save always happens */
   checkpointIntervalMs?: number;
@@ -36,7 +39,7 @@ export interface TrainHooks {
   decodedMemoryBudget?: number;
   /** how model files are written (tests: a writer that fails like a full disk) */
   saveIo?: SaveIo;
-  /** continue from the checkpoint in config.out instead of starting afresh (see resume.ts) */
+  /** continue from the run's checkpoint (<out>.checkpoint, else a cancelled model in out) instead of starting afresh */
   resume?: boolean;
 }
 
@@ -71,6 +74,11 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
   log(`classes: ${split.classes.join(', ')}; train: ${formatCounts(split.counts.train)}; validation: ${formatCounts(split.counts.validation)}`);
   for (const note of split.notes) log(note, 'warn');
   checkReplaceable(config.out);
+  const checkpointDir = checkpointDirOf(config.out);
+  checkReplaceable(checkpointDir);
+  if (!hooks.resume && existsSync(join(checkpointDir, 'cnn-lab.json'))) {
+    log(`${checkpointDir} holds a checkpoint of an earlier run that did not complete; this new run replaces it (resume to continue that run instead)`, 'warn');
+  }
 
   log(`loading base ${config.base}`);
   const base = await loadBase(config.base, { signal });
@@ -122,19 +130,20 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       savedAt: new Date().toISOString(),
     });
     const writeCheckpoint = async () => {
-      await saveModelDir(savedModel, metadata('checkpoint'), config.out, hooks.saveIo);
+      await saveModelDir(savedModel, metadata('checkpoint'), checkpointDir, hooks.saveIo);
       lastCheckpoint = performance.now();
       checkpointDirty = false;
     };
 
     let resumeAt: ResumePoint | undefined;
     if (hooks.resume) {
-      resumeAt = readResumePoint(config, split.classes, base.inputSize);
-      await loadCheckpointWeights(savedModel, config.out);
+      const source = resumeSource(config.out);
+      resumeAt = readResumePoint(config, source, split.classes, base.inputSize);
+      await loadCheckpointWeights(savedModel, source);
       history.push(...resumeAt.history);
       bestEpoch = resumeAt.bestEpoch;
       lastCheckpoint = performance.now();
-      log(`resuming from the checkpoint in ${config.out}: ${resumeAt.phase} epoch ${resumeAt.epoch} (${monitorName} ${resumeAt.monitored.toFixed(4)}); the optimizer state starts afresh`);
+      log(`resuming from the checkpoint in ${source}: ${resumeAt.phase} epoch ${resumeAt.epoch} (${monitorName} ${resumeAt.monitored.toFixed(4)}); the optimizer state starts afresh`);
     }
     // First epoch of each phase still to run: Infinity skips a phase the checkpoint is past.
     const transferFrom = !resumeAt ? 1 : resumeAt.phase === 'transfer' ? resumeAt.epoch + 1 : Infinity;
@@ -314,12 +323,12 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         best.restore();
         const b = bestEpoch as TrainResult['bestEpoch'];
         try {
-          await saveModelDir(savedModel, metadata('checkpoint'), config.out, hooks.saveIo);
+          await saveModelDir(savedModel, metadata('checkpoint'), checkpointDir, hooks.saveIo);
         } catch (saveError) {
           throw new TrainingDiverged(`${e.message}. The best weights so far could not be saved: ${(saveError as Error).message}`);
         }
         throw new TrainingDiverged(
-          `${e.message}. The best weights so far (${b ? `${b.phase} epoch ${b.epoch}` : 'none'}) are saved in ${config.out} as a checkpoint; resume from it with a lower learning rate`,
+          `${e.message}. The best weights so far (${b ? `${b.phase} epoch ${b.epoch}` : 'none'}) are saved as a checkpoint in ${checkpointDir} (${config.out} is left as it was); resume from it with a lower learning rate`,
         );
       }
       if (!isCancel(e, signal)) throw e;
@@ -328,10 +337,12 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         best.restore();
         phase('save', config.out);
         await saveModelDir(savedModel, metadata('cancelled'), config.out, hooks.saveIo);
+        await rm(checkpointDir, { recursive: true, force: true }); // out now holds the best weights
         const b = bestEpoch as TrainResult['bestEpoch'];
         log(`cancelled: the best weights so far (${b ? `${b.phase} epoch ${b.epoch}` : 'none'}) saved to ${config.out}`);
       } else {
-        log(`cancelled: ${lastCheckpoint < 0 ? 'no checkpoint was written; any previous model' : 'the last checkpoint'} in ${config.out} is left as it was`);
+        const kept = existsSync(checkpointDir) ? `the last checkpoint is in ${checkpointDir}; ` : '';
+        log(`cancelled: ${kept}${config.out} is left as it was`);
       }
       return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: true, skipped: [...skipped.values()], trainedLayers };
     }
@@ -358,6 +369,8 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
     }
     phase('save', config.out);
     await saveModelDir(savedModel, metadata('complete'), config.out, hooks.saveIo);
+    // the run is complete: its checkpoint has served
+    await rm(checkpointDir, { recursive: true, force: true });
     return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: false, evaluation, skipped: [...skipped.values()], trainedLayers };
   } finally {
     best.dispose();

@@ -2,12 +2,20 @@
 // metadata file itself (it never imports the engine); the engine checks it again when resuming.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkpointDirOf } from '../../core/checkpointPath.ts';
 
-/** The epoch a resumable checkpoint in `outDir` holds, or undefined when there is none. */
+/**
+ * The epoch a resumable checkpoint of the run writing `outDir` holds — in `<outDir>.checkpoint`, or
+ * a model "Stop, keep best" left in `outDir` — or undefined when there is none.
+ */
 export function resumableCheckpoint(outDir: string): { phase: string; epoch: number } | undefined {
+  return checkpointIn(checkpointDirOf(outDir)) ?? checkpointIn(outDir);
+}
+
+function checkpointIn(dir: string): { phase: string; epoch: number } | undefined {
   let meta: { status?: unknown; bestEpoch?: { phase?: unknown; epoch?: unknown } | null };
   try {
-    meta = JSON.parse(readFileSync(join(outDir, 'cnn-lab.json'), 'utf8'));
+    meta = JSON.parse(readFileSync(join(dir, 'cnn-lab.json'), 'utf8'));
   } catch {
     return undefined;
   }

@@ -14,6 +14,7 @@ import { formatProgress } from '../statusBar.ts';
 import { ensureTrusted } from '../trust.ts';
 import { MetricHistoryStore, type RunHistory } from './metricHistory.ts';
 import { resumableCheckpoint } from './checkpoint.ts';
+import { checkpointDirOf } from '../../core/checkpointPath.ts';
 import { describeTrainedLayers } from './trainedLayers.ts';
 
 export const LAST_MODEL_KEY = 'cnnLab.lastModelDir';
@@ -116,7 +117,7 @@ export class RunController implements vscode.Disposable {
           } catch (e) {
             const message =
               e instanceof EngineCrashedError
-                ? `${e.message} The run ended; checkpoints already written under ${resolved.out} are kept.`
+                ? `${e.message} The run ended; its last checkpoint (if one was written) is kept in ${checkpointDirOf(resolved.out)}, and ${resolved.out} is as it was.`
                 : `Training failed: ${(e as Error).message}`;
             run.fail(message);
             this.changed.fire(run);

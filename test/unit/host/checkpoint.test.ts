@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,4 +20,13 @@ test('resumableCheckpoint: a checkpoint or cancelled model with a best epoch; no
   assert.equal(resumableCheckpoint(dir), undefined);
   write('{"status": "check');
   assert.equal(resumableCheckpoint(dir), undefined, 'a broken file is not a checkpoint (and not a crash)');
+  // the run's checkpoint folder beside the output folder comes first
+  const out = join(dir, 'model');
+  mkdirSync(out);
+  writeFileSync(join(out, 'cnn-lab.json'), JSON.stringify({ status: 'complete', bestEpoch: { phase: 'transfer', epoch: 9 } }));
+  assert.equal(resumableCheckpoint(out), undefined);
+  mkdirSync(`${out}.checkpoint`);
+  writeFileSync(join(`${out}.checkpoint`, 'cnn-lab.json'), JSON.stringify({ status: 'checkpoint', bestEpoch: { phase: 'fine-tune', epoch: 2 } }));
+  assert.deepEqual(resumableCheckpoint(out), { phase: 'fine-tune', epoch: 2 });
+  assert.deepEqual(resumableCheckpoint(`${out}/`), { phase: 'fine-tune', epoch: 2 }, 'a trailing slash names the same folder');
 });

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
 import { loadModelDir } from '../../../../src/engine/save/load.ts';
 import { readMetadata, recoverInterruptedSave, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../../../../src/engine/save/modelDir.ts';
@@ -137,15 +138,15 @@ describe('disk full during a training checkpoint', () => {
         runId: 'full', notify: (n) => n.method === 'epochEnd' && epochs++, signal: new AbortController().signal, keepBestOnCancel: () => true,
         checkpointIntervalMs: 0, featureCacheDir: null, saveIo: io,
       }),
-      /cannot save the model to .*ckpt-model: the disk is full; the previous model there \(if any\) is unchanged/,
+      /cannot save the model to .*ckpt-model\.checkpoint: the disk is full; the previous model there \(if any\) is unchanged/,
     );
     assert.ok(epochs >= 2, `epochs run: ${epochs}`);
-    const m = readMetadata(out);
+    const m = readMetadata(checkpointDirOf(out));
     assert.equal(m.status, 'checkpoint');
     assert.ok(m.history.length >= 1);
-    const clf = await loadModelDir(out);
+    const clf = await loadModelDir(checkpointDirOf(out));
     clf.dispose();
-    assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.ckpt-model')), []);
+    assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.ckpt-model')), [], 'no temp folder left');
   });
 });
 

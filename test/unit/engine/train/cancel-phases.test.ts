@@ -1,8 +1,10 @@
 // Cancel at every stage of a run — decoding, feature extraction, an epoch, saving — and check the
-// state after: the engine is free for a new run, no tensor is leaked, and the output folder holds
-// either the previous model untouched or a complete, loadable model or checkpoint; never a part.
+// state after: the engine is free for a new run, no tensor is leaked, the output folder holds the
+// previous model untouched (or, when asked to keep the best, a complete new one), and the last
+// checkpoint, beside it, loads; never a part of either.
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
@@ -49,9 +51,11 @@ async function cancelWhen(name: string, when: (n: EngineNotification) => boolean
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaked');
   assert.deepEqual(readdirSync(dirname(out)).filter((n) => n.startsWith(`.${name}.`)), [], 'no temp folder left');
   const meta = readMetadata(out);
-  const clf = await loadModelDir(out); // whatever is there loads
-  clf.dispose();
-  return { out, result, meta };
+  (await loadModelDir(out)).dispose(); // whatever is there loads
+  const checkpoint = checkpointDirOf(out);
+  const ckpt = existsSync(checkpoint) ? readMetadata(checkpoint) : undefined;
+  if (ckpt) (await loadModelDir(checkpoint)).dispose();
+  return { out, result, meta, ckpt };
 }
 
 before(async () => {
@@ -68,38 +72,43 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('cancel at each stage', () => {
   test('during feature extraction (before any checkpoint): the previous model is left byte for byte', async () => {
-    const { out, result, meta } = await cancelWhen('features', (n) => n.method === 'phase' && n.params.phase === 'features');
+    const { out, result, meta, ckpt } = await cancelWhen('features', (n) => n.method === 'phase' && n.params.phase === 'features');
     assert.equal(result.cancelled, true);
     assert.deepEqual(result.history, []);
     assert.equal(meta.status, 'complete');
     assert.deepEqual(files(out), files(previous));
+    assert.equal(ckpt, undefined);
   });
 
-  test('during an epoch: the last checkpoint (epoch 1) is what the folder holds', async () => {
-    const { result, meta } = await cancelWhen('epoch', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2);
+  test('during an epoch: the previous model is untouched; the last checkpoint (epoch 1) is beside it', async () => {
+    const { out, result, ckpt } = await cancelWhen('epoch', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2);
     assert.equal(result.cancelled, true);
-    assert.equal(meta.status, 'checkpoint');
-    assert.deepEqual(meta.bestEpoch && [meta.bestEpoch.phase, meta.bestEpoch.epoch], ['transfer', 1]);
+    assert.deepEqual(files(out), files(previous));
+    assert.equal(ckpt?.status, 'checkpoint');
+    assert.deepEqual(ckpt?.bestEpoch && [ckpt.bestEpoch.phase, ckpt.bestEpoch.epoch], ['transfer', 1]);
   });
 
   test('during an epoch, keeping the best: the best weights are saved as "cancelled"', async () => {
-    const { result, meta } = await cancelWhen('epoch-keep', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2, true);
+    const { result, meta, ckpt } = await cancelWhen('epoch-keep', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2, true);
     assert.equal(result.cancelled, true);
     assert.equal(meta.status, 'cancelled');
+    assert.equal(ckpt, undefined, 'the output folder now holds the best: the checkpoint has served');
   });
 
-  test('during decoding for fine-tuning: the transfer checkpoint stays', async () => {
-    const { result, meta } = await cancelWhen('decode', (n) => n.method === 'phase' && n.params.phase === 'decode');
+  test('during decoding for fine-tuning: the previous model is untouched, the transfer checkpoint stays', async () => {
+    const { out, result, ckpt } = await cancelWhen('decode', (n) => n.method === 'phase' && n.params.phase === 'decode');
     assert.equal(result.cancelled, true);
-    assert.equal(meta.status, 'checkpoint');
-    assert.equal(meta.bestEpoch?.phase, 'transfer');
+    assert.deepEqual(files(out), files(previous));
+    assert.equal(ckpt?.status, 'checkpoint');
+    assert.equal(ckpt?.bestEpoch?.phase, 'transfer');
     assert.ok(result.history.every((h) => h.phase === 'transfer'));
   });
 
   test('during the final save: the save completes (it is not interrupted half-way) and the model is complete', async () => {
-    const { result, meta } = await cancelWhen('save', (n) => n.method === 'phase' && n.params.phase === 'save');
+    const { result, meta, ckpt } = await cancelWhen('save', (n) => n.method === 'phase' && n.params.phase === 'save');
     assert.equal(result.cancelled, false, 'the run had finished training; cancelling the save does not tear it');
     assert.equal(meta.status, 'complete');
+    assert.equal(ckpt, undefined, 'a completed run removes its checkpoint');
     assert.equal(meta.history.length, 4);
   });
 });

@@ -2,7 +2,8 @@
 // checkpoint. Real runs on the CPU backend: a fine-tune learning rate far too high, and a base
 // whose weights hold NaN (a broken download, not a learning-rate problem).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
@@ -39,14 +40,15 @@ describe('divergence', () => {
     await assert.rejects(runTraining(config(out, { fineTune: { epochs: 5, learningRate: 10, momentum: 0.9 } }), hooks()), (e: Error) => {
       assert.match(e.message, /^fine-tune: the loss (exploded to [\d.]+|became NaN) at epoch 1/);
       assert.match(e.message, /training diverged; the learning rate 10 is probably too high \(try 10× lower\)/);
-      assert.match(e.message, /The best weights so far \(transfer epoch \d\) are saved in .*lr-too-high as a checkpoint; resume from it with a lower learning rate/);
+      assert.match(e.message, /The best weights so far \(transfer epoch \d\) are saved as a checkpoint in .*lr-too-high\.checkpoint \(.*lr-too-high is left as it was\); resume from it with a lower learning rate/);
       return true;
     });
-    const meta = readMetadata(out);
+    assert.equal(existsSync(out), false, 'nothing was put in the output folder');
+    const meta = readMetadata(checkpointDirOf(out));
     assert.equal(meta.status, 'checkpoint');
     assert.equal(meta.bestEpoch?.phase, 'transfer');
     assert.ok(meta.history.every((h) => h.phase === 'transfer' && Number.isFinite(h.loss)), JSON.stringify(meta.history));
-    const clf = await loadModelDir(out);
+    const clf = await loadModelDir(checkpointDirOf(out));
     const p = clf.predict(tf.zeros([1, 16, 16, 3]));
     assert.ok((await p.data()).every(Number.isFinite), 'the saved checkpoint predicts finite probabilities');
     p.dispose();

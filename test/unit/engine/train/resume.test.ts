@@ -2,7 +2,8 @@
 // loaded by name, its history is kept up to the saved epoch, and training continues with the next
 // epoch. Refusals name the folder and the field. (The SIGKILL version is test/slow/engine-crash.)
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
@@ -46,7 +47,7 @@ async function trainThenCancel(out: string, over: Parameters<typeof withExperime
   );
   const result = await engine.handle('train', { runId: 'first', config: config(out, over) });
   assert.equal(result.cancelled, true);
-  return readMetadata(out);
+  return readMetadata(checkpointDirOf(out));
 }
 
 async function resume(out: string, over: Parameters<typeof withExperimentDefaults>[0]) {
@@ -83,8 +84,9 @@ describe('resume from a checkpoint', () => {
     assert.deepEqual(epochs, Array.from({ length: 6 - b.epoch }, (_, i) => `transfer ${b.epoch + 1 + i}`));
     assert.deepEqual(result.history.map((h) => h.epoch), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(result.history.slice(0, b.epoch), ckpt.history.slice(0, b.epoch), 'the checkpoint history is kept as it was');
-    assert.ok(logs.some((l) => l.includes(`resuming from the checkpoint in ${out}: transfer epoch ${b.epoch}`)), logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes(`resuming from the checkpoint in ${checkpointDirOf(out)}: transfer epoch ${b.epoch}`)), logs.join('\n'));
     assert.equal(readMetadata(out).status, 'complete');
+    assert.equal(existsSync(checkpointDirOf(out)), false, 'the completed run removed its checkpoint');
   });
 
   test('into fine-tuning; with nothing left to run, the saved weights are exactly the checkpoint\'s', async () => {
@@ -100,7 +102,7 @@ describe('resume from a checkpoint', () => {
     // complete model are the checkpoint's, name for name (so they were loaded by name, not order).
     const out2 = join(root, 'nothing-left');
     const ckpt2 = await trainThenCancel(out2, over, { phase: 'fine-tune', epoch: 1 });
-    const before = await weightBytes(out2);
+    const before = await weightBytes(checkpointDirOf(out2));
     assert.deepEqual([ckpt2.bestEpoch!.phase, ckpt2.bestEpoch!.epoch], ['fine-tune', 1]);
     const again = await resume(out2, { ...over, fineTune: { ...over.fineTune, epochs: 1 } });
     assert.deepEqual(again.epochs, []);
@@ -111,16 +113,16 @@ describe('resume from a checkpoint', () => {
   test('refused, naming the folder and the field: no checkpoint, a completed model, a changed experiment', async () => {
     const engine = createEngine(() => {}, { trainHooks: { featureCacheDir: null } });
     const none = join(root, 'none');
-    await assert.rejects(engine.handle('train', { runId: 'x', config: config(none), resume: true }), new RegExp(`cannot resume: ${none} is not a cnn-lab model directory`));
+    await assert.rejects(engine.handle('train', { runId: 'x', config: config(none), resume: true }), new RegExp(`cannot resume: no checkpoint in ${none}\\.checkpoint and no model in ${none}`));
     const complete = join(root, 'transfer'); // completed by the first test
     await assert.rejects(engine.handle('train', { runId: 'x', config: config(complete), resume: true }), /holds a completed model, not a checkpoint/);
     const out = join(root, 'changed');
     await trainThenCancel(out, {}, { phase: 'transfer', epoch: 2 });
     await assert.rejects(engine.handle('train', { runId: 'x', config: config(out, { fcUnits: 16 }), resume: true }), /trained with fcUnits 8, the experiment now says 16/);
     await assert.rejects(engine.handle('train', { runId: 'x', config: config(out, { seed: 7 }), resume: true }), /trained with seed 42, the experiment now says 7/);
-    assert.equal(readMetadata(out).status, 'checkpoint', 'a refused resume leaves the checkpoint alone');
+    assert.equal(readMetadata(checkpointDirOf(out)).status, 'checkpoint', 'a refused resume leaves the checkpoint alone');
     assert.equal(paramsProblem('train', { runId: 'r', config: config(out), resume: 'yes' }), 'params.resume must be true or false');
-    assert.ok(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).modelTopology);
+    assert.ok(JSON.parse(readFileSync(join(checkpointDirOf(out), 'model.json'), 'utf8')).modelTopology);
   });
 
   test('cnn-lab train --resume --out DIR: the experiment comes from the checkpoint; the run completes', async () => {
@@ -133,6 +135,6 @@ describe('resume from a checkpoint', () => {
     assert.equal(result.event, 'result');
     assert.deepEqual(result.history.map((h: { epoch: number }) => h.epoch), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(result.history.slice(0, ckpt.bestEpoch!.epoch), ckpt.history.slice(0, ckpt.bestEpoch!.epoch));
-    await assert.rejects(runCli(['--resume', '--out', join(root, 'nowhere')], { out: () => {}, err: () => {}, isTTY: false }), /--resume: no checkpoint in .*nowhere/);
+    await assert.rejects(runCli(['--resume', '--out', join(root, 'nowhere')], { out: () => {}, err: () => {}, isTTY: false }), /--resume: no checkpoint for .*nowhere/);
   });
 });

@@ -2,7 +2,8 @@
 // accuracy, frozen weights untouched, BN statistics untouched, save → load → same predictions,
 // flat tensor count, corrupt files reported, checkpoint left by a cancel.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
@@ -205,14 +206,17 @@ describe('engine: train with augmentation, then cancel', () => {
     const result = await engine.handle('train', { runId: 'c1', config: config(out, { batchSize: 4, transfer: { epochs: 50, learningRate: 0.01 } }) });
     assert.equal(result.cancelled, true);
     assert.equal(result.history.length, 2, 'stopped at the first batch after epoch 2');
-    const meta = readMetadata(out);
+    // checkpoints live beside the output folder, which a cancelled run leaves as it was
+    const checkpoint = checkpointDirOf(out);
+    assert.equal(existsSync(out), false, 'no model was in the output folder, and none was put there');
+    const meta = readMetadata(checkpoint);
     assert.equal(meta.status, 'checkpoint');
-    const clf = await loadModelDir(out);
+    const clf = await loadModelDir(checkpoint);
     clf.dispose();
     assert.equal(engine.activeRunId(), undefined);
     // A new run may start after the cancel.
     const again = await engine.handle('cancel', { runId: 'c1', keepBest: true });
     assert.equal(again.cancelled, false);
-    assert.ok(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).modelTopology);
+    assert.ok(JSON.parse(readFileSync(join(checkpoint, 'model.json'), 'utf8')).modelTopology);
   });
 });
