@@ -52,8 +52,8 @@ const RUNS = {
     args: [
       '--data', join(shared, 'fashion-mnist', 'train'), '--val', join(shared, 'fashion-mnist', 'test'),
       // No frozen phase: the whole network learns from random weights.
-      '--epochs', '0', '--fine-tune-epochs', '12', '--fine-tune-from', '0', '--fine-tune-lr', '0.02',
-      '--fc-units', '128', '--batch-size', '64', '--patience', '4',
+      '--epochs', '0', '--fine-tune-epochs', '20', '--fine-tune-from', '0', '--fine-tune-lr', '0.05',
+      '--fc-units', '128', '--batch-size', '32', '--patience', '5',
     ],
   },
 };
