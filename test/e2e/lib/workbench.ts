@@ -144,10 +144,33 @@ export class Workbench {
     );
   }
 
-  /** The visible rows of the open quick pick, as text (label, description, detail). */
+  /**
+   * The visible rows of the open quick pick, as text: label, description and detail joined by
+   * spaces, as they read on screen. (A row's textContent runs them together, and a recycled row
+   * can keep a hidden detail from an earlier pick.)
+   */
   async quickPickRows(): Promise<string[]> {
+    return (await this.quickPickItems()).map((i) => [i.label, i.description, i.detail].filter(Boolean).join(' '));
+  }
+
+  /** The visible rows of the open quick pick as label, description and detail. */
+  async quickPickItems(): Promise<{ label: string; description: string; detail: string }[]> {
     await this.quickRows().first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    return (await this.quickRows().allTextContents()).map((t) => t.trim());
+    // only anonymous functions in here: the test's TypeScript transform wraps named ones in a
+    // helper (__name) that does not exist in the page
+    return this.quickRows().evaluateAll((rows) =>
+      rows.map((row) => {
+        // the detail line (.quick-input-list-label-meta) is a label of its own, with a .label-name inside
+        const [label, description, detail] = ['.label-name', '.label-description', '.quick-input-list-label-meta'].map((selector) =>
+          [...row.querySelectorAll<HTMLElement>(selector)]
+            .filter((e) => e.offsetParent !== null && (selector === '.quick-input-list-label-meta' || !e.closest('.quick-input-list-label-meta')))
+            .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
+            .filter(Boolean)
+            .join(' '),
+        );
+        return { label, description, detail };
+      }),
+    );
   }
 
   /**
