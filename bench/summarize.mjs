@@ -49,7 +49,7 @@ for (const f of files) {
       const nulls = list.filter((s) => !s.error && s.value == null).length;
       if (nulls) notes.push(`${side}: ${nulls} round(s) without a value`);
     }
-    const subsetText = row.figure === 'predict' ? `${o.predictImages} vs ${o.batchSize} images` : `${o.trainPerClass || 'all'}/${o.valPerClass || 'all'}, ${row.figure.startsWith('tta') ? o.ttaEpochs : row.figure === 'memory' ? o.memoryEpochs : o.epochs} ep`;
+    const subsetText = row.figure === 'predict' ? `${o.predictImages} vs ${o.batchSize} images` : `${o.trainPerClass || 'all'}/${o.valPerClass || 'all'}, ${row.figure.startsWith('tta') ? `≤ ${o.ttaEpochs}` : row.figure === 'memory' ? o.memoryEpochs : row.figure === 'train-finetune' ? `1 frozen + ${o.fineTuneEpochs} fine-tune` : o.epochs} ep`;
     out.push(
       `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${subsetText} | ${fmt(kv)} | ${fmt(ov)} | ${kv && ov != null ? fmt(ov / kv) : '—'} | ${fmt(median(paired))} | ${row.better} | ${k.filter((s) => s.value != null).length}/${ours.filter((s) => s.value != null).length} | ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '—'} | ${mib(median(k.map((s) => s.peakRssBytes)))}/${mib(median(ours.map((s) => s.peakRssBytes)))} | ${notes.join('; ')} |`,
     );
