@@ -4,15 +4,18 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { CHECKPOINT_SUFFIX } from '../../core/checkpointPath.ts';
 import { LAST_MODEL_KEY, modelsRoot } from '../training/runController.ts';
 
 export function isModelDir(dir: string): boolean {
   return existsSync(join(dir, 'model.json'));
 }
 
-async function modelDirsUnder(root: string): Promise<string[]> {
+async function modelDirsUnder(root: string): Promise<{ models: string[]; checkpoints: string[] }> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && isModelDir(join(root, e.name))).map((e) => join(root, e.name));
+  const dirs = entries.filter((e) => e.isDirectory() && isModelDir(join(root, e.name))).map((e) => join(root, e.name));
+  // <name>.checkpoint holds an unfinished run's checkpoint: offered, but never picked on its own
+  return { models: dirs.filter((d) => !d.endsWith(CHECKPOINT_SUFFIX)), checkpoints: dirs.filter((d) => d.endsWith(CHECKPOINT_SUFFIX)) };
 }
 
 /** The model directory to predict with, or undefined if the user cancelled / none exists. */
@@ -20,11 +23,12 @@ export async function locateModel(context: vscode.ExtensionContext, options: { a
   const last = context.workspaceState.get<string>(LAST_MODEL_KEY);
   if (!options.ask && last && isModelDir(last)) return last;
   const root = modelsRoot();
-  const found = root ? await modelDirsUnder(root) : [];
+  const { models: found, checkpoints } = root ? await modelDirsUnder(root) : { models: [], checkpoints: [] };
   if (!options.ask && found.length === 1) return found[0];
   const browse = '$(folder-opened) Browse for a model directory…';
   type Item = vscode.QuickPickItem & { dir?: string };
   const items: Item[] = found.map((dir) => ({ label: `$(package) ${basename(dir)}`, description: vscode.workspace.asRelativePath(dir), dir }));
+  items.push(...checkpoints.map((dir) => ({ label: `$(debug-pause) ${basename(dir)}`, description: `checkpoint of a run that did not complete · ${vscode.workspace.asRelativePath(dir)}`, dir })));
   if (last && isModelDir(last) && !found.includes(last)) items.unshift({ label: `$(history) ${basename(last)}`, description: 'last trained', dir: last });
   items.push({ label: browse });
   const choice = await vscode.window.showQuickPick(items, {
