@@ -50,6 +50,8 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'editor.minimap.enabled': false,
   'security.workspace.trust.startupPrompt': 'always',
   'files.simpleDialog.enable': true,
+  // one explorer row per folder: a folder with a single subfolder is otherwise shown as "a/b" on one row
+  'explorer.compactFolders': false,
 };
 
 export function prepareUserData(dirs: ServerDirs, settings: Record<string, unknown>): void {
