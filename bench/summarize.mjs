@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { median } from './lib/proc.mjs';
 
-const files = process.argv.slice(2);
+// --merge: rows of the same figure, base, backend and subset from several files become one row
+// (their rounds pooled, in file order), e.g. extra rounds run later.
+const merge = process.argv.includes('--merge');
+const files = process.argv.slice(2).filter((a) => a !== '--merge');
 if (files.length === 0) {
   console.error('usage: node bench/summarize.mjs RESULTS.json...');
   process.exit(2);
@@ -19,18 +22,28 @@ const fmt = (x) => {
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 };
 const mib = (b) => (b ? `${Math.round(b / 2 ** 20)}` : '—');
-const NOTE_KEYS = ['finalValAcc', 'maxValAcc', 'epochImgPerSec', 'wallSeconds', 'epochsToTarget', 'targetAcc', 'frozenValAcc', 'fineTuneValAcc', 'inProcess', 'numTensorsGrowth', 'maxMs'];
+const NOTE_KEYS = ['finalValAcc', 'maxValAcc', 'epochImgPerSec', 'wallSeconds', 'epochsToTarget', 'targetAcc', 'frozenValAcc', 'fineTuneValAcc', 'inProcess', 'numTensorsGrowth', 'maxMs', 'seconds'];
 
 const out = [
   '| figure | base | backend | subset (train/val per class; predict images) | Keras | ours | ours/Keras (medians) | paired ratio | better | rounds K/ours | load1 min–max | peak RSS MiB K/ours | notes (medians) |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const envs = [];
+const allRows = [];
 for (const f of files) {
   const r = JSON.parse(readFileSync(f, 'utf8'));
   const o = r.env.options;
   envs.push(`${f.split('/').pop()}: ${r.env.date}, load at start ${r.env.loadAverageAtStart.toFixed(2)}, ${r.minutes.toFixed(1)} min`);
   for (const row of r.rows) {
+    const key = JSON.stringify([row.figure, row.base, row.backend, o.trainPerClass, o.valPerClass, o.predictImages, o.epochs, o.ttaEpochs]);
+    const prev = merge ? allRows.find((x) => x.key === key) : null;
+    if (prev) {
+      prev.row = { ...prev.row, samples: { keras: [...prev.row.samples.keras, ...row.samples.keras], ours: [...prev.row.samples.ours, ...row.samples.ours] } };
+    } else allRows.push({ key, row, o });
+  }
+}
+for (const { row, o } of allRows) {
+  {
     const k = row.samples.keras ?? [];
     const ours = row.samples.ours ?? [];
     const kv = median(k.map((s) => s.value));
