@@ -99,7 +99,7 @@ export type RequestResult<M extends RequestMethod> = RequestMap[M][1];
 /** Notifications from the engine, never answered. */
 export type EngineNotification =
   | { method: 'log'; params: { level: 'info' | 'warn' | 'error'; message: string; runId?: string } }
-  | { method: 'phase'; params: { runId: string; phase: PhaseName; detail?: string; epochs?: number; total?: number } }
+  | { method: 'phase'; params: { runId: string; phase: PhaseName; detail?: string; epochs?: number; total?: number; /** the backend the run resolved to (first phase) */ backend?: BackendName } }
   | {
       method: 'batchEnd';
       /** epoch and batch count from 1: batch `batch` of `batches` in epoch `epoch` of the phase is done */

@@ -57,7 +57,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
   assertValidExperiment(config);
   const { runId, notify, signal } = hooks;
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => notify({ method: 'log', params: { level, message, runId } });
-  const phase = (p: PhaseName, detail?: string, extra: { epochs?: number; total?: number } = {}) =>
+  const phase = (p: PhaseName, detail?: string, extra: { epochs?: number; total?: number; backend?: BackendName } = {}) =>
     notify({ method: 'phase', params: { runId, phase: p, detail, ...extra } });
 
   const needConv = config.fineTune.epochs > 0;
@@ -67,7 +67,8 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
   }
   log(`backend: ${backend}`);
 
-  phase('scan', config.data);
+  // The host shows the resolved backend ('auto' → e.g. tensorflow) from here on.
+  phase('scan', config.data, { backend });
   const split = await loadDatasetSplit({ data: config.data, validationData: config.validationData, validationSplit: config.validationSplit, seed: config.seed });
   assertEveryClassHasImages(split, config.data);
   if (split.classes.length < 2) throw new Error(`${config.data} has one class folder (${split.classes[0]}); a classifier needs at least two`);

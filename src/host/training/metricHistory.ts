@@ -81,6 +81,7 @@ export class RunHistory {
         const step = this.batches.step.length;
         this.phases.push({ phase: n.params.phase, step, detail: n.params.detail });
         if (n.params.epochs !== undefined) this.plannedEpochs[n.params.phase] = n.params.epochs;
+        if (n.params.backend) this.backend = n.params.backend;
         this.progress = { ...this.progress, phase: n.params.phase, epoch: 0, epochs: n.params.epochs ?? this.plannedEpochs[n.params.phase] ?? 0, batch: 0 };
         break;
       }

@@ -52,6 +52,7 @@ export class RunController implements vscode.Disposable {
   handleNotification(n: EngineNotification): void {
     const run = this.store.apply(n, Date.now());
     if (!run) return;
+    if (run === this.active && n.method === 'phase' && n.params.backend) this.statusBar.setBackend(n.params.backend);
     if (run === this.active && run.currentStatus === 'running') this.statusBar.showProgress(run.currentProgress);
     this.changed.fire(run);
   }

@@ -83,3 +83,12 @@ test('history: 50,000 batches append and replay as one snapshot', () => {
   assert.equal(s.batches.step.length, 50_000);
   assert.equal(s.batches.step[49_999], 49_999);
 });
+
+test('history: the backend a run resolved to replaces the requested one', () => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 't', backend: 'auto', plannedEpochs: { transfer: 1 } }, 0);
+  assert.equal(run.snapshot().backend, 'auto');
+  store.apply({ method: 'phase', params: { runId, phase: 'scan', backend: 'tensorflow' } }, 0);
+  store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 1 } }, 0);
+  assert.equal(run.snapshot().backend, 'tensorflow');
+});

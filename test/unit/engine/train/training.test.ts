@@ -151,6 +151,9 @@ describe('transfer learning with a frozen tiny base', () => {
     });
     const details = events.flatMap((e) => (e.method === 'phase' && e.params.phase === 'features' ? [e.params.detail ?? ''] : []));
     assert.ok(details.some((d) => /from cache/.test(d)), details.join('\n'));
+    // The first phase names the backend the run resolved to, for the dashboard and status bar.
+    const first = events.find((e) => e.method === 'phase');
+    assert.equal(first?.method === 'phase' ? first.params.backend : undefined, 'cpu');
   });
 });
 
