@@ -46,6 +46,9 @@ export function buildAndPackage(repoRoot: string, outVsix: string, withDependenc
       '--allow-missing-repository',
       '--allow-star-activation',
       '--skip-license',
+      // The README's screenshots are relative links; without a repository URL vsce refuses to
+      // rewrite them. Packaged for tests only, so keep them relative.
+      '--no-rewrite-relative-links',
       ...(withDependencies ? [] : ['--no-dependencies']),
       '--out',
       outVsix,
