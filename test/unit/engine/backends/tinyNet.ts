@@ -4,21 +4,11 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { tf } from '../../../../src/engine/tf.ts';
+import { mulberry32 } from '../../../../src/engine/data/rng.ts';
 
 export const INPUT_SIZE = 32;
 export const CLASSES = 3;
 export const FIXTURE_IMAGES = ['circle.png', 'square.png', 'triangle.png'].map((f) => join(__dirname, 'fixtures', f));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildTinyNet(): tf.Sequential {
   const model = tf.sequential();

@@ -7,20 +7,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { tf } from '../../../../src/engine/tf.ts';
 import { serializeLayersModel } from '../../../../src/engine/save/modelFiles.ts';
+import { mulberry32 as rng } from '../../../../src/engine/data/rng.ts';
 
 export function tempDir(prefix = 'cnnlab-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** RGB pixels of stripes (period 4–6 px, random phase/colour/orientation) or a smooth blob. */
