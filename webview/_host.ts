@@ -85,11 +85,4 @@ export function formatShape(shape: (number | null)[] | null): string {
   return shape ? `(${shape.map((d) => (d === null ? 'None' : d)).join(', ')})` : '?';
 }
 
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '…';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../src/core/duration.ts';

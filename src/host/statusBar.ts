@@ -1,17 +1,9 @@
 // The CNN Lab status bar item: the compute backend when idle, the run's phase, epoch, batch and
 // ETA while training. Clicking it opens the training dashboard.
 import * as vscode from 'vscode';
+import { formatDuration } from '../core/duration.ts';
 import { COMMANDS } from './commands.ts';
 import type { RunProgress, RunStatus } from './webviewProtocol/dashboard.ts';
-
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '…';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
 
 /** "fine-tune · epoch 2/5 · batch 14/40 · ETA 1m 05s" */
 export function formatProgress(p: RunProgress): string {
