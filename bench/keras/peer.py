@@ -101,17 +101,10 @@ def read_tfjs_weights(model_dir):
     return model_json, weights
 
 
-def load_base(base, models_dir):
-    """The nsfwjs base as a Keras model cut at its last conv block, weights assigned by name."""
-    import tf_keras as keras
-
-    model_dir = os.path.join(models_dir, base)
-    if not os.path.exists(os.path.join(model_dir, "model.json")):
-        raise SystemExit(f"{model_dir}/model.json not found: run `node bench/keras/export-nsfwjs.mjs` first")
-    model_json, weights = read_tfjs_weights(model_dir)
-    full = keras.models.model_from_json(json.dumps(model_json["modelTopology"]["model_config"]))
+def assign_weights_by_name(model, weights, where):
+    """Sets every layer's weights from a tfjs manifest's {name: array}; returns how many were set."""
     assigned = 0
-    for layer in full.layers:
+    for layer in model.layers:
         if not layer.weights:
             continue
         values = []
@@ -121,10 +114,23 @@ def load_base(base, models_dir):
             if not key.startswith(layer.name + "/"):
                 key = f"{layer.name}/{key.split('/')[-1]}"
             if key not in weights:
-                raise ValueError(f"{model_dir}: no weight named {key} for layer {layer.name}")
+                raise ValueError(f"{where}: no weight named {key} for layer {layer.name}")
             values.append(weights[key])
         layer.set_weights(values)
         assigned += len(values)
+    return assigned
+
+
+def load_base(base, models_dir):
+    """The nsfwjs base as a Keras model cut at its last conv block, weights assigned by name."""
+    import tf_keras as keras
+
+    model_dir = os.path.join(models_dir, base)
+    if not os.path.exists(os.path.join(model_dir, "model.json")):
+        raise SystemExit(f"{model_dir}/model.json not found: run `node bench/keras/export-nsfwjs.mjs` first")
+    model_json, weights = read_tfjs_weights(model_dir)
+    full = keras.models.model_from_json(json.dumps(model_json["modelTopology"]["model_config"]))
+    assigned = assign_weights_by_name(full, weights, model_dir)
     cut = BASES[base]["cut"]
     model = keras.Model(full.input, full.get_layer(cut).output, name=f"{base}_notop")
     log(f"{base}: {assigned} weights assigned by name, cut at {cut}, {len(model.layers)} layers")

@@ -27,16 +27,7 @@ def load_model_dir(model_dir):
     topology = model_json["modelTopology"]
     topology = topology.get("model_config", topology)
     model = keras.models.model_from_json(json.dumps(topology))
-    for layer in model.layers:
-        if not layer.weights:
-            continue
-        values = []
-        for w in layer.weights:
-            key = w.name.split(":")[0]
-            if not key.startswith(layer.name + "/"):
-                key = f"{layer.name}/{key.split('/')[-1]}"
-            values.append(weights[key])
-        layer.set_weights(values)
+    peer.assign_weights_by_name(model, weights, model_dir)
     return model
 
 
