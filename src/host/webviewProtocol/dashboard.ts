@@ -1,7 +1,7 @@
 // Messages between the host and the training dashboard webview, and their validators.
 // Host → webview: a full `snapshot` of a run (on ready, on a new run) then `delta`s.
 // Webview → host: `ready`, `stop` (keepBest), `openFile` (a misclassified image), `openModel`.
-import type { PhaseName } from '../../protocol/messages.ts';
+import type { EpochMetrics, PhaseName } from '../../protocol/messages.ts';
 import { isBoolean, isNumberArray, isRecord, isString, messageType, need, optional, reject, type Rec } from './check.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -13,18 +13,11 @@ export interface BatchSeries {
   acc: number[];
 }
 
-export interface EpochPoint {
+export interface EpochPoint extends EpochMetrics {
   phase: PhaseName;
   epoch: number;
   /** global batch index at the end of the epoch, to draw epoch points on the batch axis */
   step: number;
-  loss: number;
-  acc: number;
-  valLoss?: number;
-  valAcc?: number;
-  lr: number;
-  seconds: number;
-  imagesPerSecond: number;
 }
 
 export interface PhaseMark {
