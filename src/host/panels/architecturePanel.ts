@@ -8,6 +8,7 @@ import { loadArchitecture, type LoadedArchitecture } from '../architecture/loadA
 import { totalsOf } from '../architecture/layerGroups.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
 import { validateArchitectureFromWebview, type ArchitectureToWebview } from '../webviewProtocol/architecture.ts';
+import { acceptMessage } from '../webviewProtocol/check.ts';
 
 export class ArchitecturePanel {
   private static current: ArchitecturePanel | undefined;
@@ -69,13 +70,8 @@ export class ArchitecturePanel {
   }
 
   private onMessage(raw: unknown): void {
-    let message;
-    try {
-      message = validateArchitectureFromWebview(raw);
-    } catch (e) {
-      this.log.warn((e as Error).message);
-      return;
-    }
+    const message = acceptMessage(validateArchitectureFromWebview, raw, (reason) => this.log.warn(reason));
+    if (!message) return;
     if (message.type === 'ready') return this.post();
     const row = this.loaded?.rows[message.index];
     const uri = this.loaded?.codeUri;

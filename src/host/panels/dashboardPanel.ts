@@ -9,6 +9,7 @@ import type { HistoryCursor, RunHistory } from '../training/metricHistory.ts';
 import type { RunController } from '../training/runController.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
 import { validateDashboardFromWebview, type DashboardResult, type DashboardToWebview, type RunSnapshot } from '../webviewProtocol/dashboard.ts';
+import { acceptMessage } from '../webviewProtocol/check.ts';
 
 const FLUSH_MS = 200;
 
@@ -104,13 +105,8 @@ export class DashboardPanel {
   }
 
   private onMessage(raw: unknown): void {
-    let message;
-    try {
-      message = validateDashboardFromWebview(raw);
-    } catch (e) {
-      this.log.warn((e as Error).message);
-      return;
-    }
+    const message = acceptMessage(validateDashboardFromWebview, raw, (reason) => this.log.warn(reason));
+    if (!message) return;
     switch (message.type) {
       case 'ready':
         this.ready = true;

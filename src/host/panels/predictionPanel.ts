@@ -6,6 +6,7 @@ import { PANELS } from '../commands.ts';
 import { DisposableStore } from '../disposable.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
 import { validatePredictionFromWebview, type PredictionState } from '../webviewProtocol/prediction.ts';
+import { acceptMessage } from '../webviewProtocol/check.ts';
 
 export class PredictionPanel {
   private static current: PredictionPanel | undefined;
@@ -82,13 +83,8 @@ export class PredictionPanel {
   }
 
   private onMessage(raw: unknown): void {
-    let message;
-    try {
-      message = validatePredictionFromWebview(raw);
-    } catch (e) {
-      this.log.warn((e as Error).message);
-      return;
-    }
+    const message = acceptMessage(validatePredictionFromWebview, raw, (reason) => this.log.warn(reason));
+    if (!message) return;
     if (message.type === 'ready') {
       void this.panel.webview.postMessage({ type: 'predictions', state: this.state() });
     } else if (message.type === 'openSource') {

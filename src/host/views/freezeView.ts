@@ -12,6 +12,7 @@ import { layerGroups } from '../architecture/layerGroups.ts';
 import { parseExperimentText, resolveExperimentPaths, withFreeze } from '../experiment/experimentFile.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
 import { validateFreezeFromWebview, type FreezeToWebview } from '../webviewProtocol/freeze.ts';
+import { acceptMessage } from '../webviewProtocol/check.ts';
 
 export class FreezeViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -104,13 +105,8 @@ export class FreezeViewProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    let message;
-    try {
-      message = validateFreezeFromWebview(raw);
-    } catch (e) {
-      this.log.warn((e as Error).message);
-      return;
-    }
+    const message = acceptMessage(validateFreezeFromWebview, raw, (reason) => this.log.warn(reason));
+    if (!message) return;
     switch (message.type) {
       case 'ready':
         return this.refresh();

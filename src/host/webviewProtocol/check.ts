@@ -57,3 +57,16 @@ export function need(view: string, ok: boolean, what: string): void {
 export function reject(view: string, detail: string): never {
   throw new MessageError(view, detail);
 }
+
+/**
+ * A webview message validated, or undefined after `warn` says why it was dropped: webviews are
+ * untrusted input, and a bad message must never throw inside the extension host.
+ */
+export function acceptMessage<T>(validate: (raw: unknown) => T, raw: unknown, warn: (reason: string) => void): T | undefined {
+  try {
+    return validate(raw);
+  } catch (e) {
+    warn((e as Error).message);
+    return undefined;
+  }
+}
