@@ -1,6 +1,6 @@
 // Pieces shared by the Python and tfjs front ends: turning a call's evaluated arguments into a
 // LayerSpec, and collecting models (sequential stacks, functional graphs) as statements go by.
-import { LayerNamer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { canonicalLayerKind, LayerNamer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
 import { evalLiteral, type Expr, type SourceRange } from './expr.ts';
 import { buildParsedModel, type LayerEntry, type ParsedModel } from './types.ts';
 
@@ -97,5 +97,84 @@ export class ModelCollector {
         const entries = m.kind === 'functional' ? [...m.entries].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.col - y.range.start.col) : m.entries;
         return buildParsedModel(m.name, m.kind, entries);
       });
+  }
+}
+
+export type CallExpr = Extract<Expr, { t: 'call' }>;
+
+/** A tensor variable of a functional graph: the graph and the node that produced it. */
+export interface TensorRef {
+  model: ModelBuild;
+  node: string;
+}
+
+/** How a front end reads a layer constructor call: its class (null if not a layer) and its spec. */
+export interface LayerCallReader {
+  classOf(call: CallExpr): string | null;
+  spec(call: CallExpr, className: string): { spec: LayerSpec; extra: ShapeDiagnostic[] };
+}
+
+/**
+ * Sequential stacks and functional graphs built from layer calls — the part of model building the
+ * Keras and tfjs front ends share; each supplies how its own layer calls read.
+ */
+export class LayerGraph {
+  /** tensor variables of functional graphs (`x = Conv2D(...)(x)`, `x = conv.apply(x)`) */
+  readonly tensors = new Map<string, TensorRef>();
+  /** layers kept in variables before being applied (`conv = Conv2D(...)`) */
+  readonly layerVars = new Map<string, CallExpr>();
+
+  constructor(
+    private readonly c: ModelCollector,
+    private readonly reader: LayerCallReader,
+  ) {}
+
+  /** Adds a layer call, or a variable holding one, to a Sequential model. */
+  addToSequential(model: ModelBuild, layer: Expr, range: SourceRange): void {
+    const call = layer.t === 'call' ? layer : layer.t === 'name' ? this.layerVars.get(layer.v) : undefined;
+    if (!call) return;
+    const className = this.reader.classOf(call);
+    if (!className) return;
+    const { spec, extra } = this.reader.spec(call, className);
+    const prev = model.entries[model.entries.length - 1];
+    this.c.add(model, spec, prev ? [prev.spec.name] : [], layer.t === 'call' ? layer.r : range, extra);
+  }
+
+  /** The layer applied to the tensors named in `inputExpr` (one, or a list for merge layers): a functional node. */
+  apply(layerCall: CallExpr, className: string, inputExpr: Expr | undefined, range: SourceRange): TensorRef {
+    const inputs = inputExpr?.t === 'list' ? inputExpr.items : inputExpr ? [inputExpr] : [];
+    const refs = inputs.map((e) => (e.t === 'name' ? this.tensors.get(e.v) : undefined));
+    let model: ModelBuild | undefined;
+    for (const r of refs) if (r) model = model ? this.c.merge(model, r.model) : this.c.root(r.model);
+    // Input of unknown shape (e.g. a function parameter): a graph of its own with unknown shapes.
+    model ??= this.c.create('model', 'functional');
+    const { spec, extra } = this.reader.spec(layerCall, className);
+    const node = this.c.add(model, spec, refs.flatMap((r) => (r ? [r.node] : [])), range, extra);
+    return { model: this.c.root(model), node };
+  }
+
+  /**
+   * A layer constructor call assigned to `target`: an Input starts a functional graph, any other
+   * layer is kept for a later application. False when the call constructs no layer.
+   */
+  construct(call: CallExpr, target: string | undefined): boolean {
+    const className = this.reader.classOf(call);
+    if (!className) return false;
+    if (canonicalLayerKind(className) === 'InputLayer') {
+      const model = this.c.create('model', 'functional');
+      const { spec, extra } = this.reader.spec(call, className);
+      const node = this.c.add(model, spec, [], call.r, extra);
+      if (target) this.tensors.set(target, { model, node });
+    } else if (target) {
+      this.layerVars.set(target, call);
+    }
+    return true;
+  }
+
+  /** `Model(inputs, outputs, name=…)` / `tf.model({outputs, name})`: names the graph of the (first) output. */
+  nameGraphOf(outputs: Expr | undefined, name: string | undefined): void {
+    const first = outputs?.t === 'list' ? outputs.items[0] : outputs;
+    const out = first?.t === 'name' ? this.tensors.get(first.v) : undefined;
+    if (out && name) this.c.root(out.model).name = name;
   }
 }

@@ -3,20 +3,13 @@
 // kept in variables (`conv = Conv2D(...)`; `x = conv(x)`), and simple constants (`IMG = 32`).
 // Statements are read in file order, ignoring indentation: a builder function is read like a script.
 import { canonicalLayerKind, type LiteralValue } from '../layers.ts';
-import { ModelCollector, specFromCall, type ModelBuild } from './common.ts';
-import { dottedName, evalLiteral, parseStatements, type Expr, type SourceRange } from './expr.ts';
+import { LayerGraph, ModelCollector, specFromCall, type CallExpr, type ModelBuild } from './common.ts';
+import { dottedName, evalLiteral, parseStatements, type Expr } from './expr.ts';
 import { tokenize } from './tokenizer.ts';
 import type { ParseResult } from './types.ts';
 
 const MERGE_FUNCTIONS = new Set(['concatenate', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum']);
 const CONV_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D']);
-
-type CallExpr = Extract<Expr, { t: 'call' }>;
-
-interface TensorRef {
-  model: ModelBuild;
-  node: string;
-}
 
 /** A layer constructor call (`layers.Conv2D(...)`, `Conv2D(...)`), not yet applied. */
 function layerClassOf(call: CallExpr): string | null {
@@ -33,8 +26,6 @@ export function parsePythonKeras(text: string): ParseResult {
   const c = new ModelCollector();
   const consts = new Map<string, LiteralValue>();
   const sequentials = new Map<string, ModelBuild>();
-  const tensors = new Map<string, TensorRef>();
-  const layerVars = new Map<string, CallExpr>();
 
   const makeSpec = (call: CallExpr, className: string) => {
     const { spec, extra } = specFromCall(className, call.args, call.kwargs, consts, c.namer);
@@ -45,40 +36,16 @@ export function parsePythonKeras(text: string): ParseResult {
     return { spec, extra };
   };
 
-  /** Adds a layer call to a Sequential model. */
-  const addToSequential = (model: ModelBuild, layer: Expr, range: SourceRange) => {
-    let call: CallExpr | undefined;
-    if (layer.t === 'call') call = layer;
-    else if (layer.t === 'name') call = layerVars.get(layer.v);
-    if (!call) return;
-    const className = layerClassOf(call);
-    if (!className) return;
-    const { spec, extra } = makeSpec(call, className);
-    const prev = model.entries[model.entries.length - 1];
-    c.add(model, spec, prev ? [prev.spec.name] : [], layer.t === 'call' ? layer.r : range, extra);
-  };
+  const graph = new LayerGraph(c, { classOf: layerClassOf, spec: makeSpec });
+  const { tensors, layerVars } = graph;
 
   const newSequential = (call: CallExpr, target: string | undefined): ModelBuild => {
     const nameArg = call.kwargs.find((k) => k.name === 'name');
     const name = nameArg?.value.t === 'str' ? nameArg.value.v : target ?? 'sequential';
     const model = c.create(name, 'sequential');
     const list = call.args[0] ?? call.kwargs.find((k) => k.name === 'layers')?.value;
-    if (list?.t === 'list') for (const item of list.items) addToSequential(model, item, item.r);
+    if (list?.t === 'list') for (const item of list.items) graph.addToSequential(model, item, item.r);
     return model;
-  };
-
-  /** `Layer(...)(inputs)` or `layerVar(inputs)` or `layers.concatenate([a, b])`: a functional node. */
-  const applyLayer = (layerCall: CallExpr, className: string, inputExpr: Expr | undefined, range: SourceRange): TensorRef | null => {
-    const inputNames = inputExpr?.t === 'list' ? inputExpr.items : inputExpr ? [inputExpr] : [];
-    const refs = inputNames.map((e) => (e.t === 'name' ? tensors.get(e.v) : undefined));
-    let model: ModelBuild | undefined;
-    for (const r of refs) if (r) model = model ? c.merge(model, r.model) : c.root(r.model);
-    // Input of unknown shape (e.g. a function parameter): a graph of its own with unknown shapes.
-    model ??= c.create('model', 'functional');
-    const { spec, extra } = makeSpec(layerCall, className);
-    const inbound = refs.flatMap((r) => (r ? [r.node] : []));
-    const node = c.add(model, spec, inbound, range, extra);
-    return { model: c.root(model), node };
   };
 
   const handleValue = (value: Expr, target: string | undefined): void => {
@@ -104,27 +71,16 @@ export function parsePythonKeras(text: string): ParseResult {
         model = c.create(owner, 'sequential');
         sequentials.set(owner, model);
       }
-      addToSequential(model, value.args[0], value.r);
+      graph.addToSequential(model, value.args[0], value.r);
       return;
     }
-    // Input(shape=...) starts a functional graph
-    const className = layerClassOf(value);
-    if (className && canonicalLayerKind(className) === 'InputLayer') {
-      const model = c.create('model', 'functional');
-      const { spec, extra } = makeSpec(value, className);
-      const node = c.add(model, spec, [], value.r, extra);
-      if (target) tensors.set(target, { model, node });
-      return;
-    }
-    if (className) {
-      if (target) layerVars.set(target, value);
-      return;
-    }
+    // Input(shape=...) starts a functional graph; conv = Conv2D(...) is kept for later
+    if (graph.construct(value, target)) return;
     // Layer(...)(x)
     if (value.callee.t === 'call') {
       const inner = layerClassOf(value.callee);
       if (inner) {
-        const ref = applyLayer(value.callee, inner, value.args[0], value.r);
+        const ref = graph.apply(value.callee, inner, value.args[0], value.r);
         if (ref && target) tensors.set(target, ref);
         return;
       }
@@ -132,7 +88,7 @@ export function parsePythonKeras(text: string): ParseResult {
     // conv(x) with conv = Conv2D(...)
     if (value.callee.t === 'name' && layerVars.has(value.callee.v)) {
       const stored = layerVars.get(value.callee.v)!;
-      const ref = applyLayer(stored, layerClassOf(stored)!, value.args[0], value.r);
+      const ref = graph.apply(stored, layerClassOf(stored)!, value.args[0], value.r);
       if (ref && target) tensors.set(target, ref);
       return;
     }
@@ -140,17 +96,15 @@ export function parsePythonKeras(text: string): ParseResult {
     if (last && MERGE_FUNCTIONS.has(last) && value.args[0]?.t === 'list' && (path!.length === 1 || path!.includes('layers'))) {
       const className = last[0].toUpperCase() + last.slice(1);
       const call: CallExpr = { ...value, args: value.args.slice(1) };
-      const ref = applyLayer(call, className, value.args[0], value.r);
+      const ref = graph.apply(call, className, value.args[0], value.r);
       if (ref && target) tensors.set(target, ref);
       return;
     }
     // keras.Model(inputs, outputs, name=...) names the functional graph
     if (last === 'Model' || last === 'Functional') {
       const outputs = value.kwargs.find((k) => k.name === 'outputs')?.value ?? value.args[1];
-      const out = outputs?.t === 'name' ? tensors.get(outputs.v) : outputs?.t === 'list' && outputs.items[0]?.t === 'name' ? tensors.get(outputs.items[0].v) : undefined;
       const nameArg = value.kwargs.find((k) => k.name === 'name')?.value;
-      const name = nameArg?.t === 'str' ? nameArg.v : target;
-      if (out && name) c.root(out.model).name = name;
+      graph.nameGraphOf(outputs, nameArg?.t === 'str' ? nameArg.v : target);
     }
   };
 

@@ -4,17 +4,10 @@
 // tensors' shapes are literal (`tf.zeros([1, 32, 32, 3])` assigned to a const earlier).
 import { canonicalLayerKind, inferLayer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
 import { formatShape, type Shape } from '../shape.ts';
-import { ModelCollector, specFromCall, type ModelBuild } from './common.ts';
-import { dottedName, evalLiteral, parseStatements, type Expr, type SourceRange } from './expr.ts';
+import { LayerGraph, ModelCollector, specFromCall, type CallExpr, type ModelBuild } from './common.ts';
+import { dottedName, evalLiteral, parseStatements, type Expr } from './expr.ts';
 import { tokenize } from './tokenizer.ts';
 import type { ParseResult } from './types.ts';
-
-type CallExpr = Extract<Expr, { t: 'call' }>;
-
-interface TensorRef {
-  model: ModelBuild;
-  node: string;
-}
 
 /** tfjs factory names that differ from the Keras class name once lower-cased. */
 const FACTORY_ALIASES: Record<string, string> = { reLU: 'ReLU', leakyReLU: 'LeakyReLU', input: 'InputLayer' };
@@ -45,8 +38,6 @@ export function parseTfjs(text: string): ParseResult {
   const c = new ModelCollector();
   const consts = new Map<string, LiteralValue>();
   const sequentials = new Map<string, ModelBuild>();
-  const tensors = new Map<string, TensorRef>();
-  const layerVars = new Map<string, CallExpr>();
   /** raw-op tensors: full shapes including the batch dimension */
   const opShapes = new Map<string, number[]>();
   let opsModel: ModelBuild | null = null;
@@ -57,26 +48,8 @@ export function parseTfjs(text: string): ParseResult {
   };
   const makeSpec = (call: CallExpr, className: string) => specFromCall(className, [], argsObject(call), consts, c.namer);
 
-  const addToSequential = (model: ModelBuild, layer: Expr, range: SourceRange) => {
-    const call = layer.t === 'call' ? layer : layer.t === 'name' ? layerVars.get(layer.v) : undefined;
-    if (!call) return;
-    const className = layerClassOf(call);
-    if (!className) return;
-    const { spec, extra } = makeSpec(call, className);
-    const prev = model.entries[model.entries.length - 1];
-    c.add(model, spec, prev ? [prev.spec.name] : [], layer.t === 'call' ? layer.r : range, extra);
-  };
-
-  const applyLayer = (layerCall: CallExpr, className: string, inputExpr: Expr | undefined, range: SourceRange): TensorRef => {
-    const inputs = inputExpr?.t === 'list' ? inputExpr.items : inputExpr ? [inputExpr] : [];
-    const refs = inputs.map((e) => (e.t === 'name' ? tensors.get(e.v) : undefined));
-    let model: ModelBuild | undefined;
-    for (const r of refs) if (r) model = model ? c.merge(model, r.model) : c.root(r.model);
-    model ??= c.create('model', 'functional');
-    const { spec, extra } = makeSpec(layerCall, className);
-    const node = c.add(model, spec, refs.flatMap((r) => (r ? [r.node] : [])), range, extra);
-    return { model: c.root(model), node };
-  };
+  const graph = new LayerGraph(c, { classOf: layerClassOf, spec: makeSpec });
+  const { tensors, layerVars } = graph;
 
   const shapeOf = (e: Expr | undefined): number[] | undefined => {
     if (!e) return undefined;
@@ -154,14 +127,14 @@ export function parseTfjs(text: string): ParseResult {
     if (path && path.length === 2 && path[0] === 'tf' && last === 'sequential') {
       const model = c.create(target ?? 'sequential', 'sequential');
       const list = argsObject(value).find((p) => p.name === 'layers')?.value;
-      if (list?.t === 'list') for (const item of list.items) addToSequential(model, item, item.r);
+      if (list?.t === 'list') for (const item of list.items) graph.addToSequential(model, item, item.r);
       if (target) sequentials.set(target, model);
       return;
     }
     if (path && path.length >= 2 && last === 'add' && value.args.length >= 1 && path[path.length - 2] !== 'tf') {
       const owner = path.slice(0, -1).join('.');
       const model = sequentials.get(owner);
-      if (model) addToSequential(model, value.args[0], value.r);
+      if (model) graph.addToSequential(model, value.args[0], value.r);
       return;
     }
     if (path && path.length === 2 && path[0] === 'tf' && ['conv2d', 'depthwiseConv2d', 'maxPool', 'avgPool'].includes(path[1])) {
@@ -175,25 +148,15 @@ export function parseTfjs(text: string): ParseResult {
         return;
       }
     }
-    const className = layerClassOf(value);
-    if (className && canonicalLayerKind(className) === 'InputLayer') {
-      const model = c.create('model', 'functional');
-      const { spec, extra } = makeSpec(value, className);
-      const node = c.add(model, spec, [], value.r, extra);
-      if (target) tensors.set(target, { model, node });
-      return;
-    }
-    if (className) {
-      if (target) layerVars.set(target, value);
-      return;
-    }
+    // tf.input({shape}) starts a functional graph; const conv = tf.layers.conv2d({...}) is kept for later
+    if (graph.construct(value, target)) return;
     // tf.layers.conv2d({...}).apply(x)  /  conv.apply(x)
     if (value.callee.t === 'attr' && value.callee.name === 'apply') {
       const obj = value.callee.obj;
       const call = obj.t === 'call' ? obj : obj.t === 'name' ? layerVars.get(obj.v) : undefined;
       const cls = call ? layerClassOf(call) : null;
       if (call && cls) {
-        const ref = applyLayer(call, cls, value.args[0], value.r);
+        const ref = graph.apply(call, cls, value.args[0], value.r);
         if (target) tensors.set(target, ref);
       }
       return;
@@ -202,10 +165,8 @@ export function parseTfjs(text: string): ParseResult {
     if (path && path.length === 2 && path[0] === 'tf' && last === 'model') {
       const props = argsObject(value);
       const outputs = props.find((p) => p.name === 'outputs')?.value;
-      const out = outputs?.t === 'name' ? tensors.get(outputs.v) : outputs?.t === 'list' && outputs.items[0]?.t === 'name' ? tensors.get(outputs.items[0].v) : undefined;
       const nameProp = props.find((p) => p.name === 'name')?.value;
-      const name = nameProp?.t === 'str' ? nameProp.v : target;
-      if (out && name) c.root(out.model).name = name;
+      graph.nameGraphOf(outputs, nameProp?.t === 'str' ? nameProp.v : target);
     }
   };
 
