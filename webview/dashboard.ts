@@ -140,9 +140,27 @@ function lastEpochValue(key: 'valAcc' | 'acc' | 'valLoss' | 'loss'): number | un
   return undefined;
 }
 
+/** The best validation accuracy and its epoch: the run's result, or the best epoch so far. */
+function bestValidation(r: RunSnapshot): string {
+  let best = r.result?.bestEpoch ?? null;
+  if (!best) for (const e of r.epochs) if (e.valAcc !== undefined && (best?.valAcc === undefined || e.valAcc > best.valAcc)) best = e;
+  return best?.valAcc !== undefined ? `${formatPercent(best.valAcc)} (${best.phase} ${best.epoch})` : '–';
+}
+
+/** The phase, epoch and batch KPIs: where a run is, or once it ended, how far it got. */
+function progressKpis(r: RunSnapshot): HTMLElement[] {
+  const p = r.progress;
+  if (r.status === 'running') {
+    const epochText = p.epochs ? `${Math.min(p.epoch + (p.batch > 0 && p.batch < p.batches ? 1 : 0), p.epochs)}/${p.epochs}` : '–';
+    return [kpi('phase', p.phase ?? '–', 'phase'), kpi('epoch', epochText, 'epoch'), kpi('batch', p.batches ? `${p.batch}/${p.batches}` : '–', 'batch')];
+  }
+  // the host leaves the last epoch trained in `progress` (see RunHistory.finish)
+  const ended = { done: 'done', cancelled: 'stopped', failed: p.phase ? `failed in ${p.phase}` : 'failed' }[r.status];
+  return [kpi('phase', ended, 'phase'), kpi('epoch', p.phase && p.epochs ? `${p.phase} ${p.epoch}/${p.epochs}` : '–', 'epoch'), kpi('best val accuracy', bestValidation(r), 'best-val-acc')];
+}
+
 function renderHeader(r: RunSnapshot): HTMLElement {
   const p = r.progress;
-  const epochText = p.epochs ? `${Math.min(p.epoch + (p.batch > 0 && p.batch < p.batches ? 1 : 0), p.epochs)}/${p.epochs}` : '–';
   const fraction = p.batches ? p.batch / p.batches : 0;
   const stop = h('vscode-button', { 'data-testid': 'stop', title: 'Stop now; the model is not saved', secondary: true }, 'Stop');
   const stopBest = h('vscode-button', { 'data-testid': 'stop-keep-best', title: 'Stop and save the weights of the best epoch so far' }, 'Stop, keep best');
@@ -157,9 +175,7 @@ function renderHeader(r: RunSnapshot): HTMLElement {
     h(
       'div',
       { class: 'kpis' },
-      kpi('phase', p.phase ?? '–', 'phase'),
-      kpi('epoch', epochText, 'epoch'),
-      kpi('batch', p.batches ? `${p.batch}/${p.batches}` : '–', 'batch'),
+      ...progressKpis(r),
       kpi('val accuracy', formatPercent(r.result?.accuracy ?? lastEpochValue('valAcc')), 'val-acc'),
       kpi('loss', lastEpochValue('loss')?.toFixed(4) ?? (run?.batches.loss.at(-1)?.toFixed(4) ?? '–'), 'loss'),
       kpi('throughput', p.imagesPerSecond ? `${p.imagesPerSecond.toFixed(1)} img/s` : '–', 'throughput'),
@@ -297,14 +313,13 @@ function applyDelta(d: DashboardDelta): void {
   run.status = d.status;
   run.backend = d.backend;
   run.error = d.error;
+  // before the header: it reads the result's accuracy and best epoch
+  if (d.result) run.result ??= d.result;
   series.append(d.batches, d.epochs, d.phases);
   const newHeader = renderHeader(run);
   headerEl?.replaceWith(newHeader);
   headerEl = newHeader;
-  if (d.result && !resultEl) {
-    run.result = d.result;
-    root.append((resultEl = renderResult(d.result)));
-  }
+  if (run.result && !resultEl) root.append((resultEl = renderResult(run.result)));
   updateChartAttributes();
   queueRedraw();
 }

@@ -88,6 +88,58 @@ test('dashboard: a replayed history renders every point, the phase switch, KPIs 
   assert.equal(q('chart-loss')?.getAttribute('data-batches'), '200');
 });
 
+test('dashboard: after the run the header shows the finished state, not the evaluate/save phase it ended in', async (t) => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 'shapes · mobilenet_v2', backend: 'cpu', plannedEpochs: { transfer: 2, 'fine-tune': 2 } }, 0);
+  const w = await loadWebview('dashboard');
+  t.after(() => w.close());
+  await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
+  const q = (id: string) => w.document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+  // as the engine sends it: training, then evaluate and save, then the result (live, as deltas)
+  let cursor = run.cursor();
+  const deliver = async () => {
+    const next = run.deltaSince(cursor)!;
+    cursor = next.cursor;
+    await w.send(JSON.parse(JSON.stringify({ type: 'delta', delta: next.delta })));
+  };
+  trainNotifications(2, 2).forEach((n, i) => store.apply(n, i * 100));
+  store.apply({ method: 'phase', params: { runId, phase: 'evaluate', detail: 'validation set' } }, 2000);
+  store.apply({ method: 'phase', params: { runId, phase: 'save', detail: '/ws/models/shapes' } }, 2100);
+  await deliver();
+  // while saving: no stale "batch 0/2" from the last training epoch
+  assert.equal(q('phase'), 'save');
+  assert.equal(q('batch'), '–');
+  run.finish(result);
+  await deliver();
+  assert.equal(q('status'), 'finished');
+  // the last epoch trained was fine-tune epoch 2 of 2; the best epoch (fine-tune 1) had val acc 82%
+  assert.equal(q('phase'), 'done');
+  assert.equal(q('epoch'), 'fine-tune 2/2');
+  assert.equal(q('best-val-acc'), '82.0% (fine-tune 1)');
+  assert.equal(q('batch'), null, 'no batch counter after the run');
+  assert.equal(q('val-acc'), '87.5%');
+  // and the same after a reload (a snapshot of the finished run)
+  await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
+  assert.deepEqual([q('phase'), q('epoch'), q('best-val-acc')], ['done', 'fine-tune 2/2', '82.0% (fine-tune 1)']);
+});
+
+test('dashboard: a stopped run says where it stopped', async (t) => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 'stopped', plannedEpochs: { transfer: 5 } }, 0);
+  // one of five transfer epochs, then a cancel during the second
+  const notes = trainNotifications(3, 5).filter((n) => n.method !== 'log' && 'phase' in n.params && n.params.phase === 'transfer');
+  notes.slice(0, 7).forEach((n, i) => store.apply(n, i * 100));
+  run.finish({ ...result, cancelled: true, bestEpoch: { phase: 'transfer', epoch: 1, valAcc: 0.82 } });
+  const w = await loadWebview('dashboard');
+  t.after(() => w.close());
+  await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
+  const q = (id: string) => w.document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+  assert.equal(q('status'), 'stopped');
+  assert.equal(q('phase'), 'stopped');
+  assert.equal(q('epoch'), 'transfer 1/5');
+  assert.equal(q('best-val-acc'), '82.0% (transfer 1)');
+});
+
 test('dashboard: live deltas extend the run; Stop and "Stop, keep best" post the intent', async (t) => {
   const store = new MetricHistoryStore();
   const run = store.begin({ runId, title: 'live', plannedEpochs: { transfer: 2 } }, 0);

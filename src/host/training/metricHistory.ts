@@ -82,7 +82,9 @@ export class RunHistory {
         this.phases.push({ phase: n.params.phase, step, detail: n.params.detail });
         if (n.params.epochs !== undefined) this.plannedEpochs[n.params.phase] = n.params.epochs;
         if (n.params.backend) this.backend = n.params.backend;
-        this.progress = { ...this.progress, phase: n.params.phase, epoch: 0, epochs: n.params.epochs ?? this.plannedEpochs[n.params.phase] ?? 0, batch: 0 };
+        // evaluate and save have no batches: keep no "batch 0/N" from the last training epoch
+        const batches = TRAINING_PHASES.includes(n.params.phase) ? this.progress.batches : 0;
+        this.progress = { ...this.progress, phase: n.params.phase, epoch: 0, epochs: n.params.epochs ?? this.plannedEpochs[n.params.phase] ?? 0, batch: 0, batches };
         break;
       }
       case 'batchEnd': {
@@ -132,7 +134,11 @@ export class RunHistory {
     this.status = result.cancelled ? 'cancelled' : 'done';
     this.backend = result.backend;
     this.result = toDashboardResult(result);
-    this.progress = { ...this.progress, etaSeconds: 0 };
+    // The run no longer is in evaluate or save: progress now says how far training got, the last
+    // epoch trained and of how many planned (an early stop or a cancel shows as fewer).
+    const last = this.epochs.at(-1);
+    const trained = last ? { phase: last.phase, epoch: last.epoch, epochs: this.plannedEpochs[last.phase] ?? last.epoch } : {};
+    this.progress = { ...this.progress, ...trained, batch: 0, batches: 0, etaSeconds: 0 };
     this.revision++;
   }
 

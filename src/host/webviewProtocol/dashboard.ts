@@ -26,9 +26,10 @@ export interface PhaseMark {
   detail?: string;
 }
 
+/** Where a run is; once it has ended (done or cancelled), the last epoch it trained. */
 export interface RunProgress {
   phase: PhaseName | undefined;
-  /** 0-based epoch in progress (or the number done after an epochEnd) */
+  /** 0-based epoch in progress (or the number done after an epochEnd and after the run) */
   epoch: number;
   epochs: number;
   /** batches done in the current epoch */

@@ -148,10 +148,17 @@ export const trainJourney: Journey = {
         const samples = await samplesOf(dashboard);
         const last = samples[samples.length - 1];
         assert.ok(last.batches > 0 && last.epochs > 0, `the finished run's charts are empty: ${JSON.stringify(last)}`);
+        // the header says how the run ended, not the save phase it ended in: 5 transfer epochs
+        // planned (early stopping may end it sooner), no fine-tuning
+        const header = await Promise.all(['phase', 'epoch', 'best-val-acc'].map(async (id) => ((await dashboard.locator(`[data-testid="${id}"]`).textContent()) ?? '').trim()));
+        assert.equal(header[0], 'done', `the header's phase reads ${JSON.stringify(header)}`);
+        assert.match(header[1], /^transfer [1-5]\/5$/, `the header's epoch reads ${JSON.stringify(header)}`);
+        assert.match(header[2], /^\d{1,3}\.\d% \(transfer [1-5]\)$/, `the header's best val accuracy reads ${JSON.stringify(header)}`);
+        assert.equal(await dashboard.locator('[data-testid="batch"]').count(), 0, 'the header still shows a batch counter');
         for (const id of ['per-class', 'confusion']) {
           assert.ok((await dashboard.locator(`[data-testid="${id}"]`).count()) > 0, `the result has no ${id} table`);
         }
-        ctx.note(`final: ${text}; ${last.batches} batches, ${last.epochs} epochs drawn`);
+        ctx.note(`final: ${text}; ${last.batches} batches, ${last.epochs} epochs drawn; header: ${header.join(' · ')}`);
         return text;
       },
       { timeoutMs: 330_000 },

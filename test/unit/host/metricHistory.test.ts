@@ -92,3 +92,21 @@ test('history: the backend a run resolved to replaces the requested one', () => 
   store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 1 } }, 0);
   assert.equal(run.snapshot().backend, 'tensorflow');
 });
+
+test('history: evaluate and save carry no batch counter; after the run progress is the last epoch trained', () => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 't', plannedEpochs: { transfer: 3 } }, 0);
+  store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 3 } }, 0);
+  for (const epoch of [1, 2]) {
+    for (let b = 1; b <= 4; b++) store.apply(batch('transfer', epoch, b), epoch * 10 + b);
+    store.apply({ method: 'epochEnd', params: { runId, phase: 'transfer', epoch, epochs: 3, loss: 0.5, acc: 0.6, valLoss: 0.7, valAcc: 0.55, lr: 0.001, seconds: 1, imagesPerSecond: 30 } }, 50);
+  }
+  // early stopping after epoch 2 of 3, then evaluate and save
+  store.apply({ method: 'phase', params: { runId, phase: 'evaluate' } }, 60);
+  store.apply({ method: 'phase', params: { runId, phase: 'save' } }, 70);
+  const saving = run.snapshot().progress;
+  assert.deepEqual([saving.phase, saving.epochs, saving.batch, saving.batches], ['save', 0, 0, 0]);
+  run.finish({ modelDir: '/m', labels: ['a'], backend: 'cpu', bestEpoch: null, history: [], cancelled: false, skipped: [], trainedLayers: [] });
+  const done = run.snapshot().progress;
+  assert.deepEqual([done.phase, done.epoch, done.epochs, done.batches, done.etaSeconds], ['transfer', 2, 3, 0, 0]);
+});
