@@ -1,14 +1,19 @@
 // One entry point for every source kind the editor and the CLI read.
 import { parseModelJsonText } from './modelJsonText.ts';
-import { parsePythonKeras } from './python.ts';
+import { clearPythonBlockCache, parsePythonKeras } from './python.ts';
 import { parseTfjs } from './tfjs.ts';
-import type { ParseResult } from './types.ts';
+import { clearInferenceCache, type ParseResult } from './types.ts';
 
 export type SourceKind = 'python' | 'tfjs' | 'model.json';
 
 export type { ParsedLayer, ParsedModel, ParseResult, SourcePosition, SourceRange } from './types.ts';
 export { parsePythonKeras, parseTfjs, parseModelJsonText };
-export { clearInferenceCache } from './types.ts';
+
+/** Forgets what re-analysis reuses (parsed Python blocks, inferred models): a cold first analysis. */
+export function clearParseCaches(): void {
+  clearPythonBlockCache();
+  clearInferenceCache();
+}
 
 /** The source kind for a VS Code language id (json only for files named model.json). */
 export function sourceKindFor(languageId: string, fileName?: string): SourceKind | null {

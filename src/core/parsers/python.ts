@@ -1,12 +1,17 @@
 // Python Keras → models: `Sequential([...])`, `model.add(...)`, functional `x = Conv2D(...)(x)`
 // with `Input(shape=...)`, merge layers (`Concatenate()([a, b])`, `layers.add([a, b])`), layers
 // kept in variables (`conv = Conv2D(...)`; `x = conv(x)`), and simple constants (`IMG = 32`).
-// Statements are read in file order, ignoring indentation: a builder function is read like a script.
+// Statements are read in order, ignoring indentation inside a block: a builder function is read
+// like a script. Each top-level `def` / `class` is a scope of its own, as in Python: it sees the
+// module constants defined above it, and nothing it defines leaks out. That makes a block's models
+// a function of its text and those constants, so re-analysing a large file while the user types
+// re-parses only the block being edited (the cache below).
 import { canonicalLayerKind, type LiteralValue } from '../layers.ts';
 import { LayerGraph, ModelCollector, specFromCall, type CallExpr, type ModelBuild } from './common.ts';
-import { dottedName, evalLiteral, parseStatements, type Expr } from './expr.ts';
+import { dottedName, evalLiteral, parseStatements, type Expr, type SourceRange, type Statement } from './expr.ts';
+import { splitPythonBlocks, type PythonBlock } from './pythonBlocks.ts';
 import { tokenize } from './tokenizer.ts';
-import type { ParseResult } from './types.ts';
+import type { ParsedModel, ParseResult } from './types.ts';
 
 const MERGE_FUNCTIONS = new Set(['concatenate', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum']);
 const CONV_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D']);
@@ -21,10 +26,14 @@ function layerClassOf(call: CallExpr): string | null {
   return last;
 }
 
-export function parsePythonKeras(text: string): ParseResult {
-  const statements = parseStatements(tokenize(text, 'python'), 'python');
+/** One Python scope (the module, or a top-level block): reads statements, then yields its models. */
+interface Scope {
+  read(stmt: Statement): void;
+  finish(): ParsedModel[];
+}
+
+function pythonScope(consts: Map<string, LiteralValue>): Scope {
   const c = new ModelCollector();
-  const consts = new Map<string, LiteralValue>();
   const sequentials = new Map<string, ModelBuild>();
 
   const makeSpec = (call: CallExpr, className: string) => {
@@ -108,6 +117,69 @@ export function parsePythonKeras(text: string): ParseResult {
     }
   };
 
-  for (const stmt of statements) handleValue(stmt.value, stmt.target);
-  return { models: c.finish() };
+  return { read: (stmt) => handleValue(stmt.value, stmt.target), finish: () => c.finish() };
+}
+
+const statementsOf = (text: string, firstLine = 0) => parseStatements(tokenize(text, 'python', firstLine), 'python');
+
+/** A block's models, cached by the block's text and the module constants it sees. */
+interface CachedBlock {
+  startLine: number;
+  models: ParsedModel[];
+}
+const BLOCK_CACHE_SIZE = 2000;
+const blockCache = new Map<string, CachedBlock>();
+
+/** Forgets every cached block (benchmarks measure a cold first analysis with it). */
+export function clearPythonBlockCache(): void {
+  blockCache.clear();
+}
+
+const shiftRange = (r: SourceRange, by: number): SourceRange => ({ start: { line: r.start.line + by, col: r.start.col }, end: { line: r.end.line + by, col: r.end.col } });
+
+function blockModels(block: PythonBlock, consts: Map<string, LiteralValue>, constsKey: string): ParsedModel[] {
+  const key = `${constsKey}\u0000${block.text}`;
+  const hit = blockCache.get(key);
+  if (hit) {
+    blockCache.delete(key); // re-insert below: the Map's order is the recency order
+    if (hit.startLine !== block.startLine) {
+      // The same block moved (lines added or removed above it): only its ranges change.
+      const by = block.startLine - hit.startLine;
+      hit.models = hit.models.map((m) => ({ ...m, layers: m.layers.map((l) => ({ ...l, range: shiftRange(l.range, by) })) }));
+      hit.startLine = block.startLine;
+    }
+    blockCache.set(key, hit);
+    return hit.models;
+  }
+  const scope = pythonScope(new Map(consts));
+  for (const stmt of statementsOf(block.text, block.startLine)) scope.read(stmt);
+  const models = scope.finish();
+  if (blockCache.size >= BLOCK_CACHE_SIZE) blockCache.delete(blockCache.keys().next().value as string);
+  blockCache.set(key, { startLine: block.startLine, models });
+  return models;
+}
+
+export function parsePythonKeras(text: string): ParseResult {
+  const { blocks, moduleText } = splitPythonBlocks(text);
+  const consts = new Map<string, LiteralValue>();
+  const module = pythonScope(consts);
+  const moduleStatements = statementsOf(moduleText);
+  const fromBlocks: ParsedModel[] = [];
+  let next = 0;
+  let constsKey = '';
+  let keyAt = -1; // how many module statements constsKey reflects
+  for (const block of blocks) {
+    // Module code above the block runs first: the block sees the constants it defined.
+    while (next < moduleStatements.length && moduleStatements[next].value.r.start.line < block.startLine) module.read(moduleStatements[next++]);
+    if (keyAt !== next) {
+      constsKey = JSON.stringify([...consts]);
+      keyAt = next;
+    }
+    fromBlocks.push(...blockModels(block, consts, constsKey));
+  }
+  while (next < moduleStatements.length) module.read(moduleStatements[next++]);
+  // File order: by each model's first layer (module-level models were built around the blocks).
+  const firstLine = (m: ParsedModel) => m.layers[0]?.range.start.line ?? 0;
+  const models = [...module.finish(), ...fromBlocks].sort((a, b) => firstLine(a) - firstLine(b));
+  return { models };
 }

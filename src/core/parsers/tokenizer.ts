@@ -35,11 +35,12 @@ function isQuoteAfterPrefix(text: string, i: number): boolean {
 }
 const OP_START = new Set(OPS.map((o) => o[0]));
 
-export function tokenize(text: string, language: Language): Token[] {
+/** Tokens of `text`; `firstLine` numbers its first line (for a block cut out of a larger file). */
+export function tokenize(text: string, language: Language, firstLine = 0): Token[] {
   const tokens: Token[] = [];
   const python = language === 'python';
   let i = 0;
-  let line = 0;
+  let line = firstLine;
   let lineStart = 0;
   let depth = 0;
   const col = () => i - lineStart;

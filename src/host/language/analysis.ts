@@ -1,7 +1,7 @@
 // The language features' logic, free of VS Code so it can be tested directly: analyse a document,
 // then answer hover, inlay hint, diagnostic and layer-table questions from the analysis.
 // Lines and columns are 0-based (as in VS Code's Position).
-import { clearInferenceCache, parseSource, sourceKindFor, type ParsedLayer, type ParsedModel, type SourceKind } from '../../core/parsers/index.ts';
+import { clearParseCaches, parseSource, sourceKindFor, type ParsedLayer, type ParsedModel, type SourceKind } from '../../core/parsers/index.ts';
 import { formatShape } from '../../core/shape.ts';
 import { modelReport, modelTable } from '../../core/summary.ts';
 import type { SourceRange } from '../../core/parsers/index.ts';
@@ -23,7 +23,7 @@ export interface LayerDiagnostic {
   message: string;
 }
 
-export { clearInferenceCache };
+export { clearParseCaches };
 
 /** Parses and infers a document; languages other than Python, TS/JS and model.json give nothing. */
 export function analyzeDocument(text: string, languageId: string, fileName?: string): DocumentAnalysis {
@@ -71,12 +71,16 @@ export function layerMarkdown(layer: ParsedLayer): string {
   return lines.join('\n');
 }
 
-/** One hint per layer, right after its call, showing the output shape. */
-export function inlayHintsFor(analysis: DocumentAnalysis): InlayHint[] {
+/**
+ * One hint per layer, right after its call, showing the output shape; only lines `fromLine` to
+ * `toLine` when given (the editor asks for the visible range: no need to format a whole file).
+ */
+export function inlayHintsFor(analysis: DocumentAnalysis, fromLine = 0, toLine = Infinity): InlayHint[] {
   const hints: InlayHint[] = [];
   for (const model of analysis.models) {
     for (const layer of model.layers) {
-      if (!layer.outputShape) continue;
+      const line = layer.range.end.line;
+      if (!layer.outputShape || line < fromLine || line > toLine) continue;
       hints.push({ line: layer.range.end.line, col: layer.range.end.col, label: ` → ${formatShape(layer.outputShape)}` });
     }
   }

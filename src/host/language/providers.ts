@@ -84,7 +84,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): void
       onDidChangeInlayHints: hintsChanged.event,
       provideInlayHints(doc, range) {
         if (!vscode.workspace.getConfiguration('cnnLab').get<boolean>('inlayHints.enabled', true)) return [];
-        return inlayHintsFor(cache.get(doc))
+        return inlayHintsFor(cache.get(doc), range.start.line, range.end.line)
           .filter((h) => range.contains(new vscode.Position(h.line, h.col)))
           .map((h) => {
             const hint = new vscode.InlayHint(new vscode.Position(h.line, h.col), h.label, vscode.InlayHintKind.Type);

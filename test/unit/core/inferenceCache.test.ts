@@ -2,7 +2,7 @@
 // equals a fresh one, and an edit inside one model re-infers that model (its new shapes show).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clearInferenceCache, parsePythonKeras } from '../../../src/core/parsers/index.ts';
+import { clearParseCaches, parsePythonKeras } from '../../../src/core/parsers/index.ts';
 
 const source = (filters: number) => `
 from tensorflow.keras import layers, Sequential
@@ -11,7 +11,7 @@ b = Sequential([layers.Input(shape=(28, 28, 1)), layers.Conv2D(8, 5, strides=1),
 `;
 
 test('a cached analysis equals a fresh one, ranges included', () => {
-  clearInferenceCache();
+  clearParseCaches();
   const fresh = parsePythonKeras(source(16));
   const cached = parsePythonKeras(source(16));
   assert.deepEqual(cached, fresh);
@@ -22,7 +22,7 @@ test('a cached analysis equals a fresh one, ranges included', () => {
 });
 
 test('an edit re-infers the edited model and leaves the other as it was', () => {
-  clearInferenceCache();
+  clearParseCaches();
   const before = parsePythonKeras(source(16));
   const after = parsePythonKeras(source(40));
   assert.deepEqual(before.models[0].layers[1].outputShape, [30, 30, 16]);

@@ -46,6 +46,8 @@ test('inlay hints: one per layer, at the end of its call, with the output shape'
   const conv = hints[2];
   assert.equal(conv.line, line);
   assert.equal(text.split('\n')[line].slice(conv.col - 1, conv.col), ')', 'the hint sits right after the closing parenthesis');
+  // The editor asks for the visible lines only: the hints of those lines and no others.
+  assert.deepEqual(inlayHintsFor(analyzeDocument(text, 'python'), line, line), [conv]);
 });
 
 test('diagnostics: impossible geometry, a stride that does not fit, Dense on a 4-D tensor, bad reshape', () => {
