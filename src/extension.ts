@@ -7,6 +7,7 @@ import { ArchitecturePanel } from './host/panels/architecturePanel.ts';
 import { selectBackend } from './host/backendPicker.ts';
 import { COMMANDS, PANELS, VIEWS, type CommandKey } from './host/commands.ts';
 import { EngineClient } from './host/engineClient.ts';
+import { ENGINE_HOST_ENV } from './protocol/messages.ts';
 import { runTrainWizard } from './host/experiment/trainWizard.ts';
 import { registerLanguageFeatures } from './host/language/providers.ts';
 import { showLayerShapes } from './host/language/showLayerShapes.ts';
@@ -21,7 +22,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('CNN Lab', { log: true });
   context.subscriptions.push(log);
 
-  const engine = new EngineClient({ enginePath: join(context.extensionPath, 'dist', 'engine.js'), cwd: context.extensionPath });
+  // CNN_LAB_HOST tells the engine it serves the editor, so its hints name what can be done there
+  const engine = new EngineClient({
+    enginePath: join(context.extensionPath, 'dist', 'engine.js'),
+    cwd: context.extensionPath,
+    env: { ...process.env, [ENGINE_HOST_ENV]: 'vscode' },
+  });
   context.subscriptions.push(engine);
   engine.onStart((pid) => log.info(`engine started (pid ${pid})`));
   engine.onOutput(({ stream, text }) => {

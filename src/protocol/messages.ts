@@ -3,6 +3,12 @@
 // validated at the boundary (src/protocol/validate.ts) because they cross a process.
 import type { ExperimentConfig } from '../core/experiment.ts';
 
+/**
+ * The environment variable the extension host sets to 'vscode' when it forks the engine, so that
+ * the engine's advice (e.g. how to get a backend) names what can be done in the editor.
+ */
+export const ENGINE_HOST_ENV = 'CNN_LAB_HOST';
+
 export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
 

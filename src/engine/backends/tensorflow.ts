@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { BackendName } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
 import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
+import { installContext, nativeInstallHint, type NativeProblem } from './installHints.ts';
 import { missingSharedLibraries } from './sharedLibs.ts';
 
 type NativeBackend = Extract<BackendName, 'tensorflow' | 'tensorflow-gpu'>;
@@ -38,12 +39,8 @@ export function nativeBackendOwner(): NativeBackend | null {
   return nativeOwner;
 }
 
-function installHint(name: NativeBackend, tfjsVersion: string): string {
-  const pkg = `${PACKAGE[name]}@${tfjsVersion}`;
-  if (name === 'tensorflow') {
-    return `npm install ${pkg} (its installer downloads libtensorflow); without internet: npm install --ignore-scripts ${pkg}, then scripts/provision-libtensorflow (builds the binding from the tensorflow-cpu wheel)`;
-  }
-  return `npm install ${pkg} with CUDA 11.2 and cuDNN 8.1 installed (Linux x86_64, NVIDIA GPU); on any other GPU, or without those CUDA versions, use the webgpu backend`;
+function installHint(name: NativeBackend, tfjsVersion: string, problem: NativeProblem): string {
+  return nativeInstallHint(name, PACKAGE[name], tfjsVersion, problem, installContext());
 }
 
 /** The built N-API binding, if any (tfjs-node puts it in lib/napi-v<N>/). */
@@ -60,7 +57,7 @@ function findBinding(dir: string): string | null {
 async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
   const pkg = PACKAGE[name];
   const tfjsVersion = tf.version.tfjs;
-  const install = installHint(name, tfjsVersion);
+  const install = installHint(name, tfjsVersion, 'unavailable');
   const dir = packageDir(pkg);
   if (!dir) return { ok: false, reason: `${pkg} is not installed`, install };
   const version = packageVersion(pkg);
@@ -71,7 +68,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
     return {
       ok: false,
       reason: `${pkg} is installed but its native binding was never built (its installer downloads libtensorflow, which fails offline)`,
-      install: name === 'tensorflow' ? 'run scripts/provision-libtensorflow (builds it offline from the tensorflow-cpu wheel)' : install,
+      install: installHint(name, tfjsVersion, 'not-built'),
     };
   }
   if (name === 'tensorflow-gpu') {

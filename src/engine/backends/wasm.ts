@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { tf } from '../tf.ts';
 import { firstLine, packageDir, type BackendDriver, type LoadOutcome } from './driver.ts';
+import { installContext, packageHint } from './installHints.ts';
 
 export const WASM_CONV_GRADIENTS_MESSAGE =
   'WASM cannot compute conv-filter gradients (no Conv2DBackpropFilter or DepthwiseConv2dNativeBackpropFilter kernels), so it cannot fine-tune conv layers (use tensorflow or cpu, or keep the base frozen)';
@@ -11,7 +12,7 @@ export const WASM_CONV_GRADIENTS_MESSAGE =
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 async function loadWasm(): Promise<LoadOutcome> {
-  const install = `npm install @tensorflow/tfjs-backend-wasm@${tf.version.tfjs}`;
+  const install = packageHint(`@tensorflow/tfjs-backend-wasm@${tf.version.tfjs}`, installContext());
   const dir = packageDir('@tensorflow/tfjs-backend-wasm');
   if (!dir) return { ok: false, reason: '@tensorflow/tfjs-backend-wasm is not installed', install };
   const dist = join(dir, 'dist');

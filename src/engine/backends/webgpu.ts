@@ -3,6 +3,7 @@
 // itself only when `navigator.gpu` exists at import time, and its kernels use the GPU* constant
 // globals (GPUBufferUsage, GPUMapMode…), so both are installed before importing it.
 import { firstLine, importOptional, type BackendDriver, type LoadOutcome } from './driver.ts';
+import { installContext, packageHint } from './installHints.ts';
 import { findSharedLibrary } from './sharedLibs.ts';
 import { tf } from '../tf.ts';
 
@@ -57,7 +58,7 @@ async function loadWebgpu(): Promise<LoadOutcome> {
   try {
     dawn = await importOptional('webgpu');
   } catch (e) {
-    return { ok: false, reason: `the npm package webgpu (Dawn) could not load: ${firstLine(e)}`, install: 'npm install webgpu' };
+    return { ok: false, reason: `the npm package webgpu (Dawn) could not load: ${firstLine(e)}`, install: packageHint('webgpu', installContext()) };
   }
   // e.g. CNN_LAB_DAWN_OPTIONS="enable-dawn-features=allow_unsafe_apis" for GPU timestamps when profiling.
   const gpu = dawn.create((process.env.CNN_LAB_DAWN_OPTIONS ?? '').split(/\s+/).filter(Boolean));
@@ -75,7 +76,7 @@ async function loadWebgpu(): Promise<LoadOutcome> {
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
   } catch (e) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu could not load: ${firstLine(e)}`, install: `npm install @tensorflow/tfjs-backend-webgpu@${tf.version.tfjs}` };
+    return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu could not load: ${firstLine(e)}`, install: packageHint(`@tensorflow/tfjs-backend-webgpu@${tf.version.tfjs}`, installContext()) };
   }
   if (!tf.findBackendFactory('webgpu')) {
     return {
