@@ -206,15 +206,18 @@ function renderResult(result: DashboardResult): HTMLElement {
   const best = result.bestEpoch ? `best epoch: ${result.bestEpoch.phase} ${result.bestEpoch.epoch}${result.bestEpoch.valAcc !== undefined ? ` (val acc ${formatPercent(result.bestEpoch.valAcc)})` : ''}` : '';
   const open = h('vscode-button', { secondary: true, 'data-testid': 'open-model' }, 'Open architecture');
   open.addEventListener('click', () => host.post({ type: 'openModel', modelDir: result.modelDir }));
+  // a stopped run is not evaluated, and unless it kept its best epoch it saved nothing
+  const accuracy = result.accuracy !== undefined ? `accuracy ${formatPercent(result.accuracy)}` : result.cancelled ? 'not evaluated' : 'no validation set';
   section.append(
     h(
       'div',
       { class: 'result-summary' },
       h('h2', {}, result.cancelled ? 'Stopped' : 'Result'),
-      h('span', { class: 'final-acc', 'data-testid': 'final-accuracy' }, result.accuracy !== undefined ? `accuracy ${formatPercent(result.accuracy)}` : 'no validation set'),
+      h('span', { class: 'final-acc', 'data-testid': 'final-accuracy' }, accuracy),
       h('span', { class: 'muted' }, best),
+      result.saved ? null : h('span', { 'data-testid': 'not-saved' }, 'nothing saved; left as it was:'),
       h('span', { class: 'muted', 'data-testid': 'model-dir' }, result.modelDir),
-      open,
+      result.saved ? open : null,
     ),
   );
   if (result.trainedLayers.length) {

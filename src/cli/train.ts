@@ -147,7 +147,7 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
 
 function summary(result: TrainResult): string[] {
   const lines: string[] = [];
-  if (result.cancelled) lines.push(`cancelled; model directory: ${result.modelDir}`);
+  if (result.cancelled) lines.push(result.saved ? `cancelled; the best epoch saved to ${result.modelDir}` : `cancelled; nothing saved, ${result.modelDir} is left as it was`);
   else lines.push(`saved ${result.modelDir} (${result.labels.join(', ')}; backend ${result.backend})`);
   if (result.bestEpoch) {
     const b = result.bestEpoch;

@@ -79,6 +79,8 @@ export interface TrainResult {
   bestEpoch: { phase: PhaseName; epoch: number; valAcc?: number; valLoss?: number } | null;
   history: ({ phase: PhaseName; epoch: number } & EpochMetrics)[];
   cancelled: boolean;
+  /** whether this run wrote modelDir: always when it completed; when cancelled, only if it kept the best epoch */
+  saved: boolean;
   evaluation?: EvaluationReport;
   skipped: SkippedFile[];
   /** layer names that were trainable in each training phase */

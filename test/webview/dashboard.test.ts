@@ -34,6 +34,7 @@ const result: TrainResult = {
   bestEpoch: { phase: 'fine-tune', epoch: 1, valAcc: 0.82 },
   history: [],
   cancelled: false,
+  saved: true,
   evaluation: {
     accuracy: 0.875,
     labels: ['cats', 'dogs'],
@@ -129,7 +130,7 @@ test('dashboard: a stopped run says where it stopped', async (t) => {
   // one of five transfer epochs, then a cancel during the second
   const notes = trainNotifications(3, 5).filter((n) => n.method !== 'log' && 'phase' in n.params && n.params.phase === 'transfer');
   notes.slice(0, 7).forEach((n, i) => store.apply(n, i * 100));
-  run.finish({ ...result, cancelled: true, bestEpoch: { phase: 'transfer', epoch: 1, valAcc: 0.82 } });
+  run.finish({ ...result, cancelled: true, saved: false, evaluation: undefined, bestEpoch: { phase: 'transfer', epoch: 1, valAcc: 0.82 } });
   const w = await loadWebview('dashboard');
   t.after(() => w.close());
   await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
@@ -138,6 +139,11 @@ test('dashboard: a stopped run says where it stopped', async (t) => {
   assert.equal(q('phase'), 'stopped');
   assert.equal(q('epoch'), 'transfer 1/5');
   assert.equal(q('best-val-acc'), '82.0% (transfer 1)');
+  // stopped without keeping the best: not evaluated, nothing saved, nothing to open
+  assert.equal(q('final-accuracy'), 'not evaluated');
+  assert.equal(q('not-saved'), 'nothing saved; left as it was:');
+  assert.equal(q('model-dir'), '/ws/models/flowers');
+  assert.equal(q('open-model'), null);
 });
 
 test('dashboard: live deltas extend the run; Stop and "Stop, keep best" post the intent', async (t) => {

@@ -333,8 +333,8 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         );
       }
       if (!isCancel(e, signal)) throw e;
-      const keep = hooks.keepBestOnCancel();
-      if (keep && best.has) {
+      const saved = hooks.keepBestOnCancel() && best.has;
+      if (saved) {
         best.restore();
         phase('save', config.out);
         await saveModelDir(savedModel, metadata('cancelled'), config.out, hooks.saveIo);
@@ -345,7 +345,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         const kept = existsSync(checkpointDir) ? `the last checkpoint is in ${checkpointDir}; ` : '';
         log(`cancelled: ${kept}${config.out} is left as it was`);
       }
-      return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: true, skipped: [...skipped.values()], trainedLayers };
+      return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: true, saved, skipped: [...skipped.values()], trainedLayers };
     }
 
     if (config.earlyStopping?.restoreBest && best.has) best.restore();
@@ -372,7 +372,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
     await saveModelDir(savedModel, metadata('complete'), config.out, hooks.saveIo);
     // the run is complete: its checkpoint has served
     await rm(checkpointDir, { recursive: true, force: true });
-    return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: false, evaluation, skipped: [...skipped.values()], trainedLayers };
+    return { modelDir: config.out, labels: split.classes, backend, bestEpoch, history, cancelled: false, saved: true, evaluation, skipped: [...skipped.values()], trainedLayers };
   } finally {
     best.dispose();
     tf.dispose(toDispose);

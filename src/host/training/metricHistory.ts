@@ -232,6 +232,7 @@ export function toDashboardResult(result: TrainResult): DashboardResult {
     skipped: result.skipped.length + (ev?.skipped.length ?? 0),
     trainedLayers: result.trainedLayers.map((t) => ({ phase: t.phase, count: t.layers.length, first: t.layers[0], last: t.layers[t.layers.length - 1] })),
     cancelled: result.cancelled,
+    saved: result.saved,
   };
 }
 

@@ -2,6 +2,7 @@
 // `train`, routes the engine's notifications into the metric history, and reports progress in a
 // notification (with cancel), the status bar and the dashboard. One run at a time.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineNotification, TrainResult } from '../../protocol/messages.ts';
@@ -112,7 +113,7 @@ export class RunController implements vscode.Disposable {
             run.finish(result);
             this.changed.fire(run);
             for (const line of describeTrainedLayers(result)) this.log.info(`[${runId}] ${line}`);
-            await this.context.workspaceState.update(LAST_MODEL_KEY, result.modelDir);
+            if (result.saved) await this.context.workspaceState.update(LAST_MODEL_KEY, result.modelDir);
             void this.announce(result);
             return result;
           } catch (e) {
@@ -164,11 +165,19 @@ export class RunController implements vscode.Disposable {
 
   private async announce(result: TrainResult): Promise<void> {
     const acc = result.evaluation ? ` Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(1)}%.` : '';
-    const what = result.cancelled ? 'Training stopped;' : 'Training finished;';
+    const dir = vscode.workspace.asRelativePath(result.modelDir);
+    const report = 'Open Report';
+    if (!result.saved) {
+      // stopped without keeping the best epoch: the previous model (if any) is untouched
+      const checkpoint = existsSync(checkpointDirOf(result.modelDir)) ? ` Its last checkpoint is in ${vscode.workspace.asRelativePath(checkpointDirOf(result.modelDir))}.` : '';
+      const pick = await vscode.window.showInformationMessage(`Training stopped; nothing was saved, ${dir} is left as it was.${checkpoint}`, report);
+      if (pick === report) await vscode.commands.executeCommand(COMMANDS.showDashboard.id);
+      return;
+    }
+    const what = result.cancelled ? 'Training stopped; the best epoch was' : 'Training finished; model';
     const predict = 'Predict…';
     const arch = 'Open Architecture';
-    const report = 'Open Report';
-    const pick = await vscode.window.showInformationMessage(`${what} model saved to ${vscode.workspace.asRelativePath(result.modelDir)}.${acc}`, predict, arch, report);
+    const pick = await vscode.window.showInformationMessage(`${what} saved to ${dir}.${acc}`, predict, arch, report);
     if (pick === predict) await vscode.commands.executeCommand(COMMANDS.predict.id);
     else if (pick === arch) await vscode.commands.executeCommand(COMMANDS.openArchitecture.id, vscode.Uri.file(result.modelDir));
     else if (pick === report) await vscode.commands.executeCommand(COMMANDS.showDashboard.id);

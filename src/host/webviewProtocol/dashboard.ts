@@ -54,6 +54,8 @@ export interface DashboardResult {
   skipped: number;
   trainedLayers: { phase: PhaseName; count: number; first?: string; last?: string }[];
   cancelled: boolean;
+  /** false for a run stopped without keeping its best epoch: modelDir is as it was before */
+  saved: boolean;
 }
 
 export interface RunSnapshot {
@@ -123,6 +125,7 @@ function checkResult(r: unknown): void {
   need(VIEW, isRecord(r), 'result is not an object');
   const x = r as Rec;
   need(VIEW, isString(x.modelDir), 'result.modelDir is not a string');
+  need(VIEW, isBoolean(x.saved), 'result.saved is not a boolean');
   need(VIEW, Array.isArray(x.labels), 'result.labels is not an array');
   need(VIEW, Array.isArray(x.confusion) && (x.confusion as unknown[]).every(isNumberArray), 'result.confusion is not a number matrix');
   checkArrayOfRecords(x.perClass, 'result.perClass', ['label', 'precision', 'recall']);

@@ -59,6 +59,7 @@ test('history: a result becomes the report; later failures do not overwrite it; 
     bestEpoch: null,
     history: [],
     cancelled: true,
+    saved: false,
     skipped: [{ path: 'x', reason: 'y' }],
     trainedLayers: [{ phase: 'transfer', layers: ['dense', 'out'] }],
     evaluation: { accuracy: 0.5, labels: ['a', 'b'], perClass: [], confusion: [[1, 1], [1, 1]], misclassified: Array.from({ length: 60 }, (_, i) => ({ path: `p${i}`, actual: 'a', predicted: 'b', probability: 0.6 })), skipped: [] },
@@ -106,7 +107,7 @@ test('history: evaluate and save carry no batch counter; after the run progress 
   store.apply({ method: 'phase', params: { runId, phase: 'save' } }, 70);
   const saving = run.snapshot().progress;
   assert.deepEqual([saving.phase, saving.epochs, saving.batch, saving.batches], ['save', 0, 0, 0]);
-  run.finish({ modelDir: '/m', labels: ['a'], backend: 'cpu', bestEpoch: null, history: [], cancelled: false, skipped: [], trainedLayers: [] });
+  run.finish({ modelDir: '/m', labels: ['a'], backend: 'cpu', bestEpoch: null, history: [], cancelled: false, saved: true, skipped: [], trainedLayers: [] });
   const done = run.snapshot().progress;
   assert.deepEqual([done.phase, done.epoch, done.epochs, done.batches, done.etaSeconds], ['transfer', 2, 3, 0, 0]);
 });

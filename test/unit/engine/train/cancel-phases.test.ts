@@ -74,6 +74,7 @@ describe('cancel at each stage', () => {
   test('during feature extraction (before any checkpoint): the previous model is left byte for byte', async () => {
     const { out, result, meta, ckpt } = await cancelWhen('features', (n) => n.method === 'phase' && n.params.phase === 'features');
     assert.equal(result.cancelled, true);
+    assert.equal(result.saved, false);
     assert.deepEqual(result.history, []);
     assert.equal(meta.status, 'complete');
     assert.deepEqual(files(out), files(previous));
@@ -83,6 +84,7 @@ describe('cancel at each stage', () => {
   test('during an epoch: the previous model is untouched; the last checkpoint (epoch 1) is beside it', async () => {
     const { out, result, ckpt } = await cancelWhen('epoch', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2);
     assert.equal(result.cancelled, true);
+    assert.equal(result.saved, false);
     assert.deepEqual(files(out), files(previous));
     assert.equal(ckpt?.status, 'checkpoint');
     assert.deepEqual(ckpt?.bestEpoch && [ckpt.bestEpoch.phase, ckpt.bestEpoch.epoch], ['transfer', 1]);
@@ -91,6 +93,7 @@ describe('cancel at each stage', () => {
   test('during an epoch, keeping the best: the best weights are saved as "cancelled"', async () => {
     const { result, meta, ckpt } = await cancelWhen('epoch-keep', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2, true);
     assert.equal(result.cancelled, true);
+    assert.equal(result.saved, true);
     assert.equal(meta.status, 'cancelled');
     assert.equal(ckpt, undefined, 'the output folder now holds the best: the checkpoint has served');
   });
@@ -107,6 +110,7 @@ describe('cancel at each stage', () => {
   test('during the final save: the save completes (it is not interrupted half-way) and the model is complete', async () => {
     const { result, meta, ckpt } = await cancelWhen('save', (n) => n.method === 'phase' && n.params.phase === 'save');
     assert.equal(result.cancelled, false, 'the run had finished training; cancelling the save does not tear it');
+    assert.equal(result.saved, true);
     assert.equal(meta.status, 'complete');
     assert.equal(ckpt, undefined, 'a completed run removes its checkpoint');
     assert.equal(meta.history.length, 4);
