@@ -1,10 +1,11 @@
 // Generates the demo dataset shipped in samples/: small PNGs of circles, squares and triangles in
-// random colours, sizes, positions and rotations on random gradient backgrounds, with distractor
-// strokes and speckle noise, so the task is learnable from a frozen ImageNet base but not trivial.
+// random colours, sizes, positions and rotations on random gradient backgrounds. Distractor strokes
+// and speckle noise were tried: with the bundled (non-ImageNet) bases and 60 images they held the
+// demo's validation accuracy near 70 %; 80 clean images per class reach about 95 %.
 // Deterministic: the same seed gives the same drawings. Everything is drawn here (SVG rendered by
 // sharp), so the images carry no third-party licence.
 //
-//   node scripts/make-sample-dataset.mjs [--per-class 20] [--size 96] [--seed 2024] [--out samples]
+//   node scripts/make-sample-dataset.mjs [--per-class 80] [--size 96] [--seed 2024] [--out samples]
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,7 +15,7 @@ function option(name, fallback) {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 }
-const perClass = Number(option('per-class', 20));
+const perClass = Number(option('per-class', 80));
 const size = Number(option('size', 96));
 const seed = Number(option('seed', 2024));
 const outRoot = option('out', 'samples');
@@ -51,8 +52,8 @@ function shapeSvg(shape, rng) {
   const bgA = randomColour(rng);
   const bgB = randomColour(rng);
   const fill = contrastingColour(rng, [bgA, bgB]);
-  // Radius of the shape's circumscribed circle: 18–40 % of the side; it stays fully inside.
-  const r = size * (0.18 + rng() * 0.22);
+  // Radius of the shape's circumscribed circle: 26–48 % of the side; it stays fully inside.
+  const r = size * (0.26 + rng() * 0.22);
   const cx = r + rng() * (size - 2 * r);
   const cy = r + rng() * (size - 2 * r);
   const angle = rng() * 360;
@@ -69,36 +70,19 @@ function shapeSvg(shape, rng) {
       .join(' ');
     body = `<polygon points="${points}"/>`;
   }
-  // Two thin distractor strokes in random colours, drawn under or over the shape.
-  const strokes = [0, 1]
-    .map(() => {
-      const p = () => (rng() * size).toFixed(1);
-      return `<line x1="${p()}" y1="${p()}" x2="${p()}" y2="${p()}" stroke="${hex(randomColour(rng))}" stroke-width="${(1 + rng() * 2).toFixed(1)}"/>`;
-    })
-    .join('');
-  const strokesOver = rng() < 0.5;
   const gradientAngle = Math.floor(rng() * 360);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
   <defs><linearGradient id="bg" gradientTransform="rotate(${gradientAngle} 0.5 0.5)">
     <stop offset="0" stop-color="${hex(bgA)}"/><stop offset="1" stop-color="${hex(bgB)}"/>
   </linearGradient></defs>
   <rect width="${size}" height="${size}" fill="url(#bg)"/>
-  ${strokesOver ? '' : strokes}<g fill="${hex(fill)}">${body}</g>${strokesOver ? strokes : ''}
+  <g fill="${hex(fill)}">${body}</g>
 </svg>`;
 }
 
-/** Renders the SVG and sprinkles speckle noise on ~5 % of the pixels (cheap to compress). */
-async function renderPng(svg, rng, path) {
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  for (let i = 0; i < info.width * info.height; i++) {
-    if (rng() < 0.05) {
-      const delta = Math.round((rng() - 0.5) * 120);
-      for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, data[i * 3 + k] + delta));
-    }
-  }
-  await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
-    .png({ compressionLevel: 9, adaptiveFiltering: true })
-    .toFile(path);
+/** Renders the SVG to an RGB PNG. */
+async function renderPng(svg, path) {
+  await sharp(Buffer.from(svg)).removeAlpha().png({ compressionLevel: 9, adaptiveFiltering: true }).toFile(path);
 }
 
 function folderBytes(dir) {
@@ -118,14 +102,14 @@ for (const shape of SHAPES) {
   // One stream per class, so changing --per-class keeps the first images the same.
   const rng = mulberry32(seed * 31 + SHAPES.indexOf(shape));
   for (let i = 0; i < perClass; i++) {
-    await renderPng(shapeSvg(shape, rng), rng, join(dir, `${shape}-${String(i).padStart(2, '0')}.png`));
+    await renderPng(shapeSvg(shape, rng), join(dir, `${shape}-${String(i).padStart(2, '0')}.png`));
   }
 }
 // Images the demo predicts: drawn from other seeds, so never part of the training set.
 mkdirSync(imagesDir, { recursive: true });
 for (const shape of SHAPES) {
   const rng = mulberry32(seed * 31 + 1000 + SHAPES.indexOf(shape));
-  await renderPng(shapeSvg(shape, rng), rng, join(imagesDir, `${shape}.png`));
+  await renderPng(shapeSvg(shape, rng), join(imagesDir, `${shape}.png`));
 }
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 console.log(
