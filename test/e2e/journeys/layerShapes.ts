@@ -1,6 +1,7 @@
 // Journey 3: a person opens model code — Keras in Python, then TensorFlow.js in TypeScript — hovers
 // a conv layer and reads its output shape and the W2 arithmetic with their own numbers; sees every
-// layer's output shape as an inlay hint; and a layer whose window does not fit shows a diagnostic.
+// layer's output shape as an inlay hint; runs "Show Layer Shapes" for the whole table; and a layer
+// whose window does not fit shows a diagnostic.
 // The expected numbers are worked out by hand from the workspace files (see each comment).
 import assert from 'node:assert/strict';
 import type { Journey } from '../lib/journeyTypes.ts';
@@ -35,6 +36,38 @@ export const layerShapesJourney: Journey = {
       }
     });
     await ctx.screenshot('keras hover and inlay hints');
+
+    // The same numbers as a model.summary()-like table: params are k·k·in·filters weights plus
+    // filters biases (3·3·3·10 + 10 = 280, 5·5·10·20 + 20 = 5,020), Dense 720·10 + 10 = 7,210;
+    // pooling halves 12×12 to 6×6, so Flatten gives 6·6·20 = 720. Total 280 + 5,020 + 7,210 = 12,510.
+    await ctx.step('"CNN Lab: Show Layer Shapes" opens the table of cnn_keras.py beside it', async () => {
+      await wb.runCommand('CNN Lab: Show Layer Shapes');
+      const table = wb.page.locator('.editor-group-container .monaco-editor').filter({ hasText: 'Layer shapes of cnn_keras.py' }).first();
+      const expected = [
+        /\(Conv2D\)\s+\(None, 32, 32, 10\)\s+280$/,
+        /\(MaxPooling2D\)\s+\(None, 16, 16, 10\)\s+0$/,
+        /\(Conv2D\)\s+\(None, 12, 12, 20\)\s+5,?020$/,
+        /\(MaxPooling2D\)\s+\(None, 6, 6, 20\)\s+0$/,
+        /\(Flatten\)\s+\(None, 720\)\s+0$/,
+        /\(Dense\)\s+\(None, 10\)\s+7,?210$/,
+        /^Total params: 12,510\b/,
+        /\(Conv2D\): 16×16×10 → 12×12×20$/,
+        /W2\s*=[^=]*16\s*[−-]\s*5[^=]*=\s*12/,
+      ];
+      let shown: string[] = [];
+      try {
+        await waitFor('the layer-shapes table with every layer\'s output shape and parameters', async () => {
+          if ((await table.count()) === 0) return undefined;
+          shown = (await table.locator('.view-lines .view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ').trim());
+          return expected.every((p) => shown.some((l) => p.test(l))) ? true : undefined;
+        }, 30_000);
+      } catch (error) {
+        const missing = expected.filter((p) => !shown.some((l) => p.test(l)));
+        throw new Error(`${(error as Error).message}; missing ${missing.join(', ')} in ${JSON.stringify(shown)}`);
+      }
+      ctx.note(`layer shapes: ${shown.filter((l) => /\(Conv2D\)\s+\(None/.test(l)).join(' | ')}`);
+    });
+    await ctx.screenshot('show layer shapes');
 
     await ctx.step('open cnn_tfjs.ts with Go to File', () => wb.openFile('cnn_tfjs.ts'));
     // conv2d with a 5×5 kernel, stride 1, no padding on 28×28×1: W2 = (28 − 5)/1 + 1 = 24.
