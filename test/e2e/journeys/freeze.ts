@@ -1,8 +1,10 @@
 // Journey 4: a person opens an experiment, opens the Freeze Layers view, applies the preset that
 // freezes the whole base, then types a range; the experiment file changes each time and the
-// trainable-parameter count follows. The next run honours it: the log says which layers trained.
-// The experiment (workspace-template/freeze-demo.cnnlab.json) fine-tunes the small base written by
-// lib/tinyBase.ts: image → conv1 (224 parameters) → pool1 → conv2 (1 168) → pool2 → conv3 (2 320).
+// trainable-parameter count follows. The next run honours it: the log says which layers trained,
+// and "Open Model Architecture" on the model it saved lists every layer with its output shape,
+// parameters and trainable flag. The experiment (workspace-template/freeze-demo.cnnlab.json)
+// fine-tunes the small base written by lib/tinyBase.ts: image → conv1 (224 parameters) → pool1 →
+// conv2 (1 168) → pool2 → conv3 (2 320).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,5 +111,51 @@ export const freezeJourney: Journey = {
       ctx.note(`log: ${line.replace(/^.*?\[run-/, '[run-')}`);
       ctx.note(`log: ${frozenLine.replace(/^.*?\[run-/, '[run-')}`);
     });
+
+    await ctx.step('right-click models/freeze-demo in the explorer and choose "Open Model Architecture"', async () => {
+      await wb.hidePanel(); // the maximised log would cover the editor the view opens in
+      const row = await wb.revealInExplorer(['models'], 'freeze-demo');
+      await wb.contextMenu(row, /^Open Model Architecture$/);
+    });
+    await ctx.step(
+      'the architecture view lists every layer with its output shape, parameters and trainable flag',
+      async () => {
+        const arch = await wb.webviewFrame('[data-testid="totals"]', 60_000);
+        // Output shapes without the batch dimension, as the view shows them. The base as above,
+        // then the head on its 8×8×16 output: global average pooling to 16,
+        // Dense(32) 16·32 + 32 = 544, Dense(3) 32·3 + 3 = 99. conv1 stays frozen by "0-2".
+        const expected: [string, string, string, string, string | null][] = [
+          ['image', 'InputLayer', '(32, 32, 3)', '0', null],
+          ['conv1', 'Conv2D', '(32, 32, 8)', '224', 'no'],
+          ['pool1', 'MaxPooling2D', '(16, 16, 8)', '0', null],
+          ['conv2', 'Conv2D', '(16, 16, 16)', '1,168', 'yes'],
+          ['pool2', 'MaxPooling2D', '(8, 8, 16)', '0', null],
+          ['conv3', 'Conv2D', '(8, 8, 16)', '2,320', 'yes'],
+          ['cnnlab_gap', 'GlobalAveragePooling2D', '(16)', '0', null],
+          ['cnnlab_fc', 'Dense', '(32)', '544', 'yes'],
+          ['cnnlab_predictions', 'Dense', '(3)', '99', 'yes'],
+        ];
+        let rows: string[][] = [];
+        await waitFor('the nine layers of models/freeze-demo', async () => {
+          rows = await arch.locator('[data-testid="layers"] tbody tr.layer').evaluateAll((trs) =>
+            trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
+          );
+          return rows.length === expected.length ? true : undefined;
+        }).catch((error: Error) => {
+          throw new Error(`${error.message}; shown: ${JSON.stringify(rows)}`);
+        });
+        expected.forEach(([name, className, shape, params, trainable], i) => {
+          const [index, ...cells] = rows[i];
+          assert.equal(index, String(i), `row ${i}: ${JSON.stringify(rows[i])}`);
+          assert.deepEqual(cells.slice(0, 4), [name, className, shape, params], `row ${i}: ${JSON.stringify(rows[i])}`);
+          if (trainable) assert.equal(cells[4], trainable, `${name}'s trainable flag: ${JSON.stringify(rows[i])}`);
+        });
+        // 224 + 1,168 + 2,320 + 544 + 99 = 4,355 parameters, of which conv1's 224 are frozen
+        const totals = (await arch.locator('[data-testid="totals"] > span').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).join(' · ');
+        assert.equal(totals, 'layers 9 · parameters 4,355 · trainable 4,131 · non-trainable 224', 'the totals');
+        ctx.note(`architecture: ${totals}`);
+      },
+      { timeoutMs: 90_000 },
+    );
   },
 };

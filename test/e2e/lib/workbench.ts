@@ -393,6 +393,14 @@ export class Workbench {
     return (await panel.locator('.monaco-editor .view-lines .view-line').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
   }
 
+  /** Hides the bottom panel (Ctrl+J toggles it), e.g. after outputLines() maximised it over the editors. */
+  async hidePanel(): Promise<void> {
+    const panel = this.page.locator('.part.panel');
+    if (!(await panel.isVisible())) return;
+    await this.page.keyboard.press('Control+J');
+    await panel.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  }
+
   /**
    * The Output panel's log entries on screen: each starts with its timestamp; the rows that word
    * wrap split off a long entry are joined back to it.
