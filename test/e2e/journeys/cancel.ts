@@ -1,9 +1,9 @@
 // Journey 1b: a person starts journey 1's experiment again, then thinks better of it and runs
 // "CNN Lab: Cancel Training" from the palette (it is only offered while a run trains). The run
 // reports that it stopped, nothing is saved, and the model journey 1 saved is left byte for byte as
-// it was: journey 2, which comes next, predicts with it (so it still loads). With augmentation an
-// epoch of the 5 runs MobileNetV2 over every image again (about 15 s on two cores), so there is
-// time to cancel during the first epochs.
+// it was: journey 2, which comes next, predicts with it (so it still loads). With augmentation each
+// of the 5 epochs runs MobileNetV2 over every training image again, so there is time to cancel
+// during the first epochs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
