@@ -18,6 +18,7 @@ import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type Save
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
 import { loadCheckpointWeights, readResumePoint, resumeSource, type ResumePoint } from './resume.ts';
+import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
 import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
 import { existsSync } from 'node:fs';
@@ -303,6 +304,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
         phase('fine-tune', `training ${layers.length} layers`, { epochs: config.fineTune.epochs });
         const optimizer = tf.train.momentum(config.fineTune.learningRate, config.fineTune.momentum);
         fineTuned = true;
+        const restoreGraph = prepareForFineTuning(model);
         try {
           await runPhase({
             ...common('fine-tune', config.fineTune.epochs, config.fineTune.learningRate, Math.ceil(n / config.batchSize)),
@@ -313,6 +315,7 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
             validation: valSource,
           });
         } finally {
+          restoreGraph();
           optimizer.dispose();
           // tfjs 4.22's MomentumOptimizer.dispose() skips SGD's, leaving the −learningRate scalar `c`: a tensor per run.
           (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
