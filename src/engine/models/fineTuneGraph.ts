@@ -1,4 +1,5 @@
-// Two changes to a base for the length of a fine-tuning phase, both undone afterwards.
+// Changes to a base for the length of a fine-tuning phase, all undone afterwards. (Also: the
+// frozen prefix's BatchNormalization is folded into its convolutions, see foldBatchNorm.ts.)
 //
 // 1. The frozen prefix runs off the gradient tape. tf.variableGrads records every kernel run inside
 //    it and keeps each one's inputs for the backward pass, including the frozen layers below the
@@ -12,6 +13,7 @@
 //    step. Such layers get a gamma of ones for the phase — the same output — that is not one of the
 //    layer's weights, so it is neither trained nor saved.
 import { tf } from '../tf.ts';
+import { foldBatchNorms } from './foldBatchNorm.ts';
 
 type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 interface PatchableLayer {
@@ -30,6 +32,10 @@ export function prepareForFineTuning(model: tf.LayersModel): () => void {
   // Layers are in topological order, so nothing before the first trainable one depends on a
   // trainable weight. Frozen layers after it still need their gradient (it flows through them).
   const prefix = firstTrainable < 0 ? [] : layers.slice(0, firstTrainable);
+  // Frozen for the phase, the prefix's BatchNormalization folds into its convolutions (before the
+  // calls are wrapped below, so the wrappers run the folded ones).
+  const inPrefix = new Set<unknown>(prefix);
+  undo.push(foldBatchNorms(model, (l) => inPrefix.has(l)));
   for (const layer of prefix) {
     if (layer.getClassName() === 'InputLayer') continue;
     const original = layer.call;

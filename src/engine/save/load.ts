@@ -5,6 +5,7 @@ import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../model
 import { poolFeatures } from '../models/head.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
 import { readMetadata, recoverInterruptedSave, type ModelMetadata } from './modelDir.ts';
+import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 
 export interface LoadedClassifier {
   dir: string;
@@ -39,11 +40,14 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
       throw new Error(`${dir}: its base ${meta.base.id} cannot be loaded: ${(e as Error).message}`);
     }
   }
+  // Prediction only: BatchNormalization folded into the convolutions, on first use.
+  let unfold: (() => void) | undefined;
   return {
     dir,
     meta,
     model,
     predict(x) {
+      unfold ??= foldBatchNorms(model);
       return tf.tidy(() => {
         if (!base) return model.predict(x) as tf.Tensor2D;
         const pooled = poolFeatures(extractFeatures(base, x));
@@ -51,6 +55,7 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
       });
     },
     dispose() {
+      unfold?.();
       model.dispose();
       if (base) disposeBase(base);
     },

@@ -30,7 +30,9 @@ export function featureCacheKey(base: BaseModel, resize: ResizeMode): string {
     const s = statSync(base.id);
     identity += `:${s.size}:${s.mtimeMs}`;
   }
-  const text = JSON.stringify([identity, base.inputSize, base.preprocessing, resize, base.featureShape]);
+  // 'bn-folded': features computed with BatchNormalization folded into the convolutions (they
+  // differ from unfolded ones by rounding; a loaded model predicts folded, and must agree exactly).
+  const text = JSON.stringify([identity, base.inputSize, base.preprocessing, resize, base.featureShape, 'bn-folded']);
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 

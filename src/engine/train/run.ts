@@ -19,6 +19,7 @@ import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
 import { loadCheckpointWeights, readResumePoint, resumeSource, type ResumePoint } from './resume.ts';
 import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
+import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
 import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
 import { existsSync } from 'node:fs';
@@ -224,48 +225,54 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
       // ---- phase 1: transfer (base frozen; only the head is computed on pooled features) ----
       if (config.transfer.epochs >= transferFrom) {
         freezeWholeBase(base);
-        offerResumed(collectTrainableVariables(clf.pooledHead));
-        trainedLayers.push({ phase: 'transfer', layers: trainableLayerNames(clf.pooledHead) });
-        phase('features', 'computing base features');
-        if (hasValidation) {
-          valPooled = await pooledFeatures(base, split.validation, { batchSize: config.batchSize, resize: config.resize, cacheDir: featureDir, signal, onProgress: progress('validation') });
-          addSkipped(valPooled.skipped);
-        }
-        let trainSource: BatchSource;
-        let trainCount: number;
-        if (!config.augment) {
-          const trainPooled = await pooledFeatures(base, split.train, { batchSize: config.batchSize, resize: config.resize, cacheDir: featureDir, signal, onProgress: progress('train') });
-          addSkipped(trainPooled.skipped);
-          const xAll = tf.tensor2d(trainPooled.features, [trainPooled.labels.length, trainPooled.channels]);
-          const yAll = oneHot(trainPooled.labels, classes);
-          toDispose.push(xAll, yAll);
-          trainCount = trainPooled.labels.length;
-          const indices = Array.from({ length: trainCount }, (_, i) => i);
-          trainSource = (epoch) => sliceBatches(xAll, yAll, epochOrder(indices, config.seed, epoch), config.batchSize);
-        } else {
-          // Augmented images differ every epoch: run the frozen base per batch (forward only).
-          trainCount = split.train.length;
-          trainSource = (epoch) =>
-            augmentedFeatureBatches(base, epochOrder(split.train, config.seed, epoch), config, epoch, classes, signal, addSkipped);
-        }
-        if (trainCount === 0) {
-          const first = [...skipped.values()][0];
-          throw new Error(`no training image in ${config.data} could be decoded (${skipped.size} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
-        }
-        const valSource = valPooled && valPooled.labels.length > 0 ? pooledValidation(valPooled, classes, config.batchSize, toDispose) : undefined;
-        phase('transfer', `${base.id} frozen; training the new head`, { epochs: config.transfer.epochs });
-        const optimizer = tf.train.rmsprop(config.transfer.learningRate);
+        // The whole base is frozen for this phase: its BatchNormalization folds into the convolutions.
+        const unfoldBase = base.layers ? foldBatchNorms(base.layers) : () => {};
         try {
-          await runPhase({
-            ...common('transfer', config.transfer.epochs, config.transfer.learningRate, Math.ceil(trainCount / config.batchSize)),
-            firstEpoch: transferFrom,
-            model: clf.pooledHead,
-            optimizer,
-            train: trainSource,
-            validation: valSource,
-          });
+          offerResumed(collectTrainableVariables(clf.pooledHead));
+          trainedLayers.push({ phase: 'transfer', layers: trainableLayerNames(clf.pooledHead) });
+          phase('features', 'computing base features');
+          if (hasValidation) {
+            valPooled = await pooledFeatures(base, split.validation, { batchSize: config.batchSize, resize: config.resize, cacheDir: featureDir, signal, onProgress: progress('validation') });
+            addSkipped(valPooled.skipped);
+          }
+          let trainSource: BatchSource;
+          let trainCount: number;
+          if (!config.augment) {
+            const trainPooled = await pooledFeatures(base, split.train, { batchSize: config.batchSize, resize: config.resize, cacheDir: featureDir, signal, onProgress: progress('train') });
+            addSkipped(trainPooled.skipped);
+            const xAll = tf.tensor2d(trainPooled.features, [trainPooled.labels.length, trainPooled.channels]);
+            const yAll = oneHot(trainPooled.labels, classes);
+            toDispose.push(xAll, yAll);
+            trainCount = trainPooled.labels.length;
+            const indices = Array.from({ length: trainCount }, (_, i) => i);
+            trainSource = (epoch) => sliceBatches(xAll, yAll, epochOrder(indices, config.seed, epoch), config.batchSize);
+          } else {
+            // Augmented images differ every epoch: run the frozen base per batch (forward only).
+            trainCount = split.train.length;
+            trainSource = (epoch) =>
+              augmentedFeatureBatches(base, epochOrder(split.train, config.seed, epoch), config, epoch, classes, signal, addSkipped);
+          }
+          if (trainCount === 0) {
+            const first = [...skipped.values()][0];
+            throw new Error(`no training image in ${config.data} could be decoded (${skipped.size} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
+          }
+          const valSource = valPooled && valPooled.labels.length > 0 ? pooledValidation(valPooled, classes, config.batchSize, toDispose) : undefined;
+          phase('transfer', `${base.id} frozen; training the new head`, { epochs: config.transfer.epochs });
+          const optimizer = tf.train.rmsprop(config.transfer.learningRate);
+          try {
+            await runPhase({
+              ...common('transfer', config.transfer.epochs, config.transfer.learningRate, Math.ceil(trainCount / config.batchSize)),
+              firstEpoch: transferFrom,
+              model: clf.pooledHead,
+              optimizer,
+              train: trainSource,
+              validation: valSource,
+            });
+          } finally {
+            optimizer.dispose();
+          }
         } finally {
-          optimizer.dispose();
+          unfoldBase();
         }
       }
 
@@ -486,14 +493,20 @@ async function evaluateImages(
       })()
     : decodeBatches(files, { batchSize: config.batchSize, size: base.inputSize, resize: config.resize, preprocessing: base.preprocessing, signal });
   const [h, w] = base.inputSize;
-  for await (const b of source) {
-    const n = b.labels.length;
-    if (n === 0) continue;
-    const probs = tf.tidy(() => model.predict(tf.tensor4d(b.x, [n, h, w, 3])) as tf.Tensor);
-    values.push(...((await probs.data()) as Float32Array));
-    probs.dispose();
-    actual.push(...b.labels);
-    paths.push(...b.paths);
+  // Folded as a loaded model folds for prediction, so its predictions reproduce these exactly.
+  const unfold = foldBatchNorms(model);
+  try {
+    for await (const b of source) {
+      const n = b.labels.length;
+      if (n === 0) continue;
+      const probs = tf.tidy(() => model.predict(tf.tensor4d(b.x, [n, h, w, 3])) as tf.Tensor);
+      values.push(...((await probs.data()) as Float32Array));
+      probs.dispose();
+      actual.push(...b.labels);
+      paths.push(...b.paths);
+    }
+  } finally {
+    unfold();
   }
   return { values: Float32Array.from(values), actual: Int32Array.from(actual), paths };
 }

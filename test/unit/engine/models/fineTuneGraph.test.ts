@@ -1,5 +1,5 @@
 // Fine-tuning a base whose BatchNormalization has no gamma (Keras InceptionV3: scale=False) and
-// running its frozen prefix off the gradient tape: same gradients as the plain model, less memory
+// running its frozen prefix off the gradient tape (BN folded): the plain model's gradients, less memory
 // held by the tape, and every change undone after the phase.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -75,7 +75,11 @@ test('the frozen prefix runs off the tape: the same gradients, a smaller peak, e
   const offTape = step(m);
   const offTapePeak = await offTape.peakBytes;
   restore();
-  for (const [k, g] of plain.grads) assert.deepEqual(offTape.grads.get(k), g, k);
+  // Equal up to rounding: the prefix's BatchNormalization is folded into its convolutions.
+  for (const [k, g] of plain.grads) {
+    const o = offTape.grads.get(k)!;
+    g.forEach((v, i) => assert.ok(Math.abs(o[i] - v) <= 1e-4 * (1e-3 + Math.abs(v)) + 1e-7, `${k}[${i}]: ${o[i]} vs ${v}`));
+  }
   assert.ok(offTapePeak < plainPeak, `peak ${offTapePeak} bytes off the tape vs ${plainPeak} on it`);
   assert.deepEqual(m.layers.map((l) => (l as unknown as { call: unknown }).call), calls, 'every layer has its own call back');
   assert.equal(tf.memory().numTensors, tensorsBefore);
