@@ -62,13 +62,13 @@ export const trainJourney: Journey = {
       await wb.waitForQuickInput(/Train Transfer Model \(1\/6\)/, 60_000);
       await wb.pickQuickItem(/(^|\s)shapes$/, 'shapes');
     });
-    await ctx.step('2/6: the wizard shows 3 classes of 80 images; continue', async () => {
+    await ctx.step('2/6: the wizard shows 3 classes of 20 images; continue', async () => {
       await wb.waitForQuickInput(/\(2\/6\)/);
       const rows = await wb.quickPickRows();
       for (const c of ['circle', 'square', 'triangle']) {
-        assert.ok(rows.some((r) => r.includes(c) && /80 images/.test(r)), `no row "${c} · 80 images" (shown: ${JSON.stringify(rows)})`);
+        assert.ok(rows.some((r) => r.includes(c) && /20 images/.test(r)), `no row "${c} · 20 images" (shown: ${JSON.stringify(rows)})`);
       }
-      await wb.pickQuickItem(/Continue with 3 classes, 240 images/);
+      await wb.pickQuickItem(/Continue with 3 classes, 60 images/);
     });
     await ctx.step('3/6: base model MobileNetV2', async () => {
       await wb.waitForQuickInput(/\(3\/6\)/);
