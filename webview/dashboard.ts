@@ -77,6 +77,22 @@ function phasePlugin(): uPlot.Plugin {
   };
 }
 
+/** Least room, in CSS pixels, each epoch marker needs on the x axis. */
+const MARKER_SPACING_PX = 8;
+
+/**
+ * Epoch markers only while they are sparse. With hundreds of epochs on screen, drawing a round
+ * marker per epoch on every redraw halved the frame rate (bench/dashboard-points.mjs: 1,000 epochs,
+ * p95 83 ms); the epoch lines still show every value, and zooming in brings the markers back.
+ */
+function sparseMarkers(u: uPlot, seriesIdx: number, idx0: number, idx1: number): boolean {
+  const ys = u.data[seriesIdx];
+  const room = u.bbox.width / (window.devicePixelRatio || 1);
+  let n = 0;
+  for (let i = idx0; i <= idx1; i++) if (ys[i] != null && ++n * MARKER_SPACING_PX > room) return false;
+  return true;
+}
+
 function makeChart(metric: Metric, container: HTMLElement): uPlot {
   const c = themeColors();
   const hidden = new Set(host.uiState().hidden);
@@ -95,8 +111,8 @@ function makeChart(metric: Metric, container: HTMLElement): uPlot {
       { label: 'batch' },
       { label: `batch ${label}`, stroke: c.faint, width: 1, alpha: 0.5, show: !hidden.has(`${metric}:batch`), points: { show: false } },
       { label: 'smoothed', stroke: c.train, width: 2, show: !hidden.has(`${metric}:smoothed`), points: { show: false } },
-      { label: `epoch train`, stroke: c.train, width: 1.5, dash: [2, 3], spanGaps: true, show: !hidden.has(`${metric}:epoch train`), points: { show: true, size: 6, fill: c.train } },
-      { label: `epoch validation`, stroke: c.val, width: 2, spanGaps: true, show: !hidden.has(`${metric}:epoch validation`), points: { show: true, size: 6, fill: c.val } },
+      { label: `epoch train`, stroke: c.train, width: 1.5, dash: [2, 3], spanGaps: true, show: !hidden.has(`${metric}:epoch train`), points: { show: sparseMarkers, size: 6, fill: c.train } },
+      { label: `epoch validation`, stroke: c.val, width: 2, spanGaps: true, show: !hidden.has(`${metric}:epoch validation`), points: { show: sparseMarkers, size: 6, fill: c.val } },
     ],
     hooks: {
       setSeries: [
