@@ -6,6 +6,7 @@
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
+import { WEBVIEW_BUILD_OPTIONS } from './scripts/webviewBuildOptions.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -46,12 +47,9 @@ const contexts = [
     ? [
         {
           ...common,
+          ...WEBVIEW_BUILD_OPTIONS,
           entryPoints: webviewEntries,
           outdir: 'dist/webview',
-          platform: 'browser',
-          format: 'iife',
-          target: 'es2022',
-          loader: { '.css': 'text' },
         },
       ]
     : []),

@@ -37,6 +37,7 @@ import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEBVIEW_BUILD_OPTIONS } from '../scripts/webviewBuildOptions.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,13 +72,9 @@ function parseArgs(argv) {
 async function bundleDashboard() {
   // as esbuild.mjs's webview context (development build, like `node esbuild.mjs`)
   const r = await build({
+    ...WEBVIEW_BUILD_OPTIONS,
     entryPoints: [join(repoRoot, 'webview', 'dashboard.ts')],
-    bundle: true,
     write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    loader: { '.css': 'text' },
     logLevel: 'silent',
   });
   // named, so profiles and stack traces point into it

@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { JSDOM } from 'jsdom';
 import { join } from 'node:path';
+import { WEBVIEW_BUILD_OPTIONS } from '../../scripts/webviewBuildOptions.mjs';
 
 const root = join(__dirname, '..', '..');
 const bundles = new Map<string, Promise<string>>();
@@ -13,13 +14,9 @@ function bundle(name: string): Promise<string> {
   let p = bundles.get(name);
   if (!p) {
     p = build({
+      ...WEBVIEW_BUILD_OPTIONS,
       entryPoints: [join(root, 'webview', `${name}.ts`)],
-      bundle: true,
       write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      loader: { '.css': 'text' },
       logLevel: 'silent',
     }).then((r) => r.outputFiles[0].text);
     bundles.set(name, p);
