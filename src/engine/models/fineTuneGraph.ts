@@ -54,12 +54,14 @@ export function prepareForFineTuning(model: tf.LayersModel): () => void {
       layer.call = original;
     });
   }
-  for (const layer of layers) {
+  // Only layers on the tape need a gamma: the prefix's BN layers are folded and run untaped.
+  for (const layer of layers.slice(prefix.length)) {
     if (layer.getClassName() !== 'BatchNormalization' || layer.gamma != null || !layer.movingMean) continue;
     const ones = tf.keep(tf.onesLike(layer.movingMean.read()));
+    const missing = layer.gamma;
     layer.gamma = { read: () => ones };
     undo.push(() => {
-      layer.gamma = null;
+      layer.gamma = missing;
       ones.dispose();
     });
   }

@@ -81,7 +81,7 @@ export function inlayHintsFor(analysis: DocumentAnalysis, fromLine = 0, toLine =
     for (const layer of model.layers) {
       const line = layer.range.end.line;
       if (!layer.outputShape || line < fromLine || line > toLine) continue;
-      hints.push({ line: layer.range.end.line, col: layer.range.end.col, label: ` → ${formatShape(layer.outputShape)}` });
+      hints.push({ line, col: layer.range.end.col, label: ` → ${formatShape(layer.outputShape)}` });
     }
   }
   return hints;

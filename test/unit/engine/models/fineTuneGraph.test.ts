@@ -89,9 +89,13 @@ test('a gamma added for the phase is neither a weight nor left behind', () => {
   const m = model(false);
   const weights = m.weights.length;
   const tensors = tf.memory().numTensors;
+  const gammaOf = (name: string) => (m.getLayer(name) as unknown as { gamma: unknown }).gamma;
+  const before = ['bn1', 'bn4'].map(gammaOf);
+  assert.ok(before.every((g) => g == null), 'scale=False: no gamma');
   const restore = prepareForFineTuning(m);
   assert.equal(m.weights.length, weights);
+  assert.notEqual(gammaOf('bn4'), null, 'the trainable block\'s BN runs on the tape with a gamma of ones');
   restore();
-  assert.equal((m.getLayer('bn1') as unknown as { gamma: unknown }).gamma, null);
+  assert.deepEqual(['bn1', 'bn4'].map(gammaOf), before);
   assert.equal(tf.memory().numTensors, tensors);
 });
