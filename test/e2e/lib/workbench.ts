@@ -327,7 +327,16 @@ export class Workbench {
     return target;
   }
 
-  /** Right-clicks `row` and clicks the context-menu entry `label`. */
+  /**
+   * Right-clicks `row` and chooses the context-menu entry `label`: the pointer moves onto the
+   * entry (the menu highlights it), then Enter runs it, and the step waits for the menu to close.
+   * A mouse click on the entry was not enough: on a fresh machine the menu sometimes kept the
+   * entry highlighted and ran nothing (journey 4, "Open Model Architecture"), because VS Code's
+   * menu runs an entry on a mouseup it accepts, and it drops one that arrives while the menu is
+   * still being laid out. Enter on the highlighted entry is what a keyboard user does, and it is
+   * taken whenever the entry has focus, so the step waits on the screen (the entry focused, the
+   * menu gone), never on time.
+   */
   async contextMenu(row: Locator, label: string | RegExp): Promise<void> {
     await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
@@ -340,7 +349,13 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       throw new Error(`the context menu has no ${asRegExp(label)} (shown: ${JSON.stringify(shown)})`);
     }
-    await item.click();
+    await waitFor(`the context-menu entry ${asRegExp(label)} to be highlighted`, async () => {
+      if (await item.evaluate((el) => el.closest('.action-item')?.classList.contains('focused') ?? false, undefined, { timeout: UI_TIMEOUT_MS })) return true;
+      await item.hover();
+      return undefined;
+    });
+    await this.page.keyboard.press('Enter');
+    await waitFor(`the context menu to close after choosing ${asRegExp(label)}`, async () => ((await menu.count()) === 0 || !(await menu.first().isVisible()) ? true : undefined));
   }
 
   // ---- notifications, status bar, panels -------------------------------------------------------
