@@ -13,6 +13,17 @@ CODE_SERVER_VERSION="4.139.1"
 NODE_MAJOR="24"
 started=$(date +%s)
 
+# Run from `npm run test:e2e`, this script inherits what npm exports to its scripts, and the
+# nested `npm install`s below would take it as their own configuration: npm_config_user_agent
+# still says "node/v20…", so code-server's postinstall refused ("code-server currently requires
+# node v24 … detected node v20"), and an empty npm_config_allow_scripts changes which install
+# scripts run. None of these were set by the user (npm re-reads the user's .npmrc itself), so the
+# nested installs start from a clean npm environment, as they do from a shell.
+for var in npm_config_user_agent npm_config_allow_scripts npm_config_local_prefix npm_config_prefix \
+  npm_config_global_prefix npm_config_node_gyp npm_config_npm_version npm_config_loglevel npm_config_nodedir; do
+  unset "$var"
+done
+
 log() { printf '[setup-e2e %3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 # ---- 1. Debian packages ------------------------------------------------------------------------
