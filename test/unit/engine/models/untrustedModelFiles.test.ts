@@ -144,6 +144,18 @@ describe('the URL cache keeps only downloads that match their manifest', () => {
     assert.deepEqual([hits, notes], [[], []]);
   });
 
+  test('a shard whose sha256 differs from the one the manifest gives is not cached; the right one loads', async () => {
+    const { createHash } = await import('node:crypto');
+    const good = createHash('sha256').update(weights).digest('hex');
+    const url = variant('hashed-bad', ['weights.bin']);
+    variants.get('hashed-bad')!.weightsManifest[0].sha256 = ['0'.repeat(64)];
+    assert.match(await loadError(url), /weight file weights\.bin does not have the sha256 the manifest gives/);
+    assert.equal(existsSync(cachedModelDir(url)), false);
+    const ok = variant('hashed-ok', ['weights.bin']);
+    variants.get('hashed-ok')!.weightsManifest[0].sha256 = [good];
+    disposeBase(await loadBase(ok, { onNote: () => {} }));
+  });
+
   test('a bad entry found at load (left by an older version) is discarded and fetched again, and the note says so', async () => {
     const url = variant('stale', ['weights.bin']);
     const dir = cachedModelDir(url);
