@@ -40,7 +40,7 @@ export async function confirmOutsidePaths(context: vscode.ExtensionContext, expe
     const where = folder ? `outside the workspace folder ${folder}` : 'and the experiment file is in no workspace folder';
     const shown = p.real === p.path ? p.path : `${p.path} (really ${p.real})`;
     const message = `${rel} asks CNN Lab to ${FIELD_USE[p.field]} ${p.real}, ${where}. Allow?`;
-    const detail = `"${p.field}" in ${rel} resolves to ${shown}. Allow it only if you wrote or trust this experiment file; the answer is remembered for this file and path.`;
+    const detail = `"${p.field}" in ${rel} resolves to ${shown}. Allow it only if you wrote or trust this experiment file; "Allow" is remembered for this file and path.`;
     if (!(await ask(context, allowKey(experimentUri.fsPath, p.real), message, detail))) return p.real;
   }
   return undefined;
@@ -51,6 +51,6 @@ export async function confirmRemoteFetch(context: vscode.ExtensionContext, url: 
   const folder = vscode.workspace.workspaceFolders?.find((f) => !relative(f.uri.fsPath, askedBy).startsWith('..'));
   const file = folder ? vscode.workspace.asRelativePath(askedBy) : askedBy;
   const message = `${file} asks CNN Lab to download ${url}. Allow?`;
-  const detail = `${why} The model (up to 500 MB) is cached after its first download. Allow it only if you trust this file and that address; the answer is remembered for this file and URL.`;
+  const detail = `${why} The model (up to 500 MB) is cached after its first download. Allow it only if you trust this file and that address; "Allow" is remembered for this file and URL.`;
   return ask(context, allowKey(askedBy, url), message, detail);
 }
