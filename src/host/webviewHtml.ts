@@ -1,9 +1,9 @@
 // The HTML shell of every CNN Lab webview: CSP `default-src 'none'`, scripts only by a
 // crypto-random nonce, styles from the extension's own files, images only from the roots the
-// view was given. The script is the view's esbuild bundle (dist/webview/NAME.js).
+// view was given (the text itself is built in webviewShellHtml.ts). The script is the view's esbuild bundle (dist/webview/NAME.js).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { contentSecurityPolicy } from './webviewCsp.ts';
+import { escapeHtml, webviewShellHtml } from './webviewShellHtml.ts';
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
@@ -15,6 +15,8 @@ export interface WebviewShellOptions {
   /** the bundle name: dist/webview/<script>.js */
   script: string;
   title: string;
+  /** remote images the page shows (Predict from URL): the CSP allows exactly these URLs */
+  imageUrls?: readonly string[];
 }
 
 /** Roots a view may load from: its bundles and media only (image views add their folders). */
@@ -22,28 +24,15 @@ export function baseResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-export function renderWebviewShell({ webview, extensionUri, script, title }: WebviewShellOptions): string {
-  const nonce = makeNonce();
-  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.js`));
-  const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
-  const csp = contentSecurityPolicy(webview.cspSource, nonce);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="cnnlab-style-nonce" content="${nonce}">
-<link rel="stylesheet" href="${styleUri}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="root" aria-live="polite"></main>
-<script nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>`;
+export function renderWebviewShell({ webview, extensionUri, script, title, imageUrls }: WebviewShellOptions): string {
+  return webviewShellHtml({
+    cspSource: webview.cspSource,
+    nonce: makeNonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${script}.js`)).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css')).toString(),
+    title,
+    imageUrls,
+  });
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };

@@ -98,7 +98,16 @@ async function fromLayersModel(model: tf.LayersModel, id: string, label: string,
  * Keras-applications and TF-Hub convention for MobileNet/Inception) unless a cnn-lab.json beside
  * the model.json says otherwise.
  */
-export async function loadBase(ref: string, opts: { signal?: AbortSignal } = {}): Promise<BaseModel> {
+export async function loadBase(
+  ref: string,
+  opts: {
+    signal?: AbortSignal;
+    /** the file that names `ref` (an experiment file, a model's cnn-lab.json), said when a URL is downloaded */
+    askedBy?: string;
+    /** where one-line notes go (downloading a URL, a bad cache entry discarded); stderr by default */
+    onNote?: (line: string) => void;
+  } = {},
+): Promise<BaseModel> {
   if (isBundledBase(ref)) {
     const spec = BUNDLED_BASES[ref];
     const full = await loadBundledFullModel(ref);
@@ -121,7 +130,9 @@ export async function loadBase(ref: string, opts: { signal?: AbortSignal } = {})
   let label: string;
   if (isUrl(ref)) {
     if (!/^https?:/i.test(ref)) throw new Error(`base ${ref}: only http(s) URLs are supported`);
-    const cached = await ensureCachedModel(ref, { signal: opts.signal });
+    // never a silent download: one line says what is fetched and which file asked for it
+    const onNote = opts.onNote ?? ((line: string) => process.stderr.write(`cnn-lab: ${line}\n`));
+    const cached = await ensureCachedModel(ref, { signal: opts.signal, askedBy: opts.askedBy, onNote });
     modelJsonPath = cached.modelJsonPath;
     label = `layers model from ${ref}`;
   } else {

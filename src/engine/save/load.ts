@@ -34,7 +34,7 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
   if (meta.modelInput === 'pooled-head') {
     // The graph base cannot live inside a layers model: load it from where training found it.
     try {
-      base = await loadBase(meta.base.id);
+      base = await loadBase(meta.base.id, { askedBy: join(dir, 'cnn-lab.json') });
     } catch (e) {
       model.dispose();
       throw new Error(`${dir}: its base ${meta.base.id} cannot be loaded: ${(e as Error).message}`);

@@ -2,7 +2,7 @@
 // tfjs-node's file:// handlers, which exist only with the native backend. Every failure names the
 // file and what is wrong with it, because users point us at hand-made model directories.
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { localShardPath } from '../models/shardPaths.ts';
 import { tf } from '../tf.ts';
 
 export type ModelFormat = 'layers-model' | 'graph-model';
@@ -106,11 +106,11 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<LoadedA
     throw new Error(`cannot read ${modelJsonPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const json = parseModelJson(text, modelJsonPath);
-  const dir = dirname(modelJsonPath);
   const parts: Uint8Array[] = [];
   for (const group of json.weightsManifest!) {
     for (const p of group.paths) {
-      const file = join(dir, p);
+      // a shard path is the model.json's to name, but only inside its own folder
+      const file = localShardPath(modelJsonPath, p);
       try {
         parts.push(await readFile(file));
       } catch (e) {

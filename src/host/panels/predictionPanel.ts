@@ -52,12 +52,9 @@ export class PredictionPanel {
     const local = this.predictions.filter((p) => !/^https?:/.test(p.source)).map((p) => vscode.Uri.file(dirname(p.source)));
     const remote = this.predictions.filter((p) => /^https?:/.test(p.source)).map((p) => p.source);
     this.panel.webview.options = { enableScripts: true, localResourceRoots: [...baseResourceRoots(this.context.extensionUri), ...local] };
-    let html = renderWebviewShell({ webview: this.panel.webview, extensionUri: this.context.extensionUri, script: 'prediction', title: 'CNN Lab: Prediction' });
-    if (remote.length) {
-      // the URL's image is shown as fetched by the browser: allow exactly those URLs
-      const urls = remote.map((u) => u.replace(/[;,\s'"]/g, encodeURIComponent)).join(' ');
-      html = html.replace(/img-src ([^;]*);/, `img-src $1 ${urls};`);
-    }
+    // the URL's image is shown as fetched by the browser: the CSP allows exactly those URLs. They go
+    // in as data, never through html.replace, where `$'` in a URL would splice in document text.
+    const html = renderWebviewShell({ webview: this.panel.webview, extensionUri: this.context.extensionUri, script: 'prediction', title: 'CNN Lab: Prediction', imageUrls: remote });
     this.panel.title = this.predictions.length === 1 ? `Prediction: ${basename(this.predictions[0].source)}` : `Predictions (${this.predictions.length})`;
     this.panel.webview.html = html;
   }

@@ -7,6 +7,8 @@ import { isImagePath } from '../experiment/datasetSummary.ts';
 import { PredictionPanel } from '../panels/predictionPanel.ts';
 import { ensureTrusted } from '../trust.ts';
 import { locateModel } from './modelLocator.ts';
+import { remoteBaseOfModelDir } from './remoteBase.ts';
+import { confirmRemoteFetch } from '../consent.ts';
 
 const TOP_K = 5;
 
@@ -74,6 +76,16 @@ async function runPrediction(
   modelDir: string,
   what: { images?: string[]; url?: string },
 ): Promise<void> {
+  // a model folder's cnn-lab.json can name a URL base that the engine downloads: asked first
+  const remote = remoteBaseOfModelDir(modelDir);
+  if (remote) {
+    const why = `This model keeps only its classifier head; its base model is loaded from "base.id" in ${remote.file}.`;
+    if (!(await confirmRemoteFetch(context, remote.url, remote.file, why))) {
+      void vscode.window.showInformationMessage(`Prediction cancelled: the download of ${remote.url} was not allowed.`);
+      return;
+    }
+    log.info(`predict: ${remote.file} asks for ${remote.url} (allowed)`);
+  }
   const backend = vscode.workspace.getConfiguration('cnnLab').get<'auto'>('backend', 'auto');
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CNN Lab: predicting…' }, () =>

@@ -13,6 +13,7 @@ import { parseExperimentText, resolveExperimentPaths } from '../experiment/exper
 import type { CnnLabStatusBar } from '../statusBar.ts';
 import { formatProgress } from '../statusBar.ts';
 import { ensureTrusted } from '../trust.ts';
+import { confirmOutsidePaths, confirmRemoteFetch } from '../consent.ts';
 import { MetricHistoryStore, type RunHistory } from './metricHistory.ts';
 import { resumableCheckpoint } from './checkpoint.ts';
 import { checkpointDirOf } from '../../core/checkpointPath.ts';
@@ -81,6 +82,19 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     const resolved = resolveExperimentPaths(config, file);
+    // a cloned repo's experiment file must not quietly write or read outside the workspace, nor download
+    const refused = await confirmOutsidePaths(this.context, experimentUri, resolved);
+    if (refused !== undefined) {
+      void vscode.window.showInformationMessage(`Run Experiment cancelled: ${refused} is outside the workspace and was not allowed. Nothing was started.`);
+      return undefined;
+    }
+    if (/^https?:\/\//i.test(resolved.base)) {
+      const why = `"base" in ${vscode.workspace.asRelativePath(experimentUri)} is a URL: the run downloads that model as its base.`;
+      if (!(await confirmRemoteFetch(this.context, resolved.base, file, why))) {
+        void vscode.window.showInformationMessage(`Run Experiment cancelled: the download of ${resolved.base} was not allowed. Nothing was started.`);
+        return undefined;
+      }
+    }
     if (resolved.backend === 'auto') resolved.backend = vscode.workspace.getConfiguration('cnnLab').get('backend', 'auto');
 
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -6,7 +6,9 @@ import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { JSDOM } from 'jsdom';
 import { contentSecurityPolicy } from '../../../src/host/webviewCsp.ts';
+import { webviewShellHtml } from '../../../src/host/webviewShellHtml.ts';
 import { loadWebview } from '../../webview/_harness.ts';
 
 const repo = join(__dirname, '..', '..', '..');
@@ -18,12 +20,31 @@ test('CSP: default-src none; scripts by nonce only; nothing remote, inline or ev
   assert.deepEqual(directives.get('script-src'), ["'nonce-N0nce'"]);
   assert.equal(directives.has('connect-src'), false, 'no connect-src: fetch/XHR/WebSocket fall back to none');
   assert.equal(directives.has('frame-src'), false);
+  // injected markup can neither re-point relative URLs (<base href>) nor post a form anywhere
+  assert.deepEqual(directives.get('base-uri'), ["'none'"]);
+  assert.deepEqual(directives.get('form-action'), ["'none'"]);
   for (const [name, values] of directives) {
     for (const v of values) {
       assert.ok(!/unsafe-(inline|eval)|^\*$|^https?:$|^http:\/\//.test(v), `${name} allows ${v}`);
       assert.ok(v === 'data:' || v.startsWith("'") || v === 'https://webview.vscode-cdn.net', `${name} has only the webview's own origin, got ${v}`);
     }
   }
+});
+
+test("a remote image URL with $' or markup stays one CSP source: no document text is spliced in", () => {
+  // Predict from URL allows the image's URL in img-src. Substituted with html.replace and a
+  // replacement string, `$'` pasted the rest of the document (here a <base>) into the page.
+  const evil = "https://img.test/cat.png?$'<base/href=//evil.test/>$&$1";
+  const html = webviewShellHtml({ cspSource: 'https://webview.vscode-cdn.net', nonce: 'N0nce', scriptUri: 'https://webview.vscode-cdn.net/p.js', styleUri: 'https://webview.vscode-cdn.net/s.css', title: 'T', imageUrls: [evil] });
+  const { document } = new JSDOM(html).window;
+  assert.equal(document.querySelector('base'), null, 'no <base> element');
+  assert.equal(document.querySelectorAll('script').length, 1);
+  assert.equal(document.querySelectorAll('meta[http-equiv]').length, 1);
+  const csp = document.querySelector('meta[http-equiv]')!.getAttribute('content')!;
+  const img = csp.split(';').map((d) => d.trim().split(/\s+/)).find(([n]) => n === 'img-src')!;
+  assert.deepEqual(img, ['img-src', 'https://webview.vscode-cdn.net', 'data:', 'https://img.test/cat.png?%24%27%3Cbase/href=//evil.test/%3E%24%26%241']);
+  assert.ok(!/\$'|<base/.test(html), html);
+  assert.match(csp, /base-uri 'none'/);
 });
 
 test('webview bundles call no network API', async () => {
