@@ -150,7 +150,8 @@ function summary(result: TrainResult): string[] {
     lines.push(`best: ${b.phase} epoch ${b.epoch}${b.valAcc !== undefined ? `, val_acc ${(b.valAcc * 100).toFixed(1)}%` : ''}${b.valLoss !== undefined ? `, val_loss ${b.valLoss.toFixed(4)}` : ''}`);
   }
   if (result.evaluation) lines.push(`validation accuracy: ${(result.evaluation.accuracy * 100).toFixed(1)}%`);
-  if (result.skipped.length) lines.push(`${result.skipped.length} file(s) skipped (see the log above)`);
+  // Each was logged once as it was found ("warn: skipped PATH: REASON"); --json has them in the result.
+  if (result.skipped.length) lines.push(`${result.skipped.length} file(s) skipped, each listed above with its reason`);
   return lines;
 }
 
