@@ -135,3 +135,12 @@ test('engine client: a long request in an engine that answers pings is not kille
   await client.stop();
   await assert.rejects(hanging, /stopped during 'describeModel'/);
 });
+
+test('the real engine answers a liveness ping with a pong', async (t) => {
+  const { fork } = await import('node:child_process');
+  const child = fork(join(__dirname, '..', '..', '..', 'src', 'engine', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  t.after(() => child.kill('SIGKILL'));
+  const pong = new Promise((resolve) => child.on('message', (m) => (m as { kind?: string }).kind === 'pong' && resolve(m)));
+  child.send({ kind: 'ping', id: 5 });
+  assert.deepEqual(await pong, { kind: 'pong', id: 5 });
+});
