@@ -22,7 +22,7 @@ function capture(): CliIO & { stdout: string[]; stderr: string[] } {
 }
 
 /** A cnn-lab model directory (8×8 images → 2 classes) whose dense kernel is `fill`. */
-async function writeModelDir(dir: string, fill: number): Promise<string> {
+async function writeModelDir(dir: string, fill: number, labels = ['circle', 'square']): Promise<string> {
   const model = tf.sequential({
     layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 2, activation: 'softmax' })],
   });
@@ -34,7 +34,7 @@ async function writeModelDir(dir: string, fill: number): Promise<string> {
   writeFileSync(join(dir, 'model.json'), modelJson);
   writeFileSync(join(dir, 'weights.bin'), weights);
   const meta = {
-    format: 'cnn-lab-model', formatVersion: 1, labels: ['circle', 'square'], inputSize: [8, 8], preprocessing: '0..1', resize: 'stretch',
+    format: 'cnn-lab-model', formatVersion: 1, labels, inputSize: [8, 8], preprocessing: '0..1', resize: 'stretch',
     base: { id: 'test', label: 'test', kind: 'layers' }, modelInput: 'classifier', status: 'complete', history: [], bestEpoch: null,
   };
   writeFileSync(join(dir, 'cnn-lab.json'), JSON.stringify(meta));
@@ -77,4 +77,12 @@ test('evaluate on a folder where no image decodes fails with the reason, exit 1'
   assert.equal(io.stdout.join('\n'), '');
   assert.equal(io.stderr.length, 1, io.stderr.join('\n'));
   assert.match(io.stderr[0], /^cnn-lab evaluate: no image in evaluation folder .*undecodable could be decoded \(2 skipped; e\.g\. .*a\.jpg: /);
+});
+
+test("labels from a model's metadata are printed with their control characters escaped", async () => {
+  const dir = await writeModelDir(join(root, 'escape-model'), 0.01, ['circle\x1b[2J\x1b]0;owned\x07', 'square\u009b31m']);
+  const io = capture();
+  assert.equal(await main(['predict', '--model', dir, '--image', photo, '--top', '2'], io), 0, io.stderr.join('\n'));
+  assert.doesNotMatch(io.stdout[0], /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  assert.ok(io.stdout[0].includes('circle\\u001b[2J\\u001b]0;owned\\u0007') && io.stdout[0].includes('square\\u009b31m'), io.stdout[0]);
 });
