@@ -1,6 +1,7 @@
 // `cnn-lab` command line: dispatches to one module per sub-command under src/cli/.
 // Sub-commands are imported lazily so `cnn-lab describe` never loads TensorFlow.js.
 import { CliError, type CliIO } from './cli/io.ts';
+import { printable } from './cli/printable.ts';
 
 type SubCommand = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIO): Promise<number> }> };
 
@@ -22,7 +23,10 @@ function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], rawIo: CliIO): Promise<number> {
+  // Every line the CLI prints can carry names read from files (or argv): made printable here,
+  // once, rather than at each of the places that print a label, a class folder or a path.
+  const io: CliIO = { out: (s) => rawIo.out(printable(s)), err: (s) => rawIo.err(printable(s)), isTTY: rawIo.isTTY };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     io.out(usage());

@@ -275,7 +275,18 @@ function renderResult(result: DashboardResult): HTMLElement {
     const more = result.misclassifiedTotal > result.misclassified.length ? ` (first ${result.misclassified.length} of ${result.misclassifiedTotal})` : '';
     section.append(h('div', { class: 'card' }, h('h3', {}, `Misclassified${more}`), grid));
   }
-  if (result.skipped) section.append(h('p', { class: 'muted' }, `${result.skipped} file(s) skipped (unreadable or not images): see the CNN Lab log.`));
+  if (result.skippedTotal) {
+    // Every file the run could not use, with why, so a broken link or an unreadable folder is
+    // found here rather than by searching the log. A click opens the file (or its folder).
+    const list = h('ul', { class: 'skipped', 'data-testid': 'skipped' });
+    for (const f of result.skipped) {
+      const open = h('button', { class: 'link', title: f.path }, f.path);
+      open.addEventListener('click', () => host.post({ type: 'openFile', path: f.path }));
+      list.append(h('li', {}, open, h('span', { class: 'muted' }, `: ${f.reason}`)));
+    }
+    const more = result.skippedTotal > result.skipped.length ? ` (first ${result.skipped.length} of ${result.skippedTotal}; all in the CNN Lab log)` : '';
+    section.append(h('div', { class: 'card' }, h('h3', {}, `Skipped files: ${result.skippedTotal}${more}`), list));
+  }
   return section;
 }
 

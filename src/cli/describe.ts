@@ -1,7 +1,7 @@
 // `cnn-lab describe <model.json | file.py | file.ts | file.js> [--json] [--model NAME]`
 // Prints a model.summary()-like table (and the conv/pool arithmetic), or the rows as JSON.
 // Pure shape inference: never loads TensorFlow.js.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import type { LayerRow } from '../protocol/messages.ts';
 import { parseSource, sourceKindForPath, type ParsedModel } from '../core/parsers/index.ts';
 import { modelReport } from '../core/summary.ts';
@@ -11,12 +11,19 @@ const HELP = `Usage: cnn-lab describe <model.json | file.py | file.ts | file.js>
 
 Prints each model's layers with output shapes and parameter counts, computed from the file
 without running it (Keras Python, tfjs TypeScript/JavaScript, or a layers model.json).
-  --json         print [{name, className, outputShape, params, trainable}] instead
+  --json         print [{name, className, outputShape, params, trainable, problems?}] instead
+Exits 1 when the model has an error (a shape that does not fit, an undefined input).
   --model NAME   only the model with this name (a file may define several)`;
 
-function toRow(layer: ParsedModel['layers'][number]): LayerRow {
-  return { name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? 0, trainable: layer.spec.trainable };
+/** A layer row; `problems` (warnings and errors, as in the text's Problems list) only where there are some. */
+function toRow(layer: ParsedModel['layers'][number]): DescribedRow {
+  const row: DescribedRow = { name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? 0, trainable: layer.spec.trainable };
+  const problems = layer.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ severity: d.severity as 'error' | 'warning', message: d.message }));
+  if (problems.length > 0) row.problems = problems;
+  return row;
 }
+
+type DescribedRow = LayerRow & { problems?: { severity: 'error' | 'warning'; message: string }[] };
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { flags: ['json', 'help'], options: ['model'] });
@@ -30,7 +37,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!kind) throw new CliError(`${file}: not a .json, .py, .ts or .js file`, 2);
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw new CliError(`${file}: is a directory (give the model.json inside it)`);
+    const info = statSync(file);
+    if (info.isDirectory()) throw new CliError(`${file}: is a directory (give the model.json inside it)`);
+    // A FIFO (or a device) named *.py would block the read forever, waiting for a writer.
+    if (!info.isFile()) throw new CliError(`${file}: not a regular file (${kindOf(info)}); describe reads model files only`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -51,11 +61,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     models = models.filter((m) => m.name === wanted);
     if (models.length === 0) throw new CliError(`${file}: no model named '${wanted}' (found: ${parseSource(text, kind).models.map((m) => m.name).join(', ')})`);
   }
+  const errors = models.flatMap((m) => m.layers.flatMap((l) => l.diagnostics.filter((d) => d.severity === 'error')));
   if (args.flags.has('json')) {
     io.out(JSON.stringify(models.flatMap((m) => m.layers.map(toRow)), null, 2));
-    return 0;
+  } else {
+    io.out(models.map(modelReport).join('\n\n'));
   }
-  const blocks = models.map(modelReport);
-  io.out(blocks.join('\n\n'));
+  // The file describes a model that cannot be built: say so in the exit code, for scripts and CI.
+  if (errors.length > 0) {
+    io.err(`${file}: ${errors.length} error(s) in the model (listed ${args.flags.has('json') ? 'in each layer\'s "problems"' : 'under Problems'})`);
+    return 1;
+  }
   return 0;
+}
+
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a file';
 }

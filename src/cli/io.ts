@@ -54,3 +54,18 @@ export function parseArgs(
   }
   return { positional, flags, options };
 }
+
+// Number() reads '0x10' as 16, '1e1' as 10, '0b11' as 3 and ' 7 ' as 7: `--epochs=0x10` trained
+// 16 epochs. A flag value is what a person typed, so only plain decimal notation is accepted.
+const DECIMAL_INTEGER = /^[-+]?\d+$/;
+const DECIMAL_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The value of `--name` as a number written in decimal ('0.001', '1e-4'); CliError (exit 2) otherwise. */
+export function parseNumberFlag(name: string, raw: string, opts: { integer?: boolean } = {}): number {
+  const ok = opts.integer ? DECIMAL_INTEGER.test(raw) : DECIMAL_NUMBER.test(raw);
+  const value = Number(raw);
+  if (!ok || !Number.isFinite(value) || (opts.integer && !Number.isSafeInteger(value))) {
+    throw new CliError(`--${name} must be ${opts.integer ? 'a whole number in decimal digits' : 'a decimal number'}, got '${raw}'`, 2);
+  }
+  return value;
+}

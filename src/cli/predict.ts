@@ -1,6 +1,6 @@
 // `cnn-lab predict`: top-k classes for image files or an image URL, like the seed's predict.py.
 import type { BackendChoice, Prediction } from '../protocol/messages.ts';
-import { CliError, parseArgs, type CliIO } from './io.ts';
+import { CliError, parseArgs, parseNumberFlag, type CliIO } from './io.ts';
 
 const HELP = `Usage: cnn-lab predict --model DIR (--image FILE... | --image-url URL) [--top K] [--backend NAME] [--json]`;
 
@@ -21,8 +21,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const url = args.options.get('image-url')?.at(-1);
   if (images.length === 0 && !url) throw new CliError(`give --image FILE... or --image-url URL\n${HELP}`, 2);
   const topRaw = args.options.get('top')?.at(-1) ?? '3';
-  const topK = Number(topRaw);
-  if (!Number.isInteger(topK) || topK < 1) throw new CliError(`--top must be a positive integer, got '${topRaw}'`, 2);
+  const topK = parseNumberFlag('top', topRaw, { integer: true });
+  if (topK < 1) throw new CliError(`--top must be a positive integer, got '${topRaw}'`, 2);
   const backend = args.options.get('backend')?.at(-1) as BackendChoice | undefined;
   const { createEngine } = await import('../engine/engine.ts');
   const engine = createEngine((n) => {

@@ -2,6 +2,7 @@
 // a permanent line per epoch, and JSON lines on stdout instead with --json (for scripts).
 import type { EngineNotification } from '../protocol/messages.ts';
 import type { CliIO } from './io.ts';
+import { printable } from './printable.ts';
 
 function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
@@ -40,7 +41,7 @@ export function createProgress(io: CliIO, opts: { json: boolean; write?: (s: str
         break;
       case 'phase':
         if (io.isTTY && n.params.phase === 'features' && n.params.detail) {
-          write(`\r\x1b[2K${n.params.detail}`);
+          write(`\r\x1b[2K${printable(n.params.detail)}`); // detail names files: no raw escapes
           barShown = true;
         } else if (n.params.phase !== 'features') {
           clearBar();

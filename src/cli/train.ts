@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../core/experiment.ts';
 import { AUGMENT_PRESETS, withExperimentDefaults, type AugmentPreset } from '../core/experimentDefaults.ts';
 import { assertValidExperiment } from '../core/experimentValidate.ts';
 import type { TrainResult } from '../protocol/messages.ts';
-import { CliError, parseArgs, type CliIO } from './io.ts';
+import { CliError, parseArgs, parseNumberFlag, type CliIO } from './io.ts';
 import { createProgress } from './progress.ts';
 
 const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
@@ -40,11 +40,7 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
 function number(args: ReturnType<typeof parseArgs>, name: string, opts: { integer?: boolean } = {}): number | undefined {
   const raw = args.options.get(name)?.at(-1);
   if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || (opts.integer && !Number.isInteger(value))) {
-    throw new CliError(`--${name} must be ${opts.integer ? 'an integer' : 'a number'}, got '${raw}'`, 2);
-  }
-  return value;
+  return parseNumberFlag(name, raw, opts);
 }
 
 const one = (args: ReturnType<typeof parseArgs>, name: string) => args.options.get(name)?.at(-1);
@@ -154,7 +150,8 @@ function summary(result: TrainResult): string[] {
     lines.push(`best: ${b.phase} epoch ${b.epoch}${b.valAcc !== undefined ? `, val_acc ${(b.valAcc * 100).toFixed(1)}%` : ''}${b.valLoss !== undefined ? `, val_loss ${b.valLoss.toFixed(4)}` : ''}`);
   }
   if (result.evaluation) lines.push(`validation accuracy: ${(result.evaluation.accuracy * 100).toFixed(1)}%`);
-  if (result.skipped.length) lines.push(`${result.skipped.length} file(s) skipped (see the log above)`);
+  // Each was logged once as it was found ("warn: skipped PATH: REASON"); --json has them in the result.
+  if (result.skipped.length) lines.push(`${result.skipped.length} file(s) skipped, each listed above with its reason`);
   return lines;
 }
 

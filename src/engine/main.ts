@@ -3,7 +3,7 @@
 // request gets an error response, an uncaught error fails the active run (or is logged), and the
 // process exits when the host goes away.
 import type { EngineNotification, EngineToHost } from '../protocol/messages.ts';
-import { InvalidMessageError, validateHostMessage } from '../protocol/validate.ts';
+import { InvalidMessageError, isPing, validateHostMessage } from '../protocol/validate.ts';
 import { createEngine } from './engine.ts';
 
 function send(message: EngineToHost): void {
@@ -25,6 +25,8 @@ const engine = createEngine((n: EngineNotification) => send({ kind: 'notificatio
 });
 
 process.on('message', (raw: unknown) => {
+  // Answered at once: the host restarts an engine that stops answering while a request is pending.
+  if (isPing(raw)) return send({ kind: 'pong', id: raw.id });
   let request;
   try {
     request = validateHostMessage(raw);

@@ -20,7 +20,19 @@ export interface EngineClientOptions {
   execArgv?: string[];
   /** working directory of the engine process */
   cwd?: string;
+  /**
+   * While a request is pending, how long the engine may stay silent (no pong, notification or
+   * response) before it is declared stopped and killed (default 60 s). Not a per-request deadline:
+   * a training run may take hours but sends batch notifications and answers pings throughout. The
+   * default is generous because one synchronous batch on the pure-JS backends can hold the
+   * engine's event loop (and so its pong) for tens of seconds.
+   */
+  livenessTimeoutMs?: number;
+  /** how often to ping while a request is pending (default a quarter of livenessTimeoutMs) */
+  pingIntervalMs?: number;
 }
+
+export const DEFAULT_LIVENESS_TIMEOUT_MS = 60_000;
 
 export interface EngineExit {
   code: number | null;
@@ -39,6 +51,18 @@ export class EngineCrashedError extends Error {
   ) {
     super(describeCrash(method, exit));
     this.name = 'EngineCrashedError';
+  }
+}
+
+/** A request failed because the engine stopped answering (e.g. SIGSTOP, a wedged native call); it was killed. */
+export class EngineUnresponsiveError extends Error {
+  constructor(
+    readonly method: string,
+    readonly pid: number | undefined,
+    readonly silentMs: number,
+  ) {
+    super(`The CNN Lab engine (pid ${pid ?? '?'}) stopped answering for ${Math.round(silentMs / 1000)} s during '${method}'; it was ended and starts afresh with the next command — run the command again.`);
+    this.name = 'EngineUnresponsiveError';
   }
 }
 
@@ -74,6 +98,10 @@ export class EngineClient implements DisposableLike {
   private stopping = false;
   private disposed = false;
   private stderrTail = '';
+  /** when the engine last sent anything (liveness), and the timer that pings it */
+  private lastHeard = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private nextPingId = 1;
 
   private readonly notificationEmitter = new Emitter<EngineNotification>();
   private readonly exitEmitter = new Emitter<EngineExit>();
@@ -106,7 +134,9 @@ export class EngineClient implements DisposableLike {
     const id = this.nextId++;
     const message = { kind: 'request', id, method, params } as HostToEngine;
     return new Promise<RequestResult<M>>((resolve, reject) => {
+      if (this.pending.size === 0) this.lastHeard = Date.now();
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+      this.watchLiveness();
       child.send(message, (error) => {
         if (error && this.pending.has(id)) {
           this.pending.delete(id);
@@ -132,6 +162,7 @@ export class EngineClient implements DisposableLike {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.unwatchLiveness();
     if (this.child) {
       this.stopping = true;
       this.child.kill();
@@ -173,9 +204,42 @@ export class EngineClient implements DisposableLike {
     return child;
   }
 
+  /** Pings while requests are pending; kills an engine that stays silent past the timeout. */
+  private watchLiveness(): void {
+    if (this.pingTimer) return;
+    const timeout = this.options.livenessTimeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS;
+    const interval = this.options.pingIntervalMs ?? Math.max(10, Math.floor(timeout / 4));
+    this.pingTimer = setInterval(() => {
+      const child = this.child;
+      if (!child || this.pending.size === 0) return this.unwatchLiveness();
+      const silent = Date.now() - this.lastHeard;
+      if (silent >= timeout) return this.declareUnresponsive(child, silent);
+      if (child.connected) child.send({ kind: 'ping', id: this.nextPingId++ }, () => {});
+    }, interval);
+    this.pingTimer.unref(); // never keeps the host (or a test) alive by itself
+  }
+
+  private unwatchLiveness(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  private declareUnresponsive(child: ChildProcess, silentMs: number): void {
+    this.unwatchLiveness();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(new EngineUnresponsiveError(p.method, child.pid, silentMs));
+    // SIGKILL: a stopped process cannot act on SIGTERM. Its exit event clears `child`; a request
+    // sent before then would go to the dead process, so forget it now and start afresh next time.
+    this.child = undefined;
+    child.kill('SIGKILL');
+    this.exitEmitter.fire({ code: null, signal: 'SIGKILL', expected: false, stderrTail: `stopped answering for ${Math.round(silentMs / 1000)} s; killed` });
+  }
+
   private handleExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, extra = ''): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.unwatchLiveness();
     const exit: EngineExit = {
       code,
       signal,
@@ -191,7 +255,9 @@ export class EngineClient implements DisposableLike {
   }
 
   private handleMessage(raw: unknown): void {
+    this.lastHeard = Date.now(); // any message, even a malformed one, shows the engine is running
     const message = checkEnvelope(raw);
+    if (message?.kind === 'pong') return;
     if (!message) {
       this.outputEmitter.fire({ stream: 'stderr', text: `ignored a malformed engine message: ${safeJson(raw)}\n` });
       return;
@@ -221,6 +287,7 @@ export function checkEnvelope(raw: unknown): EngineToHost | undefined {
     if (m.ok === false && typeof m.error === 'string') return m as EngineToHost;
     return undefined;
   }
+  if (m.kind === 'pong') return typeof m.id === 'number' ? (m as EngineToHost) : undefined;
   if (m.kind === 'notification') {
     if (typeof m.method !== 'string' || !NOTIFICATION_METHODS.has(m.method)) return undefined;
     if (typeof m.params !== 'object' || m.params === null) return undefined;

@@ -126,7 +126,15 @@ export type HostToEngine = {
   [M in RequestMethod]: { kind: 'request'; id: number; method: M; params: RequestParams<M> };
 }[RequestMethod];
 
+/**
+ * Liveness: while a request is pending the host pings, the engine answers each ping with a pong
+ * (any message counts as a sign of life). A stopped or wedged engine answers nothing, and the host
+ * restarts it instead of leaving the request pending forever.
+ */
+export type EnginePing = { kind: 'ping'; id: number };
+
 export type EngineToHost =
+  | { kind: 'pong'; id: number }
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: string }
   | ({ kind: 'notification' } & EngineNotification);

@@ -2,7 +2,7 @@
 // engine acts only on a well-formed request, and a malformed one is answered with an error naming
 // the field — never a crash, never a silent drop.
 import { validateExperiment } from '../core/experimentValidate.ts';
-import type { HostToEngine, RequestMethod } from './messages.ts';
+import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
 const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'train', 'cancel', 'predict', 'evaluate'];
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
@@ -58,6 +58,11 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
       return `unknown method ${String(never)}`;
     }
   }
+}
+
+/** A liveness ping from the host (answered with a pong before anything else, never a request). */
+export function isPing(message: unknown): message is EnginePing {
+  return isObject(message) && message.kind === 'ping' && Number.isInteger(message.id);
 }
 
 /** Checks an incoming IPC message; throws InvalidMessageError (with the id when readable). */

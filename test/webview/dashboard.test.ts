@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { MetricHistoryStore } from '../../src/host/training/metricHistory.ts';
 import type { EngineNotification, TrainResult } from '../../src/protocol/messages.ts';
 import { loadWebview } from './_harness.ts';
+import { validateDashboardToWebview } from '../../src/host/webviewProtocol/dashboard.ts';
 
 const runId = 'run-1';
 
@@ -192,4 +193,35 @@ test('dashboard: malformed messages are dropped; a failed run shows its error', 
   await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
   assert.equal(w.document.querySelector('[data-testid="status"]')?.textContent, 'failed');
   assert.match(w.document.querySelector('[data-testid="error"]')?.textContent ?? '', /SIGKILL/);
+});
+
+test('dashboard: the report lists every skipped file with its reason, once, and a click asks to show it', async (t) => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 'skips', backend: 'cpu', plannedEpochs: { transfer: 1 } }, 0);
+  const loop = { path: '/ws/data/cats/loop', reason: "symlink loop: links back to class folder 'cats', already scanned (/ws/data/cats)" };
+  const broken = { path: '/ws/data/dogs/gone.png', reason: 'broken symlink: its target does not exist' };
+  // the engine hands the evaluation the same list: shown once per file
+  run.finish({ ...result, skipped: [loop, broken], evaluation: { ...result.evaluation!, skipped: [loop, broken] } });
+  const w = await loadWebview('dashboard');
+  t.after(() => w.close());
+  await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
+  const items = [...w.document.querySelectorAll('[data-testid="skipped"] li')].map((li) => li.textContent);
+  assert.deepEqual(items, [`${loop.path}: ${loop.reason}`, `${broken.path}: ${broken.reason}`]);
+  assert.match(w.document.body.textContent!, /Skipped files: 2/);
+  w.document.querySelector<HTMLElement>('[data-testid="skipped"] button')!.click();
+  assert.deepEqual(w.posted.at(-1), { type: 'openFile', path: loop.path });
+});
+
+test('dashboard validator: a result whose skipped entries lack a reason, or an old numeric count, is rejected', () => {
+  const store = new MetricHistoryStore();
+  const run = store.begin({ runId, title: 'v', backend: 'cpu', plannedEpochs: {} }, 0);
+  run.finish({ ...result, skipped: [{ path: '/a', reason: 'b' }] });
+  const good = JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() }));
+  assert.doesNotThrow(() => validateDashboardToWebview(good));
+  const noReason = structuredClone(good);
+  noReason.run.result.skipped = [{ path: '/a' }];
+  assert.throws(() => validateDashboardToWebview(noReason), /result\.skipped\[0\]\.reason is missing/);
+  const count = structuredClone(good);
+  count.run.result.skipped = 3;
+  assert.throws(() => validateDashboardToWebview(count), /result\.skipped is not an array/);
 });

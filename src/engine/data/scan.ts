@@ -54,7 +54,9 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function errorText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return err?.code ? `${err.code}: ${err.message}` : String(e instanceof Error ? e.message : e);
+  // Node's fs messages already start with the code ("EACCES: permission denied, scandir …")
+  if (err?.code && !err.message?.startsWith(err.code)) return `${err.code}: ${err.message}`;
+  return String(e instanceof Error ? e.message : e);
 }
 
 /** A directory entry whose name is valid UTF-8 (the only names a string path can reach). */
@@ -136,7 +138,13 @@ interface ClassWalk {
  */
 async function walkClassFolder(classDir: string, owned: Map<string, string>): Promise<ClassWalk> {
   const out: ClassWalk = { images: [], skipped: [], otherFiles: [] };
-  const visited = new Set<string>([await realpath(classDir)]);
+  let real: string;
+  try {
+    real = await realpath(classDir);
+  } catch {
+    return out; // already reported by scanDataset when it resolved the class folders
+  }
+  const visited = new Set<string>([real]);
   const walk = async (dir: string): Promise<void> => {
     let listing: Listing;
     try {
@@ -241,8 +249,12 @@ export async function scanDataset(rootInput: string, what = 'dataset folder'): P
       `${otherFiles.length} file(s) without an image extension (${IMAGE_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`,
     );
   }
-  if (emptyClasses.length > 0) notes.push(`class folder(s) with no image: ${emptyClasses.join(', ')}`);
+  if (emptyClasses.length > 0) notes.push(`class folder(s) with no image: ${emptyClasses.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
   if (files.length === 0) {
+    const unreadable = classes.filter((c) => unreadableReason(join(root, c), skipped));
+    if (unreadable.length > 0) {
+      throw new Error(`no images in ${what} ${root}: ${unreadable.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
+    }
     throw new Error(
       `no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${IMAGE_EXTENSIONS.join('/')} files`,
     );
@@ -341,13 +353,25 @@ export async function loadDatasetSplit(source: DatasetSource): Promise<DatasetSp
   return { classes: scan.classes, train, validation, skipped, counts, emptyClasses: scan.emptyClasses, notes };
 }
 
+/**
+ * Why a class folder had to be skipped as a whole (it could not be listed: EACCES, EIO…), from the
+ * scan's skipped list; undefined for a folder that was read and is simply empty.
+ */
+function unreadableReason(classDir: string, skipped: readonly SkippedFile[]): string | undefined {
+  return skipped.find((s) => s.path === classDir && /^cannot (read|resolve) folder/.test(s.reason))?.reason;
+}
+
+/** "cats" or "cats (cannot read folder: EACCES: …)": an unreadable folder is not "no image". */
+function withUnreadableReason(root: string, name: string, skipped: readonly SkippedFile[], label = name): string {
+  const reason = unreadableReason(join(root, name), skipped);
+  return reason ? `${label} (${reason})` : label;
+}
+
 /** Throws when some class has no training image (a softmax unit that can never be learned). */
-export function assertEveryClassHasImages(split: Pick<DatasetSplit, 'emptyClasses'>, root: string): void {
-  if (split.emptyClasses.length > 0) {
-    throw new Error(
-      `class folder(s) with no image in ${root}: ${split.emptyClasses.map((c) => root + sep + c).join(', ')}`,
-    );
-  }
+export function assertEveryClassHasImages(split: Pick<DatasetSplit, 'emptyClasses' | 'skipped'>, root: string): void {
+  if (split.emptyClasses.length === 0) return;
+  const dirs = split.emptyClasses.map((c) => withUnreadableReason(resolve(root), c, split.skipped, root + sep + c));
+  throw new Error(`class folder(s) with no image in ${root}: ${dirs.join(', ')}`);
 }
 
 /** "cats 12, dogs 10" — for logs. */

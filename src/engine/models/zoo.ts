@@ -147,10 +147,24 @@ export async function loadBase(
   const preprocessing = siblingPreprocessing(modelJsonPath) ?? '-1..1';
   if (format === 'layers-model') {
     const model = await layersModelFromArtifacts(artifacts, modelJsonPath);
-    return fromLayersModel(model, isUrl(ref) ? ref : modelJsonPath, label, preprocessing);
+    try {
+      return fromLayersModel(model, isUrl(ref) ? ref : modelJsonPath, label, preprocessing);
+    } catch (e) {
+      model.dispose(); // a model that is refused must not stay in the long-lived engine's memory
+      throw e;
+    }
   }
   if (isUrl(ref)) throw new Error(`base ${ref} is a graph model; URL bases must be tfjs layers models`);
   const graph = await graphModelFromArtifacts(artifacts, modelJsonPath);
+  try {
+    return describeGraphBase(graph, modelJsonPath, label, preprocessing);
+  } catch (e) {
+    graph.dispose(); // refused (unusable input or output shape): release its weights
+    throw e;
+  }
+}
+
+function describeGraphBase(graph: tf.GraphModel, modelJsonPath: string, label: string, preprocessing: Preprocessing): BaseModel {
   const input = graph.inputs[0];
   const inputSize = inputSizeOf(input?.shape as (number | null)[] | undefined, modelJsonPath);
   // Run one blank image to learn the feature shape; graph models often leave it unknown.

@@ -8,6 +8,19 @@ import { tf } from '../tf.ts';
 import { fetchWithLimits, IMAGE_FETCH_LIMITS, type FetchLimits } from './fetchUrl.ts';
 import { buildEvaluationReport, topK } from './report.ts';
 
+/**
+ * A model whose weights hold NaN or Infinity (a diverged run, a corrupted file) outputs NaN for
+ * every image; printed as "circle NaN%" that looks like an answer, so it is refused instead.
+ */
+function assertFinite(clf: LoadedClassifier, values: ArrayLike<number>, sourceOf: (row: number) => string): void {
+  const k = clf.meta.labels.length;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new Error(`${clf.dir}: the model outputs ${values[i]} for ${sourceOf(Math.floor(i / k))}: its weights are not finite numbers (a diverged or corrupted model); retrain it or use another model directory`);
+    }
+  }
+}
+
 export interface Probabilities {
   /** n × classes */
   values: Float32Array;
@@ -39,8 +52,10 @@ export async function predictFiles(
     const n = batch.labels.length;
     if (n === 0) continue;
     const probs = tf.tidy(() => clf.predict(tf.tensor4d(batch.x, [n, h, w, 3])));
-    chunks.push((await probs.data()) as Float32Array);
+    const data = (await probs.data()) as Float32Array;
     probs.dispose();
+    assertFinite(clf, data, (row) => batch.paths[row]);
+    chunks.push(data);
     labels.push(...batch.labels);
     paths.push(...batch.paths);
   }
@@ -76,6 +91,7 @@ export async function predictUrl(clf: LoadedClassifier, url: string, top: number
   const probs = tf.tidy(() => clf.predict(tf.tensor4d(x, [1, h, w, 3])));
   const values = await probs.data();
   probs.dispose();
+  assertFinite(clf, values, () => url);
   return { source: url, top: topK(values, clf.meta.labels, top) };
 }
 
@@ -90,5 +106,11 @@ export async function evaluateFolder(clf: LoadedClassifier, data: string, signal
   // Map the folder's label indices onto the model's.
   const files = scan.files.map((f) => ({ path: f.path, label: labels.indexOf(scan.classes[f.label]) }));
   const probs = await predictFiles(clf, files, { signal });
-  return buildEvaluationReport(labels, probs.values, probs.labels, probs.paths, [...scan.skipped, ...probs.skipped]);
+  const skipped = [...scan.skipped, ...probs.skipped];
+  if (probs.paths.length === 0) {
+    // "accuracy 0.00% on 0 images" would read as a (bad) result; there is no result at all.
+    const first = skipped[0];
+    throw new Error(`no image in evaluation folder ${scan.root} could be decoded (${skipped.length} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
+  }
+  return buildEvaluationReport(labels, probs.values, probs.labels, probs.paths, skipped);
 }

@@ -122,12 +122,50 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<LoadedA
   return { format, artifacts: toArtifacts(json, concatBuffers(parts), modelJsonPath) };
 }
 
-/** Loads a layers model from artifacts, naming the source when tfjs rejects it (unknown layer, wrong shapes). */
+/**
+ * Disposes the variables registered since `known` was taken: what a half-built model holds when
+ * tfjs throws before handing it over (a layer it cannot deserialize after others were built).
+ */
+function disposeVariablesSince(known: ReadonlySet<string>): void {
+  for (const [name, variable] of Object.entries(tf.engine().registeredVariables)) {
+    if (!known.has(name)) variable.dispose();
+  }
+}
+
+/**
+ * Loads a layers model from artifacts, naming the source when tfjs rejects it (unknown layer, wrong
+ * shapes). Not tf.loadLayersModel: when its weights do not fit, it throws without disposing the
+ * model it built nor the weights it decoded (16 tensors for the tiny test base, 528 for
+ * InceptionV3), and the editor's long-lived engine would keep them for every failed try. Here the
+ * topology is built, the weights decoded and set in steps, and every failure path disposes both.
+ */
 export async function layersModelFromArtifacts(artifacts: tf.io.ModelArtifacts, where: string): Promise<tf.LayersModel> {
+  const known = new Set(Object.keys(tf.engine().registeredVariables));
+  let model: tf.LayersModel | undefined;
+  let decoded: tf.NamedTensorMap = {};
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    model = await tf.models.modelFromJSON({ modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'] });
+    // the same two fields tf.loadLayersModel restores (core and layers type TrainingConfig apart)
+    if (artifacts.trainingConfig) model.loadTrainingConfig(artifacts.trainingConfig as Parameters<tf.LayersModel['loadTrainingConfig']>[0]);
+    if (artifacts.userDefinedMetadata) model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
+    if (artifacts.weightData !== undefined) {
+      if (!artifacts.weightSpecs) throw new Error('weight data without weight specs');
+      decoded = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+      // optimizer state is never used here (training builds its own optimizer)
+      const modelWeights: tf.NamedTensorMap = {};
+      for (const spec of artifacts.weightSpecs) if (spec.group !== 'optimizer') modelWeights[spec.name] = decoded[spec.name];
+      model.loadWeights(modelWeights, true);
+    }
+    return model;
   } catch (e) {
+    if (model) model.dispose();
+    // Only when tfjs never returned the model: modelFromJSON builds it synchronously right after
+    // `known` was taken, so what is new then is its own (not a concurrent run's).
+    else disposeVariablesSince(known);
     throw new Error(`${where}: cannot build the layers model: ${(e as Error).message}`);
+  } finally {
+    // loadWeights copies the values into the model's variables
+    tf.dispose(Object.values(decoded));
   }
 }
 

@@ -88,13 +88,17 @@ export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): 
   let clf: Classifier | undefined;
   const best = new BestWeights();
   const toDispose: tf.Tensor[] = [];
-  const skipped = new Map<string, SkippedFile>(split.skipped.map((s) => [s.path, s]));
+  // Every skipped file is logged once, with its reason: the scan's (symlink loops, broken links,
+  // names that are not UTF-8) as well as decode failures found later. The scan's used to seed
+  // this map unlogged, so they were counted in the summary but listed nowhere.
+  const skipped = new Map<string, SkippedFile>();
   const addSkipped = (list: SkippedFile[]) => {
     for (const s of list) {
       if (!skipped.has(s.path)) log(`skipped ${s.path}: ${s.reason}`, 'warn');
       skipped.set(s.path, s);
     }
   };
+  addSkipped(split.skipped);
   try {
     log(`base: ${base.label}; input ${base.inputSize[0]}×${base.inputSize[1]}, pixels scaled to ${base.preprocessing}; features ${base.featureShape.join('×')}`);
     if (needConv && !base.fineTunable) throw new Error(base.notFineTunableReason ?? `base ${base.id} cannot be fine-tuned`);

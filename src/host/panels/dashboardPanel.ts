@@ -117,8 +117,11 @@ export class DashboardPanel {
         return;
       case 'openFile': {
         // only files the run reported, never an arbitrary path from the webview
-        const allowed = this.shown?.snapshot().result?.misclassified.some((m) => m.path === message.path);
+        const result = this.shown?.snapshot().result;
+        const allowed = result?.misclassified.some((m) => m.path === message.path);
         if (allowed) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(message.path), { preview: true, viewColumn: vscode.ViewColumn.One });
+        // a skipped entry may be a folder, a broken link or an unreadable file: show it in the OS
+        else if (result?.skipped.some((f) => f.path === message.path)) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(message.path));
         else this.log.warn(`dashboard asked to open a file the run did not report: ${message.path}`);
         return;
       }

@@ -2,7 +2,7 @@
 // hidden, shown, reloaded or re-themed and still draw every point: on `ready` it gets a snapshot,
 // then deltas read through a cursor. Columnar arrays keep tens of thousands of batches cheap.
 // Pure: no `vscode`, the clock is passed in.
-import type { EngineNotification, PhaseName, TrainResult, BackendName } from '../../protocol/messages.ts';
+import type { EngineNotification, PhaseName, TrainResult, BackendName, SkippedFile } from '../../protocol/messages.ts';
 import type {
   BatchSeries,
   DashboardDelta,
@@ -218,8 +218,15 @@ export class RunHistory {
   }
 }
 
+/** How many skipped files the dashboard lists (the CNN Lab log has them all). */
+export const DASHBOARD_SKIPPED_LIMIT = 200;
+
 export function toDashboardResult(result: TrainResult): DashboardResult {
   const ev = result.evaluation;
+  // The evaluation's list repeats the run's (the engine hands it the same files): once per path.
+  const byPath = new Map<string, SkippedFile>();
+  for (const f of [...result.skipped, ...(ev?.skipped ?? [])]) if (!byPath.has(f.path)) byPath.set(f.path, f);
+  const skippedFiles = [...byPath.values()];
   return {
     modelDir: result.modelDir,
     labels: ev?.labels ?? result.labels,
@@ -229,7 +236,8 @@ export function toDashboardResult(result: TrainResult): DashboardResult {
     confusion: ev?.confusion ?? [],
     misclassified: (ev?.misclassified ?? []).slice(0, 48),
     misclassifiedTotal: ev?.misclassified.length ?? 0,
-    skipped: result.skipped.length + (ev?.skipped.length ?? 0),
+    skipped: skippedFiles.slice(0, DASHBOARD_SKIPPED_LIMIT),
+    skippedTotal: skippedFiles.length,
     trainedLayers: result.trainedLayers.map((t) => ({ phase: t.phase, count: t.layers.length, first: t.layers[0], last: t.layers[t.layers.length - 1] })),
     cancelled: result.cancelled,
     saved: result.saved,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineNotification, TrainResult } from '../../protocol/messages.ts';
-import { EngineCrashedError, type EngineClient } from '../engineClient.ts';
+import { EngineCrashedError, EngineUnresponsiveError, type EngineClient } from '../engineClient.ts';
 import { COMMANDS, EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
 import { Emitter } from '../disposable.ts';
 import { parseExperimentText, resolveExperimentPaths } from '../experiment/experimentFile.ts';
@@ -132,7 +132,7 @@ export class RunController implements vscode.Disposable {
             return result;
           } catch (e) {
             const message =
-              e instanceof EngineCrashedError
+              e instanceof EngineCrashedError || e instanceof EngineUnresponsiveError
                 ? `${e.message} The run ended; its last checkpoint (if one was written) is kept in ${checkpointDirOf(resolved.out)}, and ${resolved.out} is as it was.`
                 : `Training failed: ${(e as Error).message}`;
             run.fail(message);

@@ -1,7 +1,7 @@
 // Messages between the host and the training dashboard webview, and their validators.
 // Host → webview: a full `snapshot` of a run (on ready, on a new run) then `delta`s.
 // Webview → host: `ready`, `stop` (keepBest), `openFile` (a misclassified image), `openModel`.
-import type { EpochMetrics, PhaseName } from '../../protocol/messages.ts';
+import type { EpochMetrics, PhaseName, SkippedFile } from '../../protocol/messages.ts';
 import { isBoolean, isNumberArray, isRecord, isString, messageType, need, optional, reject, type Rec } from './check.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -51,7 +51,9 @@ export interface DashboardResult {
   /** `src` is the webview URI of the thumbnail, added by the panel */
   misclassified: { path: string; actual: string; predicted: string; probability: number; src?: string }[];
   misclassifiedTotal: number;
-  skipped: number;
+  /** the files the run could not use, each with its reason (the first DASHBOARD_SKIPPED_LIMIT) */
+  skipped: SkippedFile[];
+  skippedTotal: number;
   trainedLayers: { phase: PhaseName; count: number; first?: string; last?: string }[];
   cancelled: boolean;
   /** false for a run stopped without keeping its best epoch: modelDir is as it was before */
@@ -130,6 +132,9 @@ function checkResult(r: unknown): void {
   need(VIEW, Array.isArray(x.confusion) && (x.confusion as unknown[]).every(isNumberArray), 'result.confusion is not a number matrix');
   checkArrayOfRecords(x.perClass, 'result.perClass', ['label', 'precision', 'recall']);
   checkArrayOfRecords(x.misclassified, 'result.misclassified', ['path', 'actual', 'predicted']);
+  checkArrayOfRecords(x.skipped, 'result.skipped', ['path', 'reason']);
+  (x.skipped as Rec[]).forEach((f, i) => need(VIEW, isString(f.path) && isString(f.reason), `result.skipped[${i}] needs a path and a reason string`));
+  need(VIEW, typeof x.skippedTotal === 'number', 'result.skippedTotal is not a number');
 }
 
 function checkRunBody(r: Rec, where: string): void {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EngineClient, EngineCrashedError, EngineRequestError, checkEnvelope } from '../../../src/host/engineClient.ts';
+import { EngineClient, EngineCrashedError, EngineRequestError, EngineUnresponsiveError, checkEnvelope } from '../../../src/host/engineClient.ts';
 import type { EngineNotification } from '../../../src/protocol/messages.ts';
 
 const fakeEngine = join(__dirname, 'fixtures', 'fakeEngine.cjs');
@@ -78,9 +78,69 @@ test('engine client: a missing engine file fails the request with a clear messag
 test('checkEnvelope: accepts the protocol envelopes and rejects anything else', () => {
   assert.ok(checkEnvelope({ kind: 'response', id: 1, ok: true, result: 1 }));
   assert.ok(checkEnvelope({ kind: 'response', id: 1, ok: false, error: 'x' }));
+  assert.ok(checkEnvelope({ kind: 'pong', id: 7 }));
+  assert.equal(checkEnvelope({ kind: 'pong' }), undefined);
   assert.ok(checkEnvelope({ kind: 'notification', method: 'log', params: { level: 'info', message: 'x' } }));
   assert.equal(checkEnvelope({ kind: 'response', id: '1', ok: true }), undefined);
   assert.equal(checkEnvelope({ kind: 'response', id: 1, ok: false }), undefined);
   assert.equal(checkEnvelope({ kind: 'notification', method: 'explode', params: {} }), undefined);
   assert.equal(checkEnvelope(null), undefined);
+});
+
+test('engine client: an engine stopped by SIGSTOP fails the pending request with a clear message, is killed, and the next request restarts it', async (t) => {
+  const client = new EngineClient({ enginePath: fakeEngine, livenessTimeoutMs: 400, pingIntervalMs: 50 });
+  const first = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
+  t.after(() => {
+    // never leave a stopped process behind, whatever the assertions did
+    try {
+      process.kill(first.pid, 'SIGCONT');
+      process.kill(first.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    client.dispose();
+  });
+  const exited = new Promise<{ signal: NodeJS.Signals | null }>((resolve) => client.onExit((e) => resolve(e)));
+  process.kill(first.pid, 'SIGSTOP');
+  const started = Date.now();
+  await assert.rejects(client.request('predict', { modelDir: 'm', topK: 1 }), (e: unknown) => {
+    assert.ok(e instanceof EngineUnresponsiveError, String(e));
+    assert.equal(e.pid, first.pid);
+    assert.match(e.message, new RegExp(`^The CNN Lab engine \\(pid ${first.pid}\\) stopped answering for \\d+ s during 'predict'; it was ended and starts afresh with the next command — run the command again\\.$`));
+    return true;
+  });
+  assert.ok(Date.now() - started < 5000, 'rejected within the configured liveness timeout, not hanging');
+  assert.equal((await exited).signal, 'SIGKILL');
+  const second = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
+  assert.notEqual(second.pid, first.pid);
+});
+
+test('engine client: a long request in an engine that answers pings is not killed', async (t) => {
+  const client = new EngineClient({ enginePath: fakeEngine, livenessTimeoutMs: 200, pingIntervalMs: 20 });
+  t.after(() => client.dispose());
+  const hanging = client.request('describeModel', { path: 'hang' });
+  hanging.catch(() => {});
+  const { pid } = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
+  // several liveness timeouts pass while the engine stays silent on the request but pongs
+  let pongs = 0;
+  await new Promise<void>((resolve) => {
+    const orig = (client as unknown as { handleMessage(m: unknown): void }).handleMessage.bind(client);
+    (client as unknown as { handleMessage(m: unknown): void }).handleMessage = (m) => {
+      orig(m);
+      if ((m as { kind?: string }).kind === 'pong' && ++pongs === 30) resolve();
+    };
+  });
+  assert.equal(client.running, true);
+  assert.equal(client.pid, pid);
+  await client.stop();
+  await assert.rejects(hanging, /stopped during 'describeModel'/);
+});
+
+test('the real engine answers a liveness ping with a pong', async (t) => {
+  const { fork } = await import('node:child_process');
+  const child = fork(join(__dirname, '..', '..', '..', 'src', 'engine', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  t.after(() => child.kill('SIGKILL'));
+  const pong = new Promise((resolve) => child.on('message', (m) => (m as { kind?: string }).kind === 'pong' && resolve(m)));
+  child.send({ kind: 'ping', id: 5 });
+  assert.deepEqual(await pong, { kind: 'pong', id: 5 });
 });
