@@ -48,6 +48,8 @@ export interface ModelMetadata {
   backend: BackendName | string;
   versions: { tfjs: string; cnnLab: string; node: string };
   savedAt: string;
+  /** the files the save wrote into the folder (see WRITTEN_FILES); absent in folders of earlier versions */
+  files?: string[];
 }
 
 let cachedVersion: string | undefined;
@@ -90,13 +92,45 @@ async function writeDurably(io: SaveIo, path: string, data: string | Uint8Array)
   }
 }
 
-/** A folder we may replace: missing, empty, or a cnn-lab model directory. */
+/**
+ * The exact files a save writes into a model directory. cnn-lab.json records them (`files`) so a
+ * later save can tell a folder CNN Lab wrote from one a user has added to; folders saved by earlier
+ * versions have no `files` field, but they always held exactly these three, so the same set is
+ * assumed for them (together with a valid cnn-lab.json of format 'cnn-lab-model').
+ */
+export const WRITTEN_FILES = ['cnn-lab.json', 'model.json', 'weights.bin'];
+
+/**
+ * Why `outDir` must not be replaced, or undefined when it may be: CNN Lab only replaces a folder it
+ * wrote itself and that holds nothing else. A missing folder, or one with no entries at all
+ * (dotfiles count: `.git`, `.env`, `.bashrc` are the user's), may be used; anything else is refused,
+ * because the save moves the old folder aside and deletes it, and with it whatever else it held.
+ */
+export function replaceRefusal(outDirInput: string): string | undefined {
+  const outDir = resolve(outDirInput);
+  if (!existsSync(outDir)) return undefined;
+  if (!statSync(outDir).isDirectory()) return `cannot save to ${outDir}: it exists and is not a folder; choose a new or empty folder`;
+  const entries = readdirSync(outDir).sort();
+  if (entries.length === 0) return undefined;
+  const refuse = (file: string, why: string) => `cannot save to ${outDir}: it holds ${file}, ${why}; choose a new or empty folder`;
+  if (!entries.includes(METADATA_FILE)) return refuse(entries[0], 'which CNN Lab did not write');
+  let meta: { format?: unknown; files?: unknown };
+  try {
+    meta = JSON.parse(readFileSync(join(outDir, METADATA_FILE), 'utf8'));
+  } catch {
+    return refuse(METADATA_FILE, 'which is not model metadata CNN Lab wrote (not valid JSON)');
+  }
+  if (meta?.format !== 'cnn-lab-model') return refuse(METADATA_FILE, "which is not model metadata CNN Lab wrote (no format 'cnn-lab-model')");
+  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? (meta.files as string[]) : WRITTEN_FILES;
+  const foreign = entries.find((e) => !written.includes(e));
+  if (foreign !== undefined) return refuse(foreign, 'which CNN Lab did not write');
+  return undefined;
+}
+
+/** Throws replaceRefusal's one line when `outDir` must not be replaced. */
 export function checkReplaceable(outDir: string): void {
-  if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new Error(`output ${outDir} exists and is not a folder`);
-  const entries = readdirSync(outDir).filter((e) => !e.startsWith('.'));
-  if (entries.length === 0 || entries.includes(METADATA_FILE)) return;
-  throw new Error(`output folder ${outDir} already holds other files (no ${METADATA_FILE}); choose a new or empty folder`);
+  const why = replaceRefusal(outDir);
+  if (why) throw new Error(why);
 }
 
 /**
@@ -117,7 +151,7 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
     // The metadata goes last: a temp folder holding it is complete (see recoverInterruptedSave).
     await writeDurably(io, join(tmp, 'weights.bin'), weights);
     await writeDurably(io, join(tmp, 'model.json'), modelJson);
-    await writeDurably(io, join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+    await writeDurably(io, join(tmp, METADATA_FILE), JSON.stringify({ ...metadata, files: WRITTEN_FILES }, null, 2) + '\n');
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     const code = (e as NodeJS.ErrnoException).code;
