@@ -168,7 +168,24 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
     await rm(tmp, { recursive: true, force: true });
     throw new Error(`cannot save the model to ${outDir}: ${(e as Error).message}; the previous model is unchanged`);
   }
+  // The renames live in the parent directory's entries: without this a power loss can leave
+  // `outDir` missing even after the save returned "saved".
+  await syncDirectory(dirname(outDir));
   if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+/** fsyncs a directory (its entries); a no-op where the platform cannot (Windows: EISDIR/EPERM, some filesystems: EINVAL). */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EBADF') throw e;
+  } finally {
+    await handle?.close();
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -180,33 +197,50 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/**
- * Repairs what a save killed part-way (SIGKILL, power loss) leaves beside `outDir`: if it was
- * killed between its two renames, `outDir` is missing and the model is in the complete temp
- * folder (metadata written) or the set-aside old one — that one takes the name back. Leftovers of
- * dead processes are then removed. Returns what it did, for logs and tests.
- */
-export function recoverInterruptedSave(outDirInput: string): string[] {
-  const outDir = resolve(outDirInput);
+/** The leftovers of saves into `outDir` whose process is dead, and where they are. */
+function deadSaveSiblings(outDir: string): { parent: string; stale: string[] } {
   const parent = dirname(outDir);
   const prefix = `.${basename(outDir)}.`;
   let siblings: string[];
   try {
     siblings = readdirSync(parent).filter((n) => n.startsWith(prefix) && /\.(tmp|old)-\d+-[0-9a-f]+$/.test(n));
   } catch {
-    return [];
+    return { parent, stale: [] };
   }
   const pidOf = (name: string) => Number(/-(\d+)-[0-9a-f]+$/.exec(name)![1]);
-  const stale = siblings.filter((n) => !processAlive(pidOf(n)));
+  return { parent, stale: siblings.filter((n) => !processAlive(pidOf(n))) };
+}
+
+/**
+ * Where the model of `outDir` is when a save was killed between its two renames (`outDir` is
+ * missing): the complete temp folder (metadata written), else the set-aside old one. Reads only,
+ * so read-only commands (predict, evaluate, loading in the editor) can use the model in place and
+ * leave the repair to the next command that writes (train, resume).
+ */
+export function interruptedSaveSource(outDirInput: string): string | undefined {
+  const outDir = resolve(outDirInput);
+  if (existsSync(outDir)) return undefined;
+  const { parent, stale } = deadSaveSiblings(outDir);
+  const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
+  const old = stale.find((n) => n.includes('.old-'));
+  const source = complete ?? old;
+  return source === undefined ? undefined : join(parent, source);
+}
+
+/**
+ * Repairs what a save killed part-way (SIGKILL, power loss) leaves beside `outDir`: if it was
+ * killed between its two renames, `outDir` is missing and the model is in the complete temp
+ * folder or the set-aside old one — that one takes the name back. Leftovers of dead processes are
+ * then removed. Only writing commands call this (it renames and deletes). Returns what it did.
+ */
+export function recoverInterruptedSave(outDirInput: string): string[] {
+  const outDir = resolve(outDirInput);
+  const restore = interruptedSaveSource(outDir);
+  const { parent, stale } = deadSaveSiblings(outDir);
   const done: string[] = [];
-  if (!existsSync(outDir)) {
-    const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
-    const old = stale.find((n) => n.includes('.old-'));
-    const restore = complete ?? old;
-    if (restore) {
-      renameSync(join(parent, restore), outDir);
-      done.push(`restored ${outDir} from ${restore}`);
-    }
+  if (restore) {
+    renameSync(restore, outDir);
+    done.push(`restored ${outDir} from ${basename(restore)}`);
   }
   for (const n of stale) {
     if (!existsSync(join(parent, n))) continue;
