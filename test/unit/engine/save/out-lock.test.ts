@@ -56,7 +56,7 @@ test('runTraining refuses an output folder another run holds, before any work', 
   const release = await lockOutFolder(out);
   try {
     const config = withExperimentDefaults({ data, out, base: 'mobilenet_v2' });
-    await assert.rejects(runTraining(config, { runId: 'r', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: false }), /cannot train into .*busy: another CNN Lab run \(pid \d+/);
+    await assert.rejects(runTraining(config, { runId: 'r', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: () => false }), /cannot train into .*busy: another CNN Lab run \(pid \d+/);
   } finally {
     await release();
   }
