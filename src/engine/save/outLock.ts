@@ -24,6 +24,24 @@ interface LockOwner {
   since: string;
 }
 
+function readOwner(ownerPath: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(ownerPath, 'utf8'));
+    return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Takes the lock on `outInput` or throws at once, naming who holds it. Returns the release
  * function (idempotent), which removes the lock and its owner file.
@@ -33,6 +51,14 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
   const lockPath = lockPathOf(out);
   const ownerPath = ownerPathOf(out);
   await mkdir(dirname(out), { recursive: true });
+  // A holder killed with SIGKILL (the engine under "kill while saving", a closed editor) is often
+  // resumed at once, long before its lock goes stale: its owner file names a pid that no longer
+  // runs, so the lock is broken now rather than after LOCK_STALE_MS.
+  const holder = readOwner(ownerPath);
+  if (holder && holder.pid !== process.pid && !processAlive(holder.pid)) {
+    rmSync(ownerPath, { force: true });
+    rmSync(lockPath, { recursive: true, force: true });
+  }
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(out, {
@@ -47,13 +73,9 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new Error(`cannot lock ${out} (${lockPath}): ${(e as Error).message}`);
-    let who = 'another CNN Lab run';
-    try {
-      const owner = JSON.parse(readFileSync(ownerPath, 'utf8')) as LockOwner;
-      who = `another CNN Lab run (pid ${owner.pid}, since ${owner.since})`;
-    } catch {
-      /* the holder has not written its owner file yet */
-    }
+    // no owner file: the holder has just taken the lock and not written it yet
+    const owner = readOwner(ownerPath);
+    const who = owner ? `another CNN Lab run (pid ${owner.pid}, since ${owner.since})` : 'another CNN Lab run';
     throw new Error(`cannot train into ${out}: ${who} is using it (lock ${lockPath}); wait for it to finish or choose another output folder`);
   }
   const owner: LockOwner = { pid: process.pid, since: new Date().toISOString() };

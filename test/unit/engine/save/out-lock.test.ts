@@ -61,3 +61,15 @@ test('runTraining refuses an output folder another run holds, before any work', 
     await release();
   }
 });
+
+test('a fresh lock whose owner pid is dead (a SIGKILLed run, resumed at once) is broken without waiting', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const out = join(root, 'killed');
+  mkdirSync(`${out}.lock`);
+  const dead = spawnSync('true').pid!;
+  writeFileSync(`${out}.lock.owner.json`, JSON.stringify({ pid: dead, since: new Date().toISOString() }));
+  const release = await lockOutFolder(out);
+  await release();
+  assert.equal(existsSync(`${out}.lock`), false);
+});
