@@ -36,9 +36,15 @@ function readOwner(ownerPath: string): LockOwner | undefined {
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed engine stays a zombie until its parent reaps it, and kill(pid, 0) succeeds on a
+  // zombie: on Linux its state in /proc says it is dead.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
