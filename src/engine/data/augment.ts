@@ -2,6 +2,7 @@
 // (rotation, shift, shear, zoom, horizontal flip) composed into a single matrix like Keras
 // `apply_affine_transform`, sampled bilinearly (Keras interpolation_order=1) with fill_mode
 // 'nearest' (edge pixels repeat). Works on decoded HWC RGB uint8 arrays, so no tensors are made.
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
@@ -227,6 +228,11 @@ export interface PreviewFile {
  * Writes `n` augmented versions of one image as PNG files `<name>-aug-<i>.png` in `outDir`, drawn
  * with the same seeding as training (epoch 0, index i). The image is shown at its own aspect,
  * scaled down to `maxSide` pixels on its longest side.
+ *
+ * A preview already there is never overwritten: running again (another seed, other transforms)
+ * is how users compare, so the new set is numbered instead — `<name>-aug-<i>-2.png`, then -3, …,
+ * the same number for the whole set so it stays together. Files are created exclusively ('wx'),
+ * so two runs at once cannot overwrite each other either.
  */
 export async function renderAugmentedPreviews(
   imagePath: string,
@@ -245,14 +251,22 @@ export async function renderAugmentedPreviews(
   await mkdir(outDir, { recursive: true });
   const stem = basename(imagePath, extname(imagePath));
   const digits = String(n - 1).length;
+  const nameOf = (i: number, set: number) => join(outDir, `${stem}-aug-${String(i).padStart(digits, '0')}${set === 1 ? '' : `-${set}`}.png`);
+  let set = 1;
+  while (Array.from({ length: n }, (_, i) => nameOf(i, set)).some((p) => existsSync(p))) set++;
   const written: PreviewFile[] = [];
   for (let i = 0; i < n; i++) {
     const { pixels, params } = augmentPixels(image.data, image.height, image.width, config, augmentSeed(seed, 0, i));
-    const path = join(outDir, `${stem}-aug-${String(i).padStart(digits, '0')}.png`);
+    const path = nameOf(i, set);
     const png = await sharp(pixels, { raw: { width: image.width, height: image.height, channels: 3 } })
       .png()
       .toBuffer();
-    await writeFile(path, png);
+    try {
+      await writeFile(path, png, { flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`cannot write ${path}: it appeared while writing (another augment into ${outDir}?); nothing was overwritten`);
+      throw e;
+    }
     written.push({ path, params });
   }
   return written;

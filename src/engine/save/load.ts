@@ -4,7 +4,7 @@ import { tf } from '../tf.ts';
 import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../models/zoo.ts';
 import { poolFeatures } from '../models/head.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
-import { readMetadata, recoverInterruptedSave, type ModelMetadata } from './modelDir.ts';
+import { interruptedSaveSource, readMetadata, type ModelMetadata } from './modelDir.ts';
 import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 
 export interface LoadedClassifier {
@@ -18,9 +18,11 @@ export interface LoadedClassifier {
 }
 
 export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> {
-  const dir = resolve(dirInput);
-  // a save killed between its two renames leaves the model beside its name: put it back first
-  recoverInterruptedSave(dir);
+  const named = resolve(dirInput);
+  // A save killed between its two renames leaves the model beside its name. Loading is read-only
+  // (predict, evaluate, the editor): it reads that complete sibling in place and renames nothing;
+  // the next train/resume into the folder repairs it (recoverInterruptedSave).
+  const dir = interruptedSaveSource(named) ?? named;
   const meta = readMetadata(dir);
   const { format, artifacts } = await readModelArtifacts(join(dir, 'model.json'));
   if (format !== 'layers-model') throw new Error(`${dir}/model.json is a graph model; a cnn-lab model directory holds a layers model`);
@@ -43,7 +45,7 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
   // Prediction only: BatchNormalization folded into the convolutions, on first use.
   let unfold: (() => void) | undefined;
   return {
-    dir,
+    dir: named,
     meta,
     model,
     predict(x) {

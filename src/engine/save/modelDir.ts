@@ -48,6 +48,8 @@ export interface ModelMetadata {
   backend: BackendName | string;
   versions: { tfjs: string; cnnLab: string; node: string };
   savedAt: string;
+  /** the files the save wrote into the folder (see WRITTEN_FILES); absent in folders of earlier versions */
+  files?: string[];
 }
 
 let cachedVersion: string | undefined;
@@ -90,13 +92,45 @@ async function writeDurably(io: SaveIo, path: string, data: string | Uint8Array)
   }
 }
 
-/** A folder we may replace: missing, empty, or a cnn-lab model directory. */
+/**
+ * The exact files a save writes into a model directory. cnn-lab.json records them (`files`) so a
+ * later save can tell a folder CNN Lab wrote from one a user has added to; folders saved by earlier
+ * versions have no `files` field, but they always held exactly these three, so the same set is
+ * assumed for them (together with a valid cnn-lab.json of format 'cnn-lab-model').
+ */
+export const WRITTEN_FILES = ['cnn-lab.json', 'model.json', 'weights.bin'];
+
+/**
+ * Why `outDir` must not be replaced, or undefined when it may be: CNN Lab only replaces a folder it
+ * wrote itself and that holds nothing else. A missing folder, or one with no entries at all
+ * (dotfiles count: `.git`, `.env`, `.bashrc` are the user's), may be used; anything else is refused,
+ * because the save moves the old folder aside and deletes it, and with it whatever else it held.
+ */
+export function replaceRefusal(outDirInput: string): string | undefined {
+  const outDir = resolve(outDirInput);
+  if (!existsSync(outDir)) return undefined;
+  if (!statSync(outDir).isDirectory()) return `cannot save to ${outDir}: it exists and is not a folder; choose a new or empty folder`;
+  const entries = readdirSync(outDir).sort();
+  if (entries.length === 0) return undefined;
+  const refuse = (file: string, why: string) => `cannot save to ${outDir}: it holds ${file}, ${why}; choose a new or empty folder`;
+  if (!entries.includes(METADATA_FILE)) return refuse(entries[0], 'which CNN Lab did not write');
+  let meta: { format?: unknown; files?: unknown };
+  try {
+    meta = JSON.parse(readFileSync(join(outDir, METADATA_FILE), 'utf8'));
+  } catch {
+    return refuse(METADATA_FILE, 'which is not model metadata CNN Lab wrote (not valid JSON)');
+  }
+  if (meta?.format !== 'cnn-lab-model') return refuse(METADATA_FILE, "which is not model metadata CNN Lab wrote (no format 'cnn-lab-model')");
+  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? (meta.files as string[]) : WRITTEN_FILES;
+  const foreign = entries.find((e) => !written.includes(e));
+  if (foreign !== undefined) return refuse(foreign, 'which CNN Lab did not write');
+  return undefined;
+}
+
+/** Throws replaceRefusal's one line when `outDir` must not be replaced. */
 export function checkReplaceable(outDir: string): void {
-  if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new Error(`output ${outDir} exists and is not a folder`);
-  const entries = readdirSync(outDir).filter((e) => !e.startsWith('.'));
-  if (entries.length === 0 || entries.includes(METADATA_FILE)) return;
-  throw new Error(`output folder ${outDir} already holds other files (no ${METADATA_FILE}); choose a new or empty folder`);
+  const why = replaceRefusal(outDir);
+  if (why) throw new Error(why);
 }
 
 /**
@@ -117,7 +151,7 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
     // The metadata goes last: a temp folder holding it is complete (see recoverInterruptedSave).
     await writeDurably(io, join(tmp, 'weights.bin'), weights);
     await writeDurably(io, join(tmp, 'model.json'), modelJson);
-    await writeDurably(io, join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+    await writeDurably(io, join(tmp, METADATA_FILE), JSON.stringify({ ...metadata, files: WRITTEN_FILES }, null, 2) + '\n');
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     const code = (e as NodeJS.ErrnoException).code;
@@ -134,7 +168,24 @@ export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadat
     await rm(tmp, { recursive: true, force: true });
     throw new Error(`cannot save the model to ${outDir}: ${(e as Error).message}; the previous model is unchanged`);
   }
+  // The renames live in the parent directory's entries: without this a power loss can leave
+  // `outDir` missing even after the save returned "saved".
+  await syncDirectory(dirname(outDir));
   if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+/** fsyncs a directory (its entries); a no-op where the platform cannot (Windows: EISDIR/EPERM, some filesystems: EINVAL). */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EBADF') throw e;
+  } finally {
+    await handle?.close();
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -146,33 +197,50 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/**
- * Repairs what a save killed part-way (SIGKILL, power loss) leaves beside `outDir`: if it was
- * killed between its two renames, `outDir` is missing and the model is in the complete temp
- * folder (metadata written) or the set-aside old one — that one takes the name back. Leftovers of
- * dead processes are then removed. Returns what it did, for logs and tests.
- */
-export function recoverInterruptedSave(outDirInput: string): string[] {
-  const outDir = resolve(outDirInput);
+/** The leftovers of saves into `outDir` whose process is dead, and where they are. */
+function deadSaveSiblings(outDir: string): { parent: string; stale: string[] } {
   const parent = dirname(outDir);
   const prefix = `.${basename(outDir)}.`;
   let siblings: string[];
   try {
     siblings = readdirSync(parent).filter((n) => n.startsWith(prefix) && /\.(tmp|old)-\d+-[0-9a-f]+$/.test(n));
   } catch {
-    return [];
+    return { parent, stale: [] };
   }
   const pidOf = (name: string) => Number(/-(\d+)-[0-9a-f]+$/.exec(name)![1]);
-  const stale = siblings.filter((n) => !processAlive(pidOf(n)));
+  return { parent, stale: siblings.filter((n) => !processAlive(pidOf(n))) };
+}
+
+/**
+ * Where the model of `outDir` is when a save was killed between its two renames (`outDir` is
+ * missing): the complete temp folder (metadata written), else the set-aside old one. Reads only,
+ * so read-only commands (predict, evaluate, loading in the editor) can use the model in place and
+ * leave the repair to the next command that writes (train, resume).
+ */
+export function interruptedSaveSource(outDirInput: string): string | undefined {
+  const outDir = resolve(outDirInput);
+  if (existsSync(outDir)) return undefined;
+  const { parent, stale } = deadSaveSiblings(outDir);
+  const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
+  const old = stale.find((n) => n.includes('.old-'));
+  const source = complete ?? old;
+  return source === undefined ? undefined : join(parent, source);
+}
+
+/**
+ * Repairs what a save killed part-way (SIGKILL, power loss) leaves beside `outDir`: if it was
+ * killed between its two renames, `outDir` is missing and the model is in the complete temp
+ * folder or the set-aside old one — that one takes the name back. Leftovers of dead processes are
+ * then removed. Only writing commands call this (it renames and deletes). Returns what it did.
+ */
+export function recoverInterruptedSave(outDirInput: string): string[] {
+  const outDir = resolve(outDirInput);
+  const restore = interruptedSaveSource(outDir);
+  const { parent, stale } = deadSaveSiblings(outDir);
   const done: string[] = [];
-  if (!existsSync(outDir)) {
-    const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
-    const old = stale.find((n) => n.includes('.old-'));
-    const restore = complete ?? old;
-    if (restore) {
-      renameSync(join(parent, restore), outDir);
-      done.push(`restored ${outDir} from ${restore}`);
-    }
+  if (restore) {
+    renameSync(restore, outDir);
+    done.push(`restored ${outDir} from ${basename(restore)}`);
   }
   for (const n of stale) {
     if (!existsSync(join(parent, n))) continue;

@@ -14,6 +14,7 @@ import { disposeModels } from '../models/dispose.ts';
 import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../models/zoo.ts';
 import { cacheRoot } from '../models/urlCache.ts';
 import { buildEvaluationReport } from '../predict/report.ts';
+import { lockOutFolder } from '../save/outLock.ts';
 import { checkReplaceable, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
 import { BestWeights } from './bestWeights.ts';
@@ -57,6 +58,16 @@ function isCancel(e: unknown, signal: AbortSignal): boolean {
 
 export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): Promise<TrainResult> {
   assertValidExperiment(config);
+  // One run per output folder for the whole run (its model and its <out>.checkpoint): see outLock.ts.
+  const release = await lockOutFolder(config.out, (message) => hooks.notify({ method: 'log', params: { level: 'warn', message, runId: hooks.runId } }));
+  try {
+    return await runTrainingLocked(config, hooks);
+  } finally {
+    await release();
+  }
+}
+
+async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): Promise<TrainResult> {
   const { runId, notify, signal } = hooks;
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => notify({ method: 'log', params: { level, message, runId } });
   const phase = (p: PhaseName, detail?: string, extra: { epochs?: number; total?: number; backend?: BackendName } = {}) =>

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -36,6 +36,19 @@ describe('cnn-lab augment', () => {
       assert.equal(params.shear, 0);
       assert.equal((await sharp(path).metadata()).width, 100);
     }
+  });
+
+  test('running again into the same --out numbers the new set instead of overwriting the previous one', async () => {
+    const out = join(tmp.dir, 'again');
+    const image = join(FIXTURES, 'photos/chelsea-100.png');
+    const first = capture();
+    assert.equal(await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '1', '--json'], first.io), 0, first.err.join('\n'));
+    const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')]));
+    const second = capture();
+    assert.equal(await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '2', '--json'], second.io), 0, second.err.join('\n'));
+    assert.deepEqual(readdirSync(out).sort(), ['chelsea-100-aug-0-2.png', 'chelsea-100-aug-0.png', 'chelsea-100-aug-1-2.png', 'chelsea-100-aug-1.png']);
+    for (const [f, bytes] of Object.entries(before)) assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} was overwritten`);
+    assert.deepEqual(second.out.map((l) => JSON.parse(l).path), [join(out, 'chelsea-100-aug-0-2.png'), join(out, 'chelsea-100-aug-1-2.png')]);
   });
 
   test('bad values are one-line errors naming the flag, exit code 2', async () => {

@@ -1,0 +1,100 @@
+// One training run per output folder. Two runs into the same `out` would both print "saved" while
+// overwriting each other's model and sharing `<out>.checkpoint`; the engine's training run holds
+// this lock for its whole length, so the CLI and the editor both get it.
+//
+// The lock is proper-lockfile's: an atomic mkdir of `<out>.lock` BESIDE the folder (never inside
+// it: the folder may be the user's, and we only write files there that we own), whose mtime the
+// holder refreshes every few seconds. A process killed with SIGKILL stops refreshing, so its lock
+// goes stale and the next run breaks it safely. Who holds it (pid, since when) is kept in
+// `<out>.lock.owner.json`, also beside the folder, so the second run can say so in one line.
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import lockfile from 'proper-lockfile';
+
+/** a lock not refreshed for this long belongs to a dead process */
+export const LOCK_STALE_MS = 20_000;
+const LOCK_UPDATE_MS = 5_000;
+
+export const lockPathOf = (out: string) => resolve(out).replace(/[\\/]+$/, '') + '.lock';
+const ownerPathOf = (out: string) => lockPathOf(out) + '.owner.json';
+
+interface LockOwner {
+  pid: number;
+  since: string;
+}
+
+function readOwner(ownerPath: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(ownerPath, 'utf8'));
+    return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed engine stays a zombie until its parent reaps it, and kill(pid, 0) succeeds on a
+  // zombie: on Linux its state in /proc says it is dead.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Takes the lock on `outInput` or throws at once, naming who holds it. Returns the release
+ * function (idempotent), which removes the lock and its owner file.
+ */
+export async function lockOutFolder(outInput: string, onCompromised: (message: string) => void = () => {}): Promise<() => Promise<void>> {
+  const out = resolve(outInput);
+  const lockPath = lockPathOf(out);
+  const ownerPath = ownerPathOf(out);
+  await mkdir(dirname(out), { recursive: true });
+  // A holder killed with SIGKILL (the engine under "kill while saving", a closed editor) is often
+  // resumed at once, long before its lock goes stale: its owner file names a pid that no longer
+  // runs, so the lock is broken now rather than after LOCK_STALE_MS.
+  const holder = readOwner(ownerPath);
+  if (holder && holder.pid !== process.pid && !processAlive(holder.pid)) {
+    rmSync(ownerPath, { force: true });
+    rmSync(lockPath, { recursive: true, force: true });
+  }
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(out, {
+      realpath: false, // `out` need not exist yet
+      lockfilePath: lockPath,
+      stale: LOCK_STALE_MS,
+      update: LOCK_UPDATE_MS,
+      retries: 0,
+      // The default throws from a timer and kills the process; a lost lock (e.g. the folder's disk
+      // stalled past `stale`) is worth a warning, not a crash of the run.
+      onCompromised: (e) => onCompromised(`the lock ${lockPath} was lost (${e.message}); another run may now use ${out}`),
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new Error(`cannot lock ${out} (${lockPath}): ${(e as Error).message}`);
+    // no owner file: the holder has just taken the lock and not written it yet
+    const owner = readOwner(ownerPath);
+    const who = owner ? `another CNN Lab run (pid ${owner.pid}, since ${owner.since})` : 'another CNN Lab run';
+    throw new Error(`cannot train into ${out}: ${who} is using it (lock ${lockPath}); wait for it to finish or choose another output folder`);
+  }
+  const owner: LockOwner = { pid: process.pid, since: new Date().toISOString() };
+  await writeFile(ownerPath, JSON.stringify(owner) + '\n');
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    rmSync(ownerPath, { force: true });
+    try {
+      await release();
+    } catch {
+      /* already released or compromised: nothing of ours is left to remove */
+    }
+  };
+}
