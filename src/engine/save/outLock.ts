@@ -12,9 +12,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 
-/** a lock not refreshed for this long belongs to a dead process */
-export const LOCK_STALE_MS = 20_000;
-const LOCK_UPDATE_MS = 5_000;
+/**
+ * A lock not refreshed for this long belongs to a dead process. It is long on purpose: one batch on
+ * the cpu or wasm backend blocks the engine's event loop (and so the refresh) for tens of seconds
+ * or more, and a live run's lock must not be taken from it. A dead owner on this machine is found
+ * at once by its pid (below), so the long wait only applies where the pid cannot be checked.
+ */
+export const LOCK_STALE_MS = 10 * 60_000;
+const LOCK_UPDATE_MS = 30_000;
 
 export const lockPathOf = (out: string) => resolve(out).replace(/[\\/]+$/, '') + '.lock';
 const ownerPathOf = (out: string) => lockPathOf(out) + '.owner.json';

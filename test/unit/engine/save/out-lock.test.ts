@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
-import { lockOutFolder } from '../../../../src/engine/save/outLock.ts';
+import { LOCK_STALE_MS, lockOutFolder } from '../../../../src/engine/save/outLock.ts';
 import { runTraining } from '../../../../src/engine/train/run.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -39,10 +39,10 @@ test('the lock lives beside the folder, never inside it', async () => {
   await release();
 });
 
-test('a stale lock of a dead process (not refreshed for a minute) is broken', async () => {
+test('a stale lock (not refreshed for longer than LOCK_STALE_MS, no owner file) is broken', async () => {
   const out = join(root, 'stale');
   mkdirSync(`${out}.lock`);
-  const past = new Date(Date.now() - 60_000);
+  const past = new Date(Date.now() - LOCK_STALE_MS - 60_000);
   utimesSync(`${out}.lock`, past, past);
   const release = await lockOutFolder(out);
   await release();
