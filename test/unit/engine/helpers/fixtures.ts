@@ -1,7 +1,7 @@
 // Generated test data: a two-class image dataset (stripes vs blobs) written with sharp, and a tiny
 // conv "base" saved as a real tfjs layers model.json — stand-ins for a photo dataset and a
 // pretrained network, small enough for the CPU backend in a unit test.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -82,5 +82,18 @@ export async function writeTinyBase(dir: string, size = 32): Promise<string> {
   writeFileSync(join(dir, 'model.json'), modelJson);
   writeFileSync(join(dir, 'weights.bin'), weights);
   model.dispose();
+  return join(dir, 'model.json');
+}
+
+/**
+ * A copy of the model in `goodDir` (model.json + weights.bin) as `dir`, with its model.json passed
+ * through `edit`: the broken-model cases of the loader tests. Returns the new model.json's path.
+ */
+export function modelJsonVariant(goodDir: string, dir: string, edit: (json: Record<string, any>) => void = () => {}): string {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(goodDir, 'weights.bin'), join(dir, 'weights.bin'));
+  const json = JSON.parse(readFileSync(join(goodDir, 'model.json'), 'utf8'));
+  edit(json);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
   return join(dir, 'model.json');
 }

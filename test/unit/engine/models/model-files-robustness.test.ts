@@ -11,21 +11,13 @@ import { loadModelDir } from '../../../../src/engine/save/load.ts';
 import { METADATA_FILE } from '../../../../src/engine/save/modelDir.ts';
 import { tf } from '../../../../src/engine/tf.ts';
 import { runTraining } from '../../../../src/engine/train/run.ts';
-import { tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.ts';
+import { modelJsonVariant, tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.ts';
 
 let root: string;
 let goodJson: string;
 
 /** A copy of the good tiny base in `name`/, with model.json passed through `edit`. */
-function variant(name: string, edit: (json: Record<string, any>) => void = () => {}): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(root, 'good', 'weights.bin'), join(dir, 'weights.bin'));
-  const json = JSON.parse(readFileSync(goodJson, 'utf8'));
-  edit(json);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-  return join(dir, 'model.json');
-}
+const variant = (name: string, edit?: (json: Record<string, any>) => void): string => modelJsonVariant(join(root, 'good'), join(root, name), edit);
 
 async function loadError(ref: string): Promise<string> {
   try {

@@ -8,20 +8,13 @@ import { after, before, test } from 'node:test';
 import { loadBase } from '../../../../src/engine/models/zoo.ts';
 import { loadModelDir } from '../../../../src/engine/save/load.ts';
 import { tf } from '../../../../src/engine/tf.ts';
-import { tempDir, writeTinyBase } from '../helpers/fixtures.ts';
+import { modelJsonVariant, tempDir, writeTinyBase } from '../helpers/fixtures.ts';
 
 let root: string;
 let goodJson: string;
 
-function variant(name: string, edit: (json: Record<string, any>) => void): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(root, 'good', 'weights.bin'), join(dir, 'weights.bin'));
-  const json = JSON.parse(readFileSync(goodJson, 'utf8'));
-  edit(json);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-  return join(dir, 'model.json');
-}
+/** A copy of the good tiny base in `name`/, with model.json passed through `edit`. */
+const variant = (name: string, edit?: (json: Record<string, any>) => void): string => modelJsonVariant(join(root, 'good'), join(root, name), edit);
 
 const wrongShape = (json: Record<string, any>) => {
   const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === 'conv2/kernel');
