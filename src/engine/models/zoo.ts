@@ -1,6 +1,7 @@
 // Pretrained bases, each cut where its convolutional features end (Keras `include_top=False`):
 // the two bundled nsfwjs models, a local model.json (layers: fine-tunable; graph: a frozen feature
 // extractor only), or an http(s) URL of a layers model (cached on disk).
+import { isUrl } from '../../core/modelRef.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tf } from '../tf.ts';
@@ -36,9 +37,6 @@ export interface BaseModel {
   notFineTunableReason?: string;
 }
 
-export function isUrl(ref: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(ref);
-}
 
 /** Where a layers model's conv features end: the last layer with a 4-D output larger than 1×1. */
 export function findFeatureLayer(model: tf.LayersModel): tf.layers.Layer {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { tf } from '../tf.ts';
 import { join, resolve } from 'node:path';
 import { isBundledBase } from '../models/bundled.ts';
-import { isUrl } from '../models/zoo.ts';
+import { isUrl } from '../../core/modelRef.ts';
 
 export interface ResumePoint {
   /** the phase and epoch whose weights the checkpoint holds */

@@ -4,6 +4,7 @@
 // can ask the user before the engine fetches it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isUrl } from '../../core/modelRef.ts';
 
 /** `{ url, file }` when predicting with `modelDir` downloads `url`, as `file` asks; else undefined. */
 export function remoteBaseOfModelDir(modelDir: string): { url: string; file: string } | undefined {
@@ -16,5 +17,5 @@ export function remoteBaseOfModelDir(modelDir: string): { url: string; file: str
   }
   const m = meta as { modelInput?: unknown; base?: { id?: unknown } };
   if (m?.modelInput !== 'pooled-head' || typeof m.base?.id !== 'string') return undefined;
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(m.base.id) ? { url: m.base.id, file } : undefined;
+  return isUrl(m.base.id) ? { url: m.base.id, file } : undefined;
 }
