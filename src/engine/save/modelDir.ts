@@ -12,6 +12,7 @@ import type { BackendName, EpochMetrics, PhaseName } from '../../protocol/messag
 import type { Preprocessing, ResizeMode } from '../data/decode-image.ts';
 import { tf } from '../tf.ts';
 import { serializeLayersModel } from './modelFiles.ts';
+import { processAlive } from './processAlive.ts';
 
 export const METADATA_FILE = 'cnn-lab.json';
 
@@ -188,15 +189,6 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The leftovers of saves into `outDir` whose process is dead, and where they are. */
 function deadSaveSiblings(outDir: string): { parent: string; stale: string[] } {
   const parent = dirname(outDir);
@@ -220,10 +212,12 @@ function deadSaveSiblings(outDir: string): { parent: string; stale: string[] } {
 export function interruptedSaveSource(outDirInput: string): string | undefined {
   const outDir = resolve(outDirInput);
   if (existsSync(outDir)) return undefined;
-  const { parent, stale } = deadSaveSiblings(outDir);
+  return restorableLeftover(deadSaveSiblings(outDir));
+}
+
+function restorableLeftover({ parent, stale }: { parent: string; stale: string[] }): string | undefined {
   const complete = stale.find((n) => n.includes('.tmp-') && existsSync(join(parent, n, METADATA_FILE)));
-  const old = stale.find((n) => n.includes('.old-'));
-  const source = complete ?? old;
+  const source = complete ?? stale.find((n) => n.includes('.old-'));
   return source === undefined ? undefined : join(parent, source);
 }
 
@@ -235,8 +229,9 @@ export function interruptedSaveSource(outDirInput: string): string | undefined {
  */
 export function recoverInterruptedSave(outDirInput: string): string[] {
   const outDir = resolve(outDirInput);
-  const restore = interruptedSaveSource(outDir);
-  const { parent, stale } = deadSaveSiblings(outDir);
+  const leftovers = deadSaveSiblings(outDir);
+  const { parent, stale } = leftovers;
+  const restore = existsSync(outDir) ? undefined : restorableLeftover(leftovers);
   const done: string[] = [];
   if (restore) {
     renameSync(restore, outDir);

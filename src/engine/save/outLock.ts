@@ -11,6 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { processAlive } from './processAlive.ts';
 
 /**
  * A lock not refreshed for this long belongs to a dead process. It is long on purpose: one batch on
@@ -35,21 +36,6 @@ function readOwner(ownerPath: string): LockOwner | undefined {
     return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed engine stays a zombie until its parent reaps it, and kill(pid, 0) succeeds on a
-  // zombie: on Linux its state in /proc says it is dead.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
   }
 }
 
