@@ -3,6 +3,7 @@
 // request with a clear message; the next request starts a fresh process. No `vscode` import, so
 // the client is tested in plain Node against a real forked process.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type {
   EngineNotification,
   EngineToHost,
@@ -25,7 +26,8 @@ export interface EngineClientOptions {
    * response) before it is declared stopped and killed (default 60 s). Not a per-request deadline:
    * a training run may take hours but sends batch notifications and answers pings throughout. The
    * default is generous because one synchronous batch on the pure-JS backends can hold the
-   * engine's event loop (and so its pong) for tens of seconds.
+   * engine's event loop (and so its pong) for tens of seconds; an engine that is running on the
+   * CPU past it (a longer batch) is left alone, see `computing`.
    */
   livenessTimeoutMs?: number;
   /** how often to ping while a request is pending (default a quarter of livenessTimeoutMs) */
@@ -33,6 +35,21 @@ export interface EngineClientOptions {
 }
 
 export const DEFAULT_LIVENESS_TIMEOUT_MS = 60_000;
+
+/**
+ * True while the engine is on the CPU (Linux /proc state R). One fine-tuning step on the pure-JS
+ * cpu backend can hold the engine's event loop, and so its pong, for minutes: that engine is busy,
+ * not stopped, and killing it would end a healthy run. A stopped (T) or sleeping-and-silent (S, D)
+ * engine is not computing. Where /proc is missing the silence alone decides.
+ */
+function computing(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    return /^\d+ \(.*\) R/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 export interface EngineExit {
   code: number | null;
@@ -213,7 +230,7 @@ export class EngineClient implements DisposableLike {
       const child = this.child;
       if (!child || this.pending.size === 0) return this.unwatchLiveness();
       const silent = Date.now() - this.lastHeard;
-      if (silent >= timeout) return this.declareUnresponsive(child, silent);
+      if (silent >= timeout && !computing(child.pid)) return this.declareUnresponsive(child, silent);
       if (child.connected) child.send({ kind: 'ping', id: this.nextPingId++ }, () => {});
     }, interval);
     this.pingTimer.unref(); // never keeps the host (or a test) alive by itself

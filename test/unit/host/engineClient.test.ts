@@ -136,6 +136,15 @@ test('engine client: a long request in an engine that answers pings is not kille
   await assert.rejects(hanging, /stopped during 'describeModel'/);
 });
 
+test('engine client: an engine computing on the CPU past the liveness timeout (no pong) is not killed', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+  const client = new EngineClient({ enginePath: fakeEngine, livenessTimeoutMs: 200, pingIntervalMs: 20 });
+  t.after(() => client.dispose());
+  const { pid } = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
+  // 1.5 s of a blocked event loop, over 7 liveness timeouts: the engine's own answer arrives
+  await assert.rejects(client.request('describeModel', { path: 'busy' }), (e: Error) => e instanceof EngineRequestError && /busy finished/.test(e.message));
+  assert.equal(client.pid, pid, 'the same engine answered: it was not killed');
+});
+
 test('the real engine answers a liveness ping with a pong', async (t) => {
   const { fork } = await import('node:child_process');
   const child = fork(join(__dirname, '..', '..', '..', 'src', 'engine', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
