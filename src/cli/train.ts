@@ -16,7 +16,8 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --data DIR                 one subfolder per class (Keras flow_from_directory layout)
   --val DIR                  separate validation folder (same class folders)
   --validation-split F       fraction of --data held out, stratified and seeded (default 0.2)
-  --base NAME|PATH|URL       inception_v3 | mobilenet_v2 (default) | model.json | http(s) URL
+  --base NAME|PATH|URL       efficientnet_lite0 (default) | efficientnet_lite1 | efficientnet_lite2 |
+                             mobilenet_v2 | inception_v3 (nsfwjs) | model.json | http(s) URL
   --epochs N                 transfer epochs, base frozen, RMSprop (default 10)
   --lr F                     transfer learning rate (default 0.001)
   --fine-tune-epochs M       fine-tune epochs, SGD momentum 0.9 (default 0: skip)

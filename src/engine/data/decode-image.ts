@@ -7,10 +7,11 @@ import sharp from 'sharp';
 
 /**
  * Pixel scaling a model expects: '0..1' (x/255, what the nsfwjs MobileNetV2/InceptionV3 were
- * trained with), '-1..1' (x/127.5 − 1, Keras' inception-style preprocess_input), '0..255' (raw).
+ * trained with), '-1..1' (x/127.5 − 1, Keras' inception-style preprocess_input), '0..255' (raw),
+ * '(x-127)/128' (EfficientNet-Lite's MEAN_RGB 127 and STDDEV_RGB 128, what its checkpoints saw).
  */
-export type Preprocessing = '0..1' | '-1..1' | '0..255';
-export const PREPROCESSINGS: readonly Preprocessing[] = ['0..1', '-1..1', '0..255'];
+export type Preprocessing = '0..1' | '-1..1' | '0..255' | '(x-127)/128';
+export const PREPROCESSINGS: readonly Preprocessing[] = ['0..1', '-1..1', '0..255', '(x-127)/128'];
 
 /** 'stretch' is Keras target_size (aspect not kept); 'center-crop' crops to the aspect first. */
 export type ResizeMode = 'stretch' | 'center-crop';
@@ -191,6 +192,9 @@ export function pixelsToFloat32(
       break;
     case '0..255':
       for (let i = 0; i < pixels.length; i++) out[offset + i] = pixels[i];
+      break;
+    case '(x-127)/128':
+      for (let i = 0; i < pixels.length; i++) out[offset + i] = (pixels[i] - 127) / 128;
       break;
     default: {
       const never: never = preprocessing;

@@ -19,12 +19,12 @@ export const BUNDLED_BASES: Record<BundledBaseId, BundledBaseSpec> = {
   inception_v3: {
     id: 'inception_v3',
     cutLayer: 'mixed10',
-    label: 'InceptionV3 (ImageNet-initialised, fine-tuned by the nsfwjs project; from npm nsfwjs 4.4)',
+    label: 'InceptionV3, ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs (npm nsfwjs 4.4)',
   },
   mobilenet_v2: {
     id: 'mobilenet_v2',
     cutLayer: 'out_relu',
-    label: 'MobileNetV2 (ImageNet-initialised, fine-tuned by the nsfwjs project; from npm nsfwjs 4.4)',
+    label: 'MobileNetV2, ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs (npm nsfwjs 4.4)',
   },
 };
 

@@ -10,7 +10,8 @@ import { ensureCachedModel } from './urlCache.ts';
 import { disposeModels } from './dispose.ts';
 import { graphModelFromArtifacts, layersModelFromArtifacts, readModelArtifacts } from '../save/modelFiles.ts';
 
-import type { Preprocessing } from '../data/decode-image.ts';
+import { PREPROCESSINGS, type Preprocessing } from '../data/decode-image.ts';
+import { efficientNetLiteLabel, isEfficientNetLite, LITE_FEATURE_LAYER, loadEfficientNetLite } from './efficientnetLite.ts';
 export type { Preprocessing };
 
 export interface BaseModel {
@@ -67,7 +68,7 @@ function siblingPreprocessing(modelJsonPath: string): Preprocessing | undefined 
   if (!existsSync(meta)) return undefined;
   try {
     const p = JSON.parse(readFileSync(meta, 'utf8')).preprocessing;
-    return p === '0..1' || p === '-1..1' || p === '0..255' ? p : undefined;
+    return (PREPROCESSINGS as readonly unknown[]).includes(p) ? (p as Preprocessing) : undefined;
   } catch {
     return undefined;
   }
@@ -106,6 +107,22 @@ export async function loadBase(
     onNote?: (line: string) => void;
   } = {},
 ): Promise<BaseModel> {
+  if (isEfficientNetLite(ref)) {
+    const { model } = loadEfficientNetLite(ref);
+    const cut = cutAt(model, model.getLayer(LITE_FEATURE_LAYER));
+    return {
+      id: ref,
+      label: efficientNetLiteLabel(ref),
+      kind: 'layers',
+      inputSize: inputSizeOf(model.inputs[0].shape, ref),
+      preprocessing: '(x-127)/128',
+      layers: cut,
+      source: model,
+      featureShape: cut.outputs[0].shape.slice(1) as number[],
+      layerNames: cut.layers.map((l) => l.name),
+      fineTunable: true,
+    };
+  }
   if (isBundledBase(ref)) {
     const spec = BUNDLED_BASES[ref];
     const full = await loadBundledFullModel(ref);
@@ -137,7 +154,7 @@ export async function loadBase(
     modelJsonPath = resolve(ref);
     if (existsSync(modelJsonPath) && statSync(modelJsonPath).isDirectory()) modelJsonPath = join(modelJsonPath, 'model.json');
     if (!existsSync(modelJsonPath)) {
-      throw new Error(`base "${ref}" is not inception_v3, mobilenet_v2, an http(s) URL or an existing model.json`);
+      throw new Error(`base "${ref}" is not efficientnet_lite0/1/2, inception_v3, mobilenet_v2, an http(s) URL or an existing model.json`);
     }
     label = `local model ${modelJsonPath}`;
   }

@@ -3,7 +3,7 @@
 import type { EvaluationReport, Prediction } from '../../protocol/messages.ts';
 import { decodeBatches, decodeImage, pixelsToFloat32 } from '../data/decode.ts';
 import { scanDataset, type DatasetFile } from '../data/scan.ts';
-import type { LoadedClassifier } from '../save/load.ts';
+import type { Classifier } from '../save/load.ts';
 import { tf } from '../tf.ts';
 import { fetchWithLimits, IMAGE_FETCH_LIMITS, type FetchLimits } from './fetchUrl.ts';
 import { buildEvaluationReport, topK } from './report.ts';
@@ -12,7 +12,7 @@ import { buildEvaluationReport, topK } from './report.ts';
  * A model whose weights hold NaN or Infinity (a diverged run, a corrupted file) outputs NaN for
  * every image; printed as "circle NaN%" that looks like an answer, so it is refused instead.
  */
-function assertFinite(clf: LoadedClassifier, values: ArrayLike<number>, sourceOf: (row: number) => string): void {
+function assertFinite(clf: Classifier, values: ArrayLike<number>, sourceOf: (row: number) => string): void {
   const k = clf.meta.labels.length;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
@@ -31,7 +31,7 @@ export interface Probabilities {
 
 /** Runs the classifier over `files` in batches; failures are collected, not thrown. */
 export async function predictFiles(
-  clf: LoadedClassifier,
+  clf: Classifier,
   files: readonly DatasetFile[],
   opts: { batchSize?: number; signal?: AbortSignal } = {},
 ): Promise<Probabilities> {
@@ -69,7 +69,7 @@ export async function predictFiles(
 }
 
 /** Top-k for image files, in the order given; unreadable files carry `error`. */
-export async function predictImages(clf: LoadedClassifier, images: string[], top: number, signal?: AbortSignal): Promise<Prediction[]> {
+export async function predictImages(clf: Classifier, images: string[], top: number, signal?: AbortSignal): Promise<Prediction[]> {
   const probs = await predictFiles(clf, images.map((path) => ({ path, label: 0 })), { signal });
   const k = clf.meta.labels.length;
   const rows = new Map<string, Prediction[]>();
@@ -83,7 +83,7 @@ export async function predictImages(clf: LoadedClassifier, images: string[], top
 }
 
 /** Top-k for one image URL (http/https only, timeout, size cap, image content types only). */
-export async function predictUrl(clf: LoadedClassifier, url: string, top: number, limits: Partial<FetchLimits> = {}): Promise<Prediction> {
+export async function predictUrl(clf: Classifier, url: string, top: number, limits: Partial<FetchLimits> = {}): Promise<Prediction> {
   const body = await fetchWithLimits(url, { ...IMAGE_FETCH_LIMITS, ...limits });
   const [h, w] = clf.meta.inputSize;
   const image = await decodeImage(Buffer.from(body.bytes), { size: [h, w], resize: clf.meta.resize, name: url });
@@ -96,7 +96,7 @@ export async function predictUrl(clf: LoadedClassifier, url: string, top: number
 }
 
 /** Evaluates on a class-folder dataset whose class names must be among the model's labels. */
-export async function evaluateFolder(clf: LoadedClassifier, data: string, signal?: AbortSignal): Promise<EvaluationReport> {
+export async function evaluateFolder(clf: Classifier, data: string, signal?: AbortSignal): Promise<EvaluationReport> {
   const scan = await scanDataset(data, 'evaluation folder');
   const labels = clf.meta.labels;
   const unknown = scan.classes.filter((c) => scan.counts[c] > 0 && !labels.includes(c));

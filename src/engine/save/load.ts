@@ -7,8 +7,17 @@ import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
 import { interruptedSaveSource, readMetadata, type ModelMetadata } from './modelDir.ts';
 import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 
-export interface LoadedClassifier {
+/** What prediction needs of a classifier: a saved model directory, or a base's own ImageNet top. */
+export interface Classifier {
+  /** the model directory, or the base's id: named in errors */
   dir: string;
+  meta: Pick<ModelMetadata, 'labels' | 'inputSize' | 'preprocessing' | 'resize'>;
+  /** probabilities [n, classes] for preprocessed images [n, h, w, 3] */
+  predict(x: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export interface LoadedClassifier extends Classifier {
   meta: ModelMetadata;
   /** the layers model in model.json */
   model: tf.LayersModel;

@@ -13,6 +13,7 @@ import type { Preprocessing, ResizeMode } from '../data/decode-image.ts';
 import { tf } from '../tf.ts';
 import { serializeLayersModel } from './modelFiles.ts';
 import { processAlive } from './processAlive.ts';
+import { cnnLabVersion } from '../packageRoot.ts';
 
 export const METADATA_FILE = 'cnn-lab.json';
 
@@ -53,25 +54,7 @@ export interface ModelMetadata {
   files?: string[];
 }
 
-let cachedVersion: string | undefined;
-/** cnn-lab's version from the nearest package.json named cnn-lab (works from src/ and dist/). */
-export function cnnLabVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      try {
-        const pkg = JSON.parse(readFileSync(p, 'utf8'));
-        if (pkg.name === 'cnn-lab') return (cachedVersion = String(pkg.version));
-      } catch {
-        /* keep walking up */
-      }
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = 'unknown');
-}
+export { cnnLabVersion };
 
 export function versions(): ModelMetadata['versions'] {
   return { tfjs: tf.version.tfjs, cnnLab: cnnLabVersion(), node: process.version };

@@ -11,7 +11,7 @@ import { checkpointDirOf } from '../../core/checkpointPath.ts';
 import { existsSync } from 'node:fs';
 import { tf } from '../tf.ts';
 import { join, resolve } from 'node:path';
-import { isBundledBase } from '../models/bundled.ts';
+import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { isUrl } from '../../core/modelRef.ts';
 
 export interface ResumePoint {
@@ -31,7 +31,7 @@ export interface ResumePoint {
  */
 const MUST_MATCH: (keyof ExperimentConfig)[] = ['fcUnits', 'resize', 'validationSplit', 'seed'];
 
-const normalizedBase = (ref: string) => (isBundledBase(ref) || isUrl(ref) ? ref : resolve(ref));
+const normalizedBase = (ref: string) => (isBundledBaseId(ref) || isUrl(ref) ? ref : resolve(ref));
 
 /**
  * The folder a resumed run starts from: the run's checkpoint folder when it holds one, else the

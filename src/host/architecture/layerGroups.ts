@@ -1,6 +1,7 @@
 // Collapsible groups of the architecture view and the freeze panel: InceptionV3's inception blocks
 // (a block ends at its `mixedN` concatenation; `mixed9_0`-style inner concats stay inside) and
-// MobileNetV2's `block_N_*` / `expanded_conv_*` layers. Other layers stand alone. Pure.
+// MobileNetV2's `block_N_*` / `expanded_conv_*` layers and EfficientNet's `block2a_*`. Other layers
+// stand alone. Pure.
 import type { LayerRow } from '../../protocol/messages.ts';
 
 export interface ArchitectureRow {
@@ -25,6 +26,8 @@ export interface ArchitectureTotals {
 
 const MIXED_END = /^mixed\d+$/;
 const MOBILENET_BLOCK = /^(block_\d+)_/;
+/** EfficientNet (Keras names): block2a_expand_conv … block2a_add */
+const EFFICIENTNET_BLOCK = /^(block\d+[a-z])_/;
 
 /** The group of each layer, by the naming conventions of the bundled bases. */
 export function layerGroups(names: string[]): (string | null)[] {
@@ -45,7 +48,7 @@ export function layerGroups(names: string[]): (string | null)[] {
     return groups;
   }
   return names.map((n) => {
-    const m = MOBILENET_BLOCK.exec(n);
+    const m = MOBILENET_BLOCK.exec(n) ?? EFFICIENTNET_BLOCK.exec(n);
     if (m) return m[1];
     if (n.startsWith('expanded_conv')) return 'block_0';
     return null;

@@ -6,7 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { ExperimentConfig } from '../../core/experiment.ts';
-import { BUNDLED_BASE_IDS } from '../../core/experimentDefaults.ts';
+import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { isUrl } from '../../core/modelRef.ts';
 
 export type PathField = 'data' | 'validationData' | 'base' | 'out';
@@ -43,7 +43,7 @@ export function isInsideFolder(child: string, folder: string): boolean {
 export function localPathsOf(config: ExperimentConfig): { field: PathField; path: string }[] {
   const out: { field: PathField; path: string }[] = [{ field: 'data', path: config.data }];
   if (config.validationData !== undefined) out.push({ field: 'validationData', path: config.validationData });
-  if (!isUrl(config.base) && !(BUNDLED_BASE_IDS as readonly string[]).includes(config.base)) out.push({ field: 'base', path: config.base });
+  if (!isUrl(config.base) && !isBundledBaseId(config.base)) out.push({ field: 'base', path: config.base });
   out.push({ field: 'out', path: config.out });
   return out;
 }
