@@ -14,7 +14,11 @@
 //   cvd-BASE-frozen-aug    the same with the seed's augmentation (features recomputed per epoch)
 //   cvd-BASE-finetune      frozen head epochs, then fine-tuning the top blocks (SGD 1e-4, m 0.9)
 //   cvd-BASE-finetune-aug  the same with augmentation
-// BASE is mobilenet_v2 or inception_v3 (the nsfwjs-bundled bases; see the README on their weights).
+//   cifar10-efficientnet_lite0-frozen / -finetune
+//                          CIFAR-10 (../shared/datasets/cifar10, 5,000 train / 1,000 test, 32×32
+//                          upscaled to 224), EfficientNet-Lite0 frozen / then fine-tuned from block6a
+// BASE is efficientnet_lite0 (ImageNet, the default), or mobilenet_v2 / inception_v3 (the
+// nsfwjs-bundled bases, fine-tuned away from ImageNet; see the README on their weights).
 // Needs `node esbuild.mjs` (dist/cli.js). Raw results: bench/results/accuracy-<time>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -29,8 +33,8 @@ const cli = join(repo, 'dist', 'cli.js');
 const cache = join(repo, '.cache', 'bench-accuracy');
 
 // The seed's fine-tuning points: InceptionV3 trains from mixed9 on (the first 249 layers frozen),
-// MobileNetV2 from block_13 on.
-const FINE_TUNE_FROM = { inception_v3: '249', mobilenet_v2: 'block_13_expand' };
+// MobileNetV2 from block_13 on; EfficientNet-Lite0 from block6a on (its default freeze).
+const FINE_TUNE_FROM = { inception_v3: '249', mobilenet_v2: 'block_13_expand', efficientnet_lite0: 'block6a' };
 const AUGMENT = ['--rotation', '30', '--width-shift', '0.2', '--height-shift', '0.2', '--shear', '10', '--zoom', '0.2', '--flip'];
 
 function catsVsDogs(base, fineTune, augment) {
@@ -57,7 +61,17 @@ const RUNS = {
     ],
   },
 };
-for (const base of ['mobilenet_v2', 'inception_v3']) {
+for (const fineTune of [false, true]) {
+  RUNS[`cifar10-efficientnet_lite0-${fineTune ? 'finetune' : 'frozen'}`] = {
+    describe: `CIFAR-10, efficientnet_lite0, ${fineTune ? 'frozen then fine-tuned from block6a' : 'frozen'}`,
+    args: [
+      '--data', join(shared, 'cifar10', 'train'), '--val', join(shared, 'cifar10', 'test'),
+      '--base', 'efficientnet_lite0', '--epochs', '10', '--batch-size', '32', '--patience', '3',
+      ...(fineTune ? ['--fine-tune-epochs', '2', '--fine-tune-from', FINE_TUNE_FROM.efficientnet_lite0] : []),
+    ],
+  };
+}
+for (const base of ['efficientnet_lite0', 'mobilenet_v2', 'inception_v3']) {
   RUNS[`cvd-${base}-frozen`] = catsVsDogs(base, false, false);
   RUNS[`cvd-${base}-frozen-aug`] = catsVsDogs(base, false, true);
   RUNS[`cvd-${base}-finetune`] = catsVsDogs(base, true, false);

@@ -1,9 +1,10 @@
-// `npm run demo` (after `node esbuild.mjs`): trains a shape classifier on samples/shapes with the
-// bundled MobileNetV2 base frozen (bottleneck features, then a few head epochs), evaluates it, and
+// `npm run demo` (after `node esbuild.mjs` and the EfficientNet-Lite0 weights): trains a shape
+// classifier on samples/shapes with the default base, EfficientNet-Lite0 (ImageNet), frozen
+// (bottleneck features, then a few head epochs), evaluates it, says its validation accuracy, and
 // predicts the images in samples/images — the whole recipe in about a minute on 2 CPU cores.
 // Uses the built CLI exactly as a user would: node dist/cli.js train|predict.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,10 +28,14 @@ function step(title, args) {
 }
 
 step('train', [
-  'train', '--data', 'samples/shapes', '--base', 'mobilenet_v2',
+  'train', '--data', 'samples/shapes', '--base', 'efficientnet_lite0',
   '--epochs', '30', '--lr', '0.001', '--batch-size', '16', '--fc-units', '256', '--patience', '10',
   '--out', out,
 ]);
+const meta = JSON.parse(readFileSync(join(out, 'cnn-lab.json'), 'utf8'));
+if (meta.validation) {
+  console.log(`\nValidation accuracy of the saved model: ${(meta.validation.accuracy * 100).toFixed(1)} % on ${meta.validation.images} held-out images (base: ${meta.base.label}).`);
+}
 const images = readdirSync(join(root, 'samples', 'images')).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).map((f) => join('samples', 'images', f));
 step('predict', ['predict', '--model', out, '--image', ...images, '--top', '2']);
 console.log(`\nThe model is in ${out} (model.json, weights.bin, cnn-lab.json).`);

@@ -45,7 +45,18 @@ BASES = {
     # fine-tuning guide for MobileNetV2 unfreezes from layer 100; block_13_expand is the start of
     # the last low-resolution stage in the same spirit as InceptionV3's "top 2 blocks".
     "mobilenet_v2": {"cut": "out_relu", "size": 224, "fine_tune_from": "block_13_expand"},
+    # EfficientNet-Lite0 with its ImageNet weights (bench/keras/export-lite.mts), Keras layer names;
+    # include_top=False ends at top_activation; CNN Lab fine-tunes from block6a by default.
+    "efficientnet_lite0": {"cut": "top_activation", "size": 224, "fine_tune_from": "block6a_expand_conv",
+                           "scale": 1.0 / 128, "offset": -127.0 / 128},
 }
+
+# The nsfwjs bases were trained on pixels / 255; EfficientNet-Lite on (pixels - 127) / 128.
+def pixel_scaling(base):
+    spec = BASES[base]
+    if "scale" in spec:
+        return dict(preprocessing_function=lambda x, s=spec["scale"], o=spec["offset"]: x * s + o)
+    return dict(rescale=1.0 / 255)
 
 # The same values as CNN Lab's `--augment standard` preset (src/core/experimentDefaults.ts), which
 # follows the Keras blog's ImageDataGenerator example; shear_range is in degrees in Keras 2.
@@ -127,9 +138,12 @@ def load_base(base, models_dir):
 
     model_dir = os.path.join(models_dir, base)
     if not os.path.exists(os.path.join(model_dir, "model.json")):
-        raise SystemExit(f"{model_dir}/model.json not found: run `node bench/keras/export-nsfwjs.mjs` first")
+        exporter = "npx tsx bench/keras/export-lite.mts" if base.startswith("efficientnet") else "node bench/keras/export-nsfwjs.mjs"
+        raise SystemExit(f"{model_dir}/model.json not found: run `{exporter}` first")
     model_json, weights = read_tfjs_weights(model_dir)
-    full = keras.models.model_from_json(json.dumps(model_json["modelTopology"]["model_config"]))
+    # nsfwjs' model.json wraps the Keras config in model_config; tfjs' own save writes it directly.
+    topology = model_json["modelTopology"]
+    full = keras.models.model_from_json(json.dumps(topology.get("model_config", topology)))
     assigned = assign_weights_by_name(full, weights, model_dir)
     cut = BASES[base]["cut"]
     model = keras.Model(full.input, full.get_layer(cut).output, name=f"{base}_notop")
@@ -155,10 +169,10 @@ def resolve_fine_tune_from(model, spec):
     raise SystemExit(f"--fine-tune-from: no layer named {spec}")
 
 
-def directory_iterator(directory, size, batch_size, augment, shuffle, seed):
+def directory_iterator(directory, size, batch_size, augment, shuffle, seed, base):
     from tf_keras.preprocessing.image import ImageDataGenerator
 
-    gen = ImageDataGenerator(rescale=1.0 / 255, **(AUGMENT if augment else {}))
+    gen = ImageDataGenerator(**pixel_scaling(base), **(AUGMENT if augment else {}))
     return gen.flow_from_directory(
         directory,
         target_size=(size, size),
@@ -225,7 +239,7 @@ def run_predict(args, base_model):
     from tf_keras.preprocessing.image import ImageDataGenerator
 
     size = BASES[args.base]["size"]
-    gen = ImageDataGenerator(rescale=1.0 / 255).flow_from_directory(
+    gen = ImageDataGenerator(**pixel_scaling(args.base)).flow_from_directory(
         args.data, target_size=(size, size), batch_size=args.batch_size, class_mode=None, shuffle=False
     )
     num_classes = max(1, len(gen.class_indices))
@@ -250,8 +264,8 @@ def run_training(args, base_model):
     import tf_keras as keras
 
     size = BASES[args.base]["size"]
-    train = directory_iterator(args.data, size, args.batch_size, args.augment, True, args.seed)
-    val = directory_iterator(args.val, size, args.batch_size, False, False, args.seed) if args.val else None
+    train = directory_iterator(args.data, size, args.batch_size, args.augment, True, args.seed, args.base)
+    val = directory_iterator(args.val, size, args.batch_size, False, False, args.seed, args.base) if args.val else None
     num_classes = len(train.class_indices)
     model = build_model(base_model, num_classes, args.fc)
     records = []

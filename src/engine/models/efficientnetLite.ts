@@ -95,7 +95,9 @@ export function liteBlocks(id: EfficientNetLiteId): LiteBlock[] {
 
 /** Keras BatchNormalization in EfficientNet: epsilon 1e-3 (the TensorFlow checkpoints' value). */
 const bn = (name: string) => tf.layers.batchNormalization({ epsilon: 1e-3, momentum: 0.99, name });
-const relu6 = (name: string) => tf.layers.activation({ activation: 'relu6', name });
+// ReLU(max_value=6) rather than Activation('relu6'): Keras 2 reads it back (bench/keras/peer.py),
+// and src/engine/tf.ts runs it as one relu6 op.
+const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
 const conv1x1 = (filters: number, name: string) =>
   tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name });
 
