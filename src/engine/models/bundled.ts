@@ -3,6 +3,7 @@
 // Loaded fully offline from node_modules; the uint8-quantized weights are dequantized by tfjs.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { BUNDLED_BASE_LABELS } from '../../core/baseLabels.ts';
 import { tf } from '../tf.ts';
 
 export type BundledBaseId = 'inception_v3' | 'mobilenet_v2';
@@ -19,12 +20,12 @@ export const BUNDLED_BASES: Record<BundledBaseId, BundledBaseSpec> = {
   inception_v3: {
     id: 'inception_v3',
     cutLayer: 'mixed10',
-    label: 'InceptionV3, ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs (npm nsfwjs 4.4)',
+    label: BUNDLED_BASE_LABELS.inception_v3,
   },
   mobilenet_v2: {
     id: 'mobilenet_v2',
     cutLayer: 'out_relu',
-    label: 'MobileNetV2, ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs (npm nsfwjs 4.4)',
+    label: BUNDLED_BASE_LABELS.mobilenet_v2,
   },
 };
 

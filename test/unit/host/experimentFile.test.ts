@@ -24,7 +24,7 @@ test('bad fields are named with the reason', () => {
     ['{', /x\.cnnlab\.json: not valid JSON/],
     ['[]', /must be a JSON object/],
     ['{"base": "inception_v3"}', /"data" must name the dataset folder/],
-    ['{"data": "d", "base": "resnet"}', /"base" must be inception_v3 or mobilenet_v2, a model.json path or an http\(s\) URL, got "resnet"/],
+    ['{"data": "d", "base": "resnet"}', /"base" must be one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, inception_v3, mobilenet_v2, a model.json path or an http\(s\) URL, got "resnet"/],
     ['{"data": "d", "base": "inception_v3", "batchSize": 0}', /"batchSize" must be an integer from 1 to 4096, got 0/],
     ['{"data": "d", "base": "inception_v3", "batchSize": 2.5}', /"batchSize" must be an integer/],
     ['{"data": "d", "base": "inception_v3", "freeze": "0-248"}', /"freeze" must be an array/],
