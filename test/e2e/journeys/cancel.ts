@@ -2,7 +2,7 @@
 // "CNN Lab: Cancel Training" from the palette (it is only offered while a run trains). The run
 // reports that it stopped, nothing is saved, and the model journey 1 saved is left byte for byte as
 // it was: journey 2, which comes next, predicts with it (so it still loads). With augmentation each
-// of the 5 epochs runs MobileNetV2 over every training image again, so there is time to cancel
+// of the 5 epochs runs the base over every training image again, so there is time to cancel
 // during the first epochs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -79,7 +79,7 @@ export const cancelJourney: Journey = {
     );
 
     await ctx.step('a notification says the training stopped and the model directory is left as it was', async () => {
-      const message = await wb.notification(/Training stopped; nothing was saved, models[\\/]shapes-mobilenet_v2 is left as it was\./, 30_000);
+      const message = await wb.notification(/Training stopped; nothing was saved, models[\\/]shapes-efficientnet_lite0 is left as it was\./, 30_000);
       ctx.note(`notification: ${message}`);
     });
 
