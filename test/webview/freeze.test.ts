@@ -104,3 +104,21 @@ test('freeze panel: an empty workspace message and invalid states are handled', 
   await w.send({ type: 'state', state: { ...state, layers: [{ name: 3 }] } });
   assert.match(w.document.body.textContent ?? '', /No experiment file/, 'the malformed state was dropped');
 });
+
+test('freeze panel: an EfficientNet base offers "From block6a" (its fine-tuning default) as a preset', async (t) => {
+  // Keras EfficientNet names: stem, blocks blockNx_*, top
+  const effNames = ['input_1', 'stem_conv', 'block1a_dwconv', 'block1a_project_conv', 'block5c_project_conv', 'block6a_expand_conv', 'block6a_project_conv', 'block7a_project_conv', 'top_conv', 'top_activation'];
+  const effParams = [0, 864, 288, 512, 1000, 2000, 3000, 4000, 5000, 0];
+  const effGroups = layerGroups(effNames);
+  const w = await loadWebview('freeze');
+  t.after(() => w.close());
+  await w.send({
+    type: 'state',
+    state: { ...state, base: 'efficientnet_lite0', experimentName: 'x-efficientnet_lite0.cnnlab.json', freeze: [], layers: effNames.map((name, i) => ({ name, className: 'Conv2D', params: effParams[i], group: effGroups[i] })) },
+  });
+  const preset = w.document.querySelector('[data-testid="preset-top2stages"]') as HTMLElement | null;
+  assert.ok(preset, 'no "From block6a" preset');
+  preset.click();
+  assert.deepEqual(lastPost(w), { type: 'setFreeze', freeze: ['from block6a'] });
+  assert.match(count(w), /14,000 of 16,664 base parameters/);
+});
