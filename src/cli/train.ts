@@ -16,7 +16,10 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --data DIR                 one subfolder per class (Keras flow_from_directory layout)
   --val DIR                  separate validation folder (same class folders)
   --validation-split F       fraction of --data held out, stratified and seeded (default 0.2)
-  --base NAME|PATH|URL       inception_v3 | mobilenet_v2 (default) | model.json | http(s) URL
+  --base NAME|PATH|URL       inception_v3 | mobilenet_v2 (default) | model.json | http(s) URL |
+                             keras:inception_v3 | keras:mobilenet_v2 | keras:resnet50 | keras:efficientnet_b0 |
+                             keras:vgg16 (Keras' ImageNet weights: downloaded once, cached, checked
+                             against the file hash Keras pins, where it pins one)
   --epochs N                 transfer epochs, base frozen, RMSprop (default 10)
   --lr F                     transfer learning rate (default 0.001)
   --fine-tune-epochs M       fine-tune epochs, SGD momentum 0.9 (default 0: skip)

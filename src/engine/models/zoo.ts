@@ -7,10 +7,11 @@ import { dirname, join, resolve } from 'node:path';
 import { tf } from '../tf.ts';
 import { BUNDLED_BASES, isBundledBase, loadBundledFullModel } from './bundled.ts';
 import { ensureCachedModel } from './urlCache.ts';
+import { isKerasApplicationRef, loadKerasApplication } from './kerasApplication.ts';
 import { disposeModels } from './dispose.ts';
 import { graphModelFromArtifacts, layersModelFromArtifacts, readModelArtifacts } from '../save/modelFiles.ts';
 
-import type { Preprocessing } from '../data/decode-image.ts';
+import { PREPROCESSINGS, type Preprocessing } from '../data/decode-image.ts';
 export type { Preprocessing };
 
 export interface BaseModel {
@@ -67,7 +68,7 @@ function siblingPreprocessing(modelJsonPath: string): Preprocessing | undefined 
   if (!existsSync(meta)) return undefined;
   try {
     const p = JSON.parse(readFileSync(meta, 'utf8')).preprocessing;
-    return p === '0..1' || p === '-1..1' || p === '0..255' ? p : undefined;
+    return (PREPROCESSINGS as readonly unknown[]).includes(p) ? (p as Preprocessing) : undefined;
   } catch {
     return undefined;
   }
@@ -106,6 +107,7 @@ export async function loadBase(
     onNote?: (line: string) => void;
   } = {},
 ): Promise<BaseModel> {
+  if (isKerasApplicationRef(ref)) return loadKerasApplication(ref, opts);
   if (isBundledBase(ref)) {
     const spec = BUNDLED_BASES[ref];
     const full = await loadBundledFullModel(ref);
