@@ -126,8 +126,10 @@ export function pairLayers(model: tf.LayersModel, order: readonly string[], file
 }
 
 /**
- * Checks every pair (same number of weights, same short names, same shapes) and only then sets
- * the values, so a file that does not fit leaves the model untouched. Errors name the layer.
+ * Checks every pair (same number of weights, same shapes, no weight in another weight's place)
+ * and only then sets the values, so a file that does not fit leaves the model untouched. Errors
+ * name the layer. Within a layer weights go by position, as in Keras: files written by Keras 1
+ * (the VGG16 one) name them "block1_conv1_W_1:0", not ".../kernel:0".
  */
 export function assignLayerValues(pairs: LayerValues[], where: string): void {
   const planned: [tf.LayerVariable, H5Weight][] = [];
@@ -139,7 +141,8 @@ export function assignLayerValues(pairs: LayerValues[], where: string): void {
     layer.weights.forEach((w, i) => {
       const v = values[i];
       const want = shortWeightName(w.originalName);
-      if (shortWeightName(v.name) !== want) throw new Error(`${where}: ${label}: weight ${i} is "${v.name}" in the file, the model expects "${want}"`);
+      const got = shortWeightName(v.name);
+      if (got !== want && layer.weights.some((m) => shortWeightName(m.originalName) === got)) throw new Error(`${where}: ${label}: weight ${i} is "${v.name}" in the file, the model expects "${want}"`);
       if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
         throw new Error(`${where}: ${label}: weight "${want}" has shape [${v.shape.join(', ')}] in the file, the model expects [${w.shape.join(', ')}]`);
       }

@@ -213,6 +213,13 @@ describe('the h5 reader', () => {
       const { byName, pairs } = pairLayers(model, order, renamed, 'f.h5');
       assert.equal(byName, false);
       assert.deepEqual(pairs.slice(0, 2).map((p) => [p.layer.name, p.from]), [['Conv1', renamed[1].name], ['bn_Conv1', renamed[2].name]]);
+      // Keras-1 weight names ("block1_conv1_W_1:0"): by position within the layer, shapes checked
+      const keras1 = file.map((l) => ({ ...l, weights: l.weights.map((w, k) => ({ ...w, name: `${l.name}_W${k}_1:0` })) }));
+      assignLayerValues(pairLayers(model, order, keras1, 'f.h5').pairs, 'f.h5');
+      assert.deepEqual(Array.from(model.getLayer('Conv1').getWeights()[0].dataSync().slice(0, 4)), Array.from(file[1].weights[0].values.slice(0, 4)));
+      // but a weight in another's place is refused
+      const swapped = file.map((l) => (l.name === 'bn_Conv1' ? { ...l, weights: [l.weights[1], l.weights[0], ...l.weights.slice(2)] } : l));
+      assert.equal(await refusal(async () => assignLayerValues(pairLayers(model, order, swapped, 'f.h5').pairs, 'f.h5')), 'f.h5: layer "bn_Conv1": weight 0 is "bn_Conv1/beta:0" in the file, the model expects "gamma"');
       // one layer missing: named in the error
       const missing = file.filter((l) => l.name !== 'block_5_project');
       assert.equal(await refusal(async () => pairLayers(model, order, missing, 'f.h5')), 'f.h5 does not fit the model: layer "block_5_project" is missing from it (the file has 103 layers with weights, the model 104)');
