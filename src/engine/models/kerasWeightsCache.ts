@@ -3,11 +3,13 @@
 // Keras pins. Same conventions as the model cache: the download is verified in memory before
 // anything is written, written into a temporary sibling folder and renamed into place (a killed
 // download never leaves a file a later run would trust), and an entry found bad at load is
-// discarded and downloaded again. Where Keras pins no hash, the sha256 seen at the first download is
+// discarded and downloaded again. A copy in Keras' own cache (~/.keras/models) with the pinned hash
+// is read in place instead of downloaded. Where Keras pins no hash, the sha256 seen at the first download is
 // kept beside the file, so later runs still notice a damaged cache entry.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fetchWithLimits } from '../predict/fetchUrl.ts';
 import { cachedModelDir, MODEL_DOWNLOAD_LIMIT_BYTES } from './urlCache.ts';
@@ -23,6 +25,8 @@ export interface KerasWeightsFile {
 export interface CachedKerasWeights {
   path: string;
   downloaded: boolean;
+  /** true when the file is Keras' own copy ($KERAS_HOME/models, ~/.keras/models), read in place */
+  fromKerasCache?: boolean;
   /** drops the entry (a file with no pinned hash that turned out unreadable must not be trusted next run) */
   discard: () => Promise<void>;
 }
@@ -59,6 +63,24 @@ async function cachedEntryProblem(dir: string, file: KerasWeightsFile): Promise<
   }
 }
 
+/** Where Keras' get_file keeps the same file: $KERAS_HOME/models (Keras 3), ~/.keras/models (both). */
+export function kerasCachePaths(fileName: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const roots = [env.KERAS_HOME, join(homedir(), '.keras')].filter((r): r is string => !!r);
+  return [...new Set(roots)].map((r) => join(r, 'models', fileName));
+}
+
+/**
+ * Keras' own copy of `file`, when one is there with the hash Keras pins (never without a pinned
+ * hash: a file nobody can vouch for is not taken from outside our cache).
+ */
+async function fromKerasCache(file: KerasWeightsFile): Promise<string | undefined> {
+  if (!file.fileHash) return undefined;
+  for (const p of kerasCachePaths(file.fileName)) {
+    if (existsSync(p) && hashProblem(file, await digestFile(file.fileHash.algorithm, p).catch(() => '')) === undefined) return p;
+  }
+  return undefined;
+}
+
 /**
  * A local, hash-checked copy of `file` from `url`, downloaded on first use with one note through
  * `onNote`. Errors are one line naming the URL and the reason (offline, cut off, wrong hash).
@@ -76,8 +98,11 @@ export async function ensureKerasWeights(
     discarded = await cachedEntryProblem(dir, file);
     if (discarded === undefined) return { path, downloaded: false, discard };
     await rm(dir, { recursive: true, force: true });
-    opts.onNote?.(`discarded the cached copy of ${url} (${discarded}); downloading it again`);
   }
+  // a user who ran Keras already has the very file: no download
+  const keras = await fromKerasCache(file);
+  if (keras) return { path: keras, downloaded: false, fromKerasCache: true, discard: async () => {} };
+  if (discarded) opts.onNote?.(`discarded the cached copy of ${url} (${discarded}); downloading it again`);
   const check = file.fileHash ? `checked against the ${file.fileHash.algorithm} Keras pins` : 'Keras pins no hash for it: checked by its layers and shapes';
   opts.onNote?.(`downloading ${url}, the ImageNet weights of ${file.id} (${check})${opts.askedBy ? ` (asked by ${opts.askedBy})` : ''}`);
 

@@ -6,7 +6,7 @@
 // each end in one line; the committed topologies of all five bases load in tfjs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -121,6 +121,27 @@ describe('a Keras h5 from a local server lands in the right layers', () => {
     disposeBase(await loadKerasWeightsBase(spec(), topology, url, { onNote: (l) => notes.push(l) }));
     assert.equal(notes.length, 2);
     assert.match(notes[0], new RegExp(`^discarded the cached copy of ${url} \\(its md5 is [0-9a-f]{32}, not the ${md5} Keras pins for ${FILE} \\(a damaged download, or another file at that address\\)\\); downloading it again$`));
+  });
+});
+
+describe("Keras' own cache", () => {
+  test('a copy in $KERAS_HOME/models with the pinned hash is read in place: no download, no note; another file there is ignored', async () => {
+    const home = join(root, 'keras-home');
+    mkdirSync(join(home, 'models'), { recursive: true });
+    process.env.KERAS_HOME = home;
+    try {
+      const url = `${base}/missing/${FILE}`; // 404: anything fetched would fail the load
+      writeFileSync(join(home, 'models', FILE), h5Bytes);
+      const notes: string[] = [];
+      hits.length = 0;
+      disposeBase(await loadKerasWeightsBase(spec(), topology, url, { onNote: (l) => notes.push(l) }));
+      assert.deepEqual([hits, notes], [[], []]);
+      assert.equal(existsSync(cachedModelDir(url)), false, 'nothing copied into our cache');
+      writeFileSync(join(home, 'models', FILE), h5Bytes.subarray(0, 1000));
+      assert.match(await refusal(() => loadKerasWeightsBase(spec(), topology, url, { onNote: () => {} })), /: HTTP 404 Not Found fetching /);
+    } finally {
+      delete process.env.KERAS_HOME;
+    }
   });
 });
 
