@@ -19,6 +19,7 @@ import { assignLayerValues, pairLayers, readKerasH5Weights, type H5Layer } from 
 import { cachedModelDir } from '../../../../src/engine/models/urlCache.ts';
 import { disposeBase, loadBase } from '../../../../src/engine/models/zoo.ts';
 import { tf } from '../../../../src/engine/tf.ts';
+import { createEngine } from '../../../../src/engine/engine.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'fixtures', 'keras-application');
@@ -280,6 +281,19 @@ describe("preprocessing as Keras' does it", () => {
       disposeBase(b);
     }
   });
+});
+
+test("the engine describes a keras: base's layers (for the architecture and freeze views) without downloading", async () => {
+  process.env.CNN_LAB_KERAS_WEIGHTS_MIRROR = `${base}/missing/`; // a download would be a 404
+  hits.length = 0;
+  try {
+    const rows = await createEngine(() => {}).handle('describeModel', { path: 'keras:vgg16' });
+    assert.deepEqual(rows.slice(0, 3).map((r) => r.name), ['input_1', 'block1_conv1', 'block1_conv2']);
+    assert.equal(rows.length, 19);
+    assert.deepEqual(hits, []);
+  } finally {
+    delete process.env.CNN_LAB_KERAS_WEIGHTS_MIRROR;
+  }
 });
 
 describe('the committed topologies (assets/keras-topologies) load in tfjs', () => {
