@@ -17,7 +17,10 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --val DIR                  separate validation folder (same class folders)
   --validation-split F       fraction of --data held out, stratified and seeded (default 0.2)
   --base NAME|PATH|URL       efficientnet_lite0 (default) | efficientnet_lite1 | efficientnet_lite2 |
-                             mobilenet_v2 | inception_v3 (nsfwjs) | model.json | http(s) URL
+                             mobilenet_v2 | inception_v3 (nsfwjs) | model.json | http(s) URL |
+                             keras:inception_v3 | keras:mobilenet_v2 | keras:resnet50 | keras:efficientnet_b0 |
+                             keras:vgg16 (Keras' ImageNet weights: downloaded once, cached, checked
+                             against the file hash Keras pins, where it pins one)
   --epochs N                 transfer epochs, base frozen, RMSprop (default 10)
   --lr F                     transfer learning rate (default 0.001)
   --fine-tune-epochs M       fine-tune epochs, SGD momentum 0.9 (default 0: skip)

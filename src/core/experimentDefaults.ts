@@ -1,6 +1,7 @@
 // Defaults for an experiment file, so a user (or the wizard) writes only what differs. The freeze
 // defaults follow the seed's recipe: fine-tune the top blocks of the base, keep the rest frozen.
 import type { AugmentConfig, ExperimentConfig } from './experiment.ts';
+import { KERAS_APPLICATIONS } from './kerasApplications.ts';
 
 /**
  * Bases named by id that ship with CNN Lab: EfficientNet-Lite0/1/2 (ImageNet, converted at install
@@ -24,12 +25,14 @@ export type AugmentPreset = keyof typeof AUGMENT_PRESETS;
  * Layers frozen while fine-tuning, per bundled base: InceptionV3 trains its top two inception
  * blocks (mixed9, mixed10 — the Keras example's "first 249 layers frozen"); MobileNetV2 trains
  * from block_13 on; EfficientNet-Lite trains its last two stages (block6a…, block7a) and the top
- * conv, the same share of the network. Other bases: nothing frozen unless the experiment says so.
+ * conv, the same share of the network. keras: bases: their spec's defaultFreeze
+ * (src/core/kerasApplications.ts). Other bases: nothing frozen unless the experiment says so.
  */
 export function defaultFreeze(base: string): string[] {
   if (base.startsWith('efficientnet_lite')) return ['from block6a'];
   if (base === 'inception_v3') return ['up to mixed8'];
   if (base === 'mobilenet_v2') return ['from block_13'];
+  if (Object.hasOwn(KERAS_APPLICATIONS, base)) return [...KERAS_APPLICATIONS[base].defaultFreeze];
   return [];
 }
 

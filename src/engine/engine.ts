@@ -8,6 +8,7 @@ import type { BackendChoice, BackendName, EngineNotification, LayerRow, RequestM
 import { currentBackend, listBackends, useBackend } from './backends/index.ts';
 import { isBundledBaseId } from '../core/experimentDefaults.ts';
 import { disposeBase, loadBase } from './models/zoo.ts';
+import { isKerasApplicationRef, kerasApplicationTopology } from './models/kerasApplication.ts';
 import { evaluateFolder, predictImages, predictUrl } from './predict/predict.ts';
 import { loadImageNetClassifier } from './predict/imagenetClassifier.ts';
 import { loadModelDir } from './save/load.ts';
@@ -50,6 +51,16 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
   }
 
   async function describeModel(path: string): Promise<LayerRow[]> {
+    // a keras: base is described from its committed topology: nothing is downloaded
+    if (isKerasApplicationRef(path)) {
+      await backendFor(undefined);
+      const model = await kerasApplicationTopology(path);
+      try {
+        return describeLayersModel(model);
+      } finally {
+        model.dispose();
+      }
+    }
     if (isBundledBaseId(path)) {
       // The base as used for transfer learning (cut like include_top=False): what freeze ranges address.
       await backendFor(undefined);

@@ -8,10 +8,15 @@ import sharp from 'sharp';
 /**
  * Pixel scaling a model expects: '0..1' (x/255, what the nsfwjs MobileNetV2/InceptionV3 were
  * trained with), '-1..1' (x/127.5 − 1, Keras' inception-style preprocess_input), '0..255' (raw),
- * '(x-127)/128' (EfficientNet-Lite's MEAN_RGB 127 and STDDEV_RGB 128, what its checkpoints saw).
+ * '(x-127)/128' (EfficientNet-Lite's MEAN_RGB 127 and STDDEV_RGB 128, what its checkpoints saw),
+ * 'caffe' (Keras preprocess_input mode 'caffe', for ResNet50/VGG16: channels RGB→BGR, minus the
+ * ImageNet mean per channel, not scaled).
  */
-export type Preprocessing = '0..1' | '-1..1' | '0..255' | '(x-127)/128';
-export const PREPROCESSINGS: readonly Preprocessing[] = ['0..1', '-1..1', '0..255', '(x-127)/128'];
+export type Preprocessing = '0..1' | '-1..1' | '0..255' | '(x-127)/128' | 'caffe';
+export const PREPROCESSINGS: readonly Preprocessing[] = ['0..1', '-1..1', '0..255', '(x-127)/128', 'caffe'];
+
+/** ImageNet mean pixel in B, G, R order (keras imagenet_utils._preprocess_numpy_input, mode 'caffe'). */
+export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 /** 'stretch' is Keras target_size (aspect not kept); 'center-crop' crops to the aspect first. */
 export type ResizeMode = 'stretch' | 'center-crop';
@@ -196,6 +201,17 @@ export function pixelsToFloat32(
     case '(x-127)/128':
       for (let i = 0; i < pixels.length; i++) out[offset + i] = (pixels[i] - 127) / 128;
       break;
+    case 'caffe': {
+      // interleaved RGB in, interleaved BGR out: output channel c is input channel 2 − c
+      if (pixels.length % 3 !== 0) throw new Error(`'caffe' preprocessing needs RGB pixels (a multiple of 3 values), got ${pixels.length}`);
+      const [mb, mg, mr] = CAFFE_MEAN_BGR;
+      for (let i = 0; i < pixels.length; i += 3) {
+        out[offset + i] = pixels[i + 2] - mb;
+        out[offset + i + 1] = pixels[i + 1] - mg;
+        out[offset + i + 2] = pixels[i] - mr;
+      }
+      break;
+    }
     default: {
       const never: never = preprocessing;
       throw new Error(`unknown preprocessing ${JSON.stringify(never)}: expected one of ${PREPROCESSINGS.join(', ')}`);

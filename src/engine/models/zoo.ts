@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { tf } from '../tf.ts';
 import { BUNDLED_BASES, isBundledBase, loadBundledFullModel } from './bundled.ts';
 import { ensureCachedModel } from './urlCache.ts';
+import { isKerasApplicationRef, loadKerasApplication } from './kerasApplication.ts';
 import { disposeModels } from './dispose.ts';
 import { graphModelFromArtifacts, layersModelFromArtifacts, readModelArtifacts } from '../save/modelFiles.ts';
 
@@ -123,6 +124,7 @@ export async function loadBase(
       fineTunable: true,
     };
   }
+  if (isKerasApplicationRef(ref)) return loadKerasApplication(ref, opts);
   if (isBundledBase(ref)) {
     const spec = BUNDLED_BASES[ref];
     const full = await loadBundledFullModel(ref);

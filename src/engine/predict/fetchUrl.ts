@@ -82,16 +82,18 @@ export async function fetchWithLimits(raw: string, limits: FetchLimits): Promise
       if (response.body) {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           received += chunk.byteLength;
-          if (received > limits.maxBytes) {
-            throw new Error(`${url} sent more than the ${limits.maxBytes}-byte limit`);
-          }
+          if (received > limits.maxBytes) break; // leaving the loop cancels the body
           chunks.push(chunk);
         }
       }
     } catch (e) {
       if (signal.aborted) throw new Error(describeAbort());
-      throw e;
+      // the server or the network closed the connection mid-body (undici says only "terminated")
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const of = Number.isFinite(declared) ? ` of the ${declared} announced` : '';
+      throw new Error(`the download of ${url} broke off after ${received} bytes${of} (${cause?.message ?? (e as Error).message})`);
     }
+    if (received > limits.maxBytes) throw new Error(`${url} sent more than the ${limits.maxBytes}-byte limit`);
     const bytes = new Uint8Array(received);
     let offset = 0;
     for (const c of chunks) {

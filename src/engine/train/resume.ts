@@ -13,6 +13,7 @@ import { tf } from '../tf.ts';
 import { join, resolve } from 'node:path';
 import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { isUrl } from '../../core/modelRef.ts';
+import { isKerasApplicationRef } from '../../core/kerasApplications.ts';
 
 export interface ResumePoint {
   /** the phase and epoch whose weights the checkpoint holds */
@@ -31,7 +32,7 @@ export interface ResumePoint {
  */
 const MUST_MATCH: (keyof ExperimentConfig)[] = ['fcUnits', 'resize', 'validationSplit', 'seed'];
 
-const normalizedBase = (ref: string) => (isBundledBaseId(ref) || isUrl(ref) ? ref : resolve(ref));
+const normalizedBase = (ref: string) => (isBundledBaseId(ref) || isUrl(ref) || isKerasApplicationRef(ref) ? ref : resolve(ref));
 
 /**
  * The folder a resumed run starts from: the run's checkpoint folder when it holds one, else the

@@ -95,7 +95,8 @@ async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): P
   }
 
   log(`loading base ${config.base}`);
-  const base = await loadBase(config.base, { signal });
+  // a download (URL or keras: base) is said in the run's log, not only on the engine's stderr
+  const base = await loadBase(config.base, { signal, onNote: (line) => log(line) });
   let clf: Classifier | undefined;
   const best = new BestWeights();
   const toDispose: tf.Tensor[] = [];

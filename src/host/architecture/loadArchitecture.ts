@@ -10,6 +10,7 @@ import { BUNDLED_BASE_LABELS } from '../../core/baseLabels.ts';
 import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { parseFreezeSpec } from '../../core/freeze.ts';
 import { describeModelJson } from '../../core/modelJson.ts';
+import { isKerasApplicationRef } from '../../core/kerasApplications.ts';
 import { parseSource, sourceKindFor, sourceKindForPath, type ParsedModel } from '../../core/parsers/index.ts';
 import type { LayerRow } from '../../protocol/messages.ts';
 import { EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
@@ -28,9 +29,9 @@ export interface LoadedArchitecture {
 
 const baseCache = new Map<string, Promise<LayerRow[]>>();
 
-/** The layers of an experiment's base: bundled bases via the engine (once), files via core. */
+/** The layers of an experiment's base: bundled, URL and keras: bases via the engine (once), files via core. */
 export function baseLayers(base: string, engine: EngineClient): Promise<LayerRow[]> {
-  if ((BUILTIN_BASES as readonly string[]).includes(base) || /^https?:/.test(base)) {
+  if ((BUILTIN_BASES as readonly string[]).includes(base) || /^https?:/.test(base) || isKerasApplicationRef(base)) {
     let cached = baseCache.get(base);
     if (!cached) {
       cached = engine.request('describeModel', { path: base });

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { AugmentConfig, ExperimentConfig } from '../../core/experiment.ts';
 import { AUGMENT_PRESETS, BUNDLED_BASE_IDS, withExperimentDefaults, type AugmentPreset } from '../../core/experimentDefaults.ts';
 import { validateExperiment } from '../../core/experimentValidate.ts';
+import { isKerasApplicationRef, KERAS_APPLICATION_IDS } from '../../core/kerasApplications.ts';
 
 export const BUILTIN_BASES = BUNDLED_BASE_IDS;
 
@@ -49,8 +50,10 @@ export function parseExperimentText(text: string, file: string, defaultOut = 'mo
   for (const k of Object.keys(raw)) if (!FIELDS.has(k)) problems.push(`"${k}" is not an experiment field`);
   if (typeof raw.data !== 'string' || raw.data.trim() === '') problems.push('"data" must name the dataset folder');
   const base = raw.base;
-  if (typeof base === 'string' && !(BUILTIN_BASES as readonly string[]).includes(base) && !/^https?:\/\//.test(base) && !base.endsWith('.json')) {
-    problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, a model.json path or an http(s) URL, got "${base}"`);
+  if (typeof base === 'string' && isKerasApplicationRef(base)) {
+    if (!KERAS_APPLICATION_IDS.includes(base)) problems.push(`"base" "${base}" is not a known Keras application; known: ${KERAS_APPLICATION_IDS.join(', ')}`);
+  } else if (typeof base === 'string' && !(BUILTIN_BASES as readonly string[]).includes(base) && !/^https?:\/\//.test(base) && !base.endsWith('.json')) {
+    problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, keras:NAME (${KERAS_APPLICATION_IDS.join(', ')}), a model.json path or an http(s) URL, got "${base}"`);
   }
   const { $schema: _schema, ...rest } = raw;
   const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut } as Parameters<typeof withExperimentDefaults>[0]);
@@ -68,7 +71,8 @@ function resolvePath(fromDir: string, p: string): string {
 /** The config the engine gets: local paths made absolute, relative to the experiment file. */
 export function resolveExperimentPaths(config: ExperimentConfig, experimentFile: string): ExperimentConfig {
   const dir = dirname(experimentFile);
-  const base = /^https?:\/\//.test(config.base) || (BUILTIN_BASES as readonly string[]).includes(config.base) ? config.base : resolvePath(dir, config.base);
+  const named = /^https?:\/\//.test(config.base) || (BUILTIN_BASES as readonly string[]).includes(config.base) || isKerasApplicationRef(config.base);
+  const base = named ? config.base : resolvePath(dir, config.base);
   return {
     ...config,
     data: resolvePath(dir, config.data),
@@ -111,7 +115,7 @@ export function withFreeze(text: string, file: string, freeze: string[]): string
 
 /** A file name for a new experiment, e.g. "flowers-mobilenet_v2.cnnlab.json". */
 export function experimentFileName(datasetName: string, base: string): string {
-  const baseName = /^https?:|\.json$/.test(base) ? 'custom' : base;
+  const baseName = /^https?:|\.json$/.test(base) ? 'custom' : base.replace(':', '-'); // keras:vgg16 -> keras-vgg16
   const safe = datasetName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
   return `${safe}-${baseName}.cnnlab.json`;
 }

@@ -8,6 +8,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { isUrl } from '../../core/modelRef.ts';
+import { isKerasApplicationRef } from '../../core/kerasApplications.ts';
 
 export type PathField = 'data' | 'validationData' | 'base' | 'out';
 
@@ -39,11 +40,11 @@ export function isInsideFolder(child: string, folder: string): boolean {
   return c === f || c.startsWith(f.endsWith(sep) ? f : f + sep);
 }
 
-/** The local paths of a config already resolved against its file (URLs and bundled bases are not paths). */
+/** The local paths of a config already resolved against its file (URLs, bundled and keras: bases are not paths). */
 export function localPathsOf(config: ExperimentConfig): { field: PathField; path: string }[] {
   const out: { field: PathField; path: string }[] = [{ field: 'data', path: config.data }];
   if (config.validationData !== undefined) out.push({ field: 'validationData', path: config.validationData });
-  if (!isUrl(config.base) && !isBundledBaseId(config.base)) out.push({ field: 'base', path: config.base });
+  if (!isUrl(config.base) && !isKerasApplicationRef(config.base) && !isBundledBaseId(config.base)) out.push({ field: 'base', path: config.base });
   out.push({ field: 'out', path: config.out });
   return out;
 }

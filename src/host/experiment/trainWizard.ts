@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import { withExperimentDefaults } from '../../core/experimentDefaults.ts';
 import { ensureTrusted } from '../trust.ts';
+import { KERAS_APPLICATIONS } from '../../core/kerasApplications.ts';
 import { modelsRoot } from '../training/runController.ts';
 import { formatClassCounts, summarizeDataset, type DatasetSummary } from './datasetSummary.ts';
 import { WIZARD_AUGMENT_PRESETS, experimentFileName, serializeExperiment, type WizardAugmentPreset } from './experimentFile.ts';
@@ -86,10 +87,23 @@ async function chooseBase(): Promise<string | undefined> {
     { label: 'InceptionV3 (nsfwjs)', description: 'inception_v3 · 299×299', detail: "ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 21.8M parameters: the seed script's architecture.", value: 'inception_v3' },
   ].sort((a, b) => (a.value === preferred ? -1 : b.value === preferred ? 1 : 0));
   const custom = '$(file) A tfjs layers model.json…';
-  const choice = await pick<string>(3, 'Base model', [...builtins, { label: custom, value: custom }]);
+  const choice = await pick<string>(3, 'Base model', [...builtins, ...kerasApplicationItems(), { label: custom, value: custom }]);
   if (choice !== custom) return choice;
   const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'tfjs layers model': ['json'] }, openLabel: 'Use as base', title: title(3) });
   return file?.[0]?.fsPath;
+}
+
+/** The keras: bases, after a separator: each downloads its ImageNet weights on first use. */
+function kerasApplicationItems(): Item<string>[] {
+  return [
+    { label: 'Keras Applications: downloaded on first use, then cached', kind: vscode.QuickPickItemKind.Separator },
+    ...Object.values(KERAS_APPLICATIONS).map((s) => ({
+      label: s.keras,
+      description: `${s.id} · ${s.inputSize[0]}×${s.inputSize[1]}`,
+      detail: `ImageNet weights from Keras (about ${s.downloadMB} MB, ${s.params} parameters)${s.fileHash ? '' : '; Keras pins no hash for this file'}.`,
+      value: s.id,
+    })),
+  ];
 }
 
 async function chooseStrategy(summary: DatasetSummary): Promise<StrategyId | undefined> {

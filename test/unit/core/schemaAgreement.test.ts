@@ -59,7 +59,7 @@ const good = JSON.parse(JSON.stringify(withExperimentDefaults({ data: 'data', ou
 const aug = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0, zoomRange: 0.1, horizontalFlip: true, fillMode: 'nearest' };
 
 test('the defaults, a local and a URL base, and augmentation pass both', () => {
-  for (const v of [good, { ...good, base: 'nets/model.json' }, { ...good, base: 'https://h/m/model.json' }, { ...good, augment: aug }, { ...good, augment: { ...aug, widthShiftRange: 4 } }]) {
+  for (const v of [good, { ...good, base: 'nets/model.json' }, { ...good, base: 'https://h/m/model.json' }, { ...good, base: 'keras:resnet50' }, { ...good, augment: aug }, { ...good, augment: { ...aug, widthShiftRange: 4 } }]) {
     assert.deepEqual(check(schema, v), [], JSON.stringify(v));
     assert.deepEqual(validateExperiment(v), [], JSON.stringify(v));
   }

@@ -24,7 +24,8 @@ test('bad fields are named with the reason', () => {
     ['{', /x\.cnnlab\.json: not valid JSON/],
     ['[]', /must be a JSON object/],
     ['{"base": "inception_v3"}', /"data" must name the dataset folder/],
-    ['{"data": "d", "base": "resnet"}', /"base" must be one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, inception_v3, mobilenet_v2, a model.json path or an http\(s\) URL, got "resnet"/],
+    ['{"data": "d", "base": "resnet"}', /"base" must be one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, inception_v3, mobilenet_v2, keras:NAME \(keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16\), a model.json path or an http\(s\) URL, got "resnet"/],
+    ['{"data": "d", "base": "keras:resnet18"}', /x\.cnnlab\.json: "base" "keras:resnet18" is not a known Keras application; known: keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16$/],
     ['{"data": "d", "base": "inception_v3", "batchSize": 0}', /"batchSize" must be an integer from 1 to 4096, got 0/],
     ['{"data": "d", "base": "inception_v3", "batchSize": 2.5}', /"batchSize" must be an integer/],
     ['{"data": "d", "base": "inception_v3", "freeze": "0-248"}', /"freeze" must be an array/],
@@ -42,6 +43,14 @@ test('paths resolve relative to the experiment file; built-in bases and URLs sta
   assert.deepEqual([r.data, r.base, r.out, r.validationData], ['/ws/exp/data', '/ws/exp/nets/model.json', '/abs/out', '/ws/val']);
   assert.equal(resolveExperimentPaths({ ...cfg, base: 'mobilenet_v2' }, '/ws/a.json').base, 'mobilenet_v2');
   assert.equal(resolveExperimentPaths({ ...cfg, base: 'https://x/model.json' }, '/ws/a.json').base, 'https://x/model.json');
+  assert.equal(resolveExperimentPaths({ ...cfg, base: 'keras:resnet50' }, '/ws/a.json').base, 'keras:resnet50');
+});
+
+test('a keras: base is accepted by name and gets its own fine-tuning cut', () => {
+  const cfg = parseExperimentText('{"data": "d", "base": "keras:vgg16", "fineTune": {"epochs": 2}}', 'x.cnnlab.json');
+  assert.equal(cfg.base, 'keras:vgg16');
+  assert.deepEqual(cfg.freeze, ['from block5']);
+  assert.equal(experimentFileName('pets', 'keras:efficientnet_b0'), 'pets-keras-efficientnet_b0.cnnlab.json');
 });
 
 test('withFreeze changes only freeze, keeps the rest of the file, and places a new key after fineTune', () => {

@@ -45,6 +45,7 @@ test('a symlink in the repo pointing out of it is outside, also for a path that 
 test('bundled and URL bases are not paths; a workspace opened through a symlink still contains its files', () => {
   assert.deepEqual(outside({ base: 'mobilenet_v2' }), []);
   assert.deepEqual(outside({ base: 'https://example.test/m/model.json' }), []);
+  assert.deepEqual(outside({ base: 'keras:inception_v3' }), []);
   assert.deepEqual(outside({ out: 'models/a' }, join(root, 'repo-link'), join(root, 'repo-link')), []);
   // a sibling folder whose name starts like the workspace's is not inside it
   assert.equal(isInsideFolder(join(root, 'repo-other', 'x'), ws), false);
