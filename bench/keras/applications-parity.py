@@ -5,18 +5,21 @@ the committed topology (assets/keras-topologies) with CNN Lab's loader and compa
 
     .cache/bench-venv/bin/python bench/keras/applications-parity.py OUT_DIR [NAME...]
 """
-import json, os, sys
+import importlib.util
+import json
+import os
+import sys
+
 import numpy as np
+
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import tf_keras
-from tf_keras import applications as apps
-B = {
- "inception_v3": lambda: apps.InceptionV3(weights=None, include_top=False, input_shape=(299, 299, 3)),
- "mobilenet_v2": lambda: apps.MobileNetV2(weights=None, include_top=False, input_shape=(224, 224, 3)),
- "resnet50": lambda: apps.ResNet50(weights=None, include_top=False, input_shape=(224, 224, 3)),
- "efficientnet_b0": lambda: apps.EfficientNetB0(weights=None, include_top=False, input_shape=(224, 224, 3)),
- "vgg16": lambda: apps.VGG16(weights=None, include_top=False, input_shape=(224, 224, 3)),
-}
+import tf_keras  # noqa: E402
+
+# the same constructors the committed topologies were generated from
+_gen = importlib.util.spec_from_file_location("gen", os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "generate-keras-topologies.py"))
+gen = importlib.util.module_from_spec(_gen)
+_gen.loader.exec_module(gen)
+B = gen.BASES
 rng = np.random.default_rng(3)
 out = {}
 OUT = sys.argv[1]
