@@ -93,6 +93,23 @@ async function fromLayersModel(model: tf.LayersModel, id: string, label: string,
   };
 }
 
+/** A base that ships with CNN Lab: its full model cut at a known layer (Keras include_top=False). */
+function namedBase(id: string, label: string, full: tf.LayersModel, cutLayer: string, preprocessing: Preprocessing): BaseModel {
+  const cut = cutAt(full, full.getLayer(cutLayer));
+  return {
+    id,
+    label,
+    kind: 'layers',
+    inputSize: inputSizeOf(full.inputs[0].shape, id),
+    preprocessing,
+    layers: cut,
+    source: full,
+    featureShape: cut.outputs[0].shape.slice(1) as number[],
+    layerNames: cut.layers.map((l) => l.name),
+    fineTunable: true,
+  };
+}
+
 /**
  * Loads a base by reference. Local and URL bases are assumed to expect inputs in [-1, 1] (the
  * Keras-applications and TF-Hub convention for MobileNet/Inception) unless a cnn-lab.json beside
@@ -110,38 +127,13 @@ export async function loadBase(
 ): Promise<BaseModel> {
   if (isEfficientNetLite(ref)) {
     const { model } = loadEfficientNetLite(ref);
-    const cut = cutAt(model, model.getLayer(LITE_FEATURE_LAYER));
-    return {
-      id: ref,
-      label: efficientNetLiteLabel(ref),
-      kind: 'layers',
-      inputSize: inputSizeOf(model.inputs[0].shape, ref),
-      preprocessing: '(x-127)/128',
-      layers: cut,
-      source: model,
-      featureShape: cut.outputs[0].shape.slice(1) as number[],
-      layerNames: cut.layers.map((l) => l.name),
-      fineTunable: true,
-    };
+    return namedBase(ref, efficientNetLiteLabel(ref), model, LITE_FEATURE_LAYER, '(x-127)/128');
   }
   if (isKerasApplicationRef(ref)) return loadKerasApplication(ref, opts);
   if (isBundledBase(ref)) {
     const spec = BUNDLED_BASES[ref];
-    const full = await loadBundledFullModel(ref);
-    const cut = cutAt(full, full.getLayer(spec.cutLayer));
-    return {
-      id: ref,
-      label: spec.label,
-      kind: 'layers',
-      inputSize: inputSizeOf(full.inputs[0].shape, ref),
-      // nsfwjs divides pixels by 255 (dist/cjs/core.js normalizationOffset), so the bases expect [0, 1].
-      preprocessing: '0..1',
-      layers: cut,
-      source: full,
-      featureShape: cut.outputs[0].shape.slice(1) as number[],
-      layerNames: cut.layers.map((l) => l.name),
-      fineTunable: true,
-    };
+    // nsfwjs divides pixels by 255 (dist/cjs/core.js normalizationOffset), so the bases expect [0, 1].
+    return namedBase(ref, spec.label, await loadBundledFullModel(ref), spec.cutLayer, '0..1');
   }
   let modelJsonPath: string;
   let label: string;
