@@ -16,7 +16,7 @@ export type Stmt =
   | { s: 'assign'; targets: Expr[]; value: Expr; r: SourceRange }
   | { s: 'augassign'; target: Expr; op: string; value: Expr; r: SourceRange }
   | { s: 'expr'; value: Expr; r: SourceRange }
-  | { s: 'def'; name: string; params: Param[]; body: Stmt[]; r: SourceRange; calls: Set<string> }
+  | { s: 'def'; name: string; params: Param[]; body: Stmt[]; r: SourceRange; calls: Set<string>; refs: Set<string> }
   | { s: 'class'; name: string; body: Stmt[]; r: SourceRange }
   | { s: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; r: SourceRange }
   | { s: 'for'; target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[]; r: SourceRange }
@@ -49,6 +49,13 @@ function splitLines(tokens: Token[]): Line[] {
       if (cur.length > 0) lines.push({ tokens: cur, indent: cur[0].col });
       cur = [];
       continue;
+    }
+    // Half-typed code leaves a bracket open and the tokenizer ends no line after it: a name at or
+    // left of the statement's indentation, after a complete token, starts a new statement.
+    const prev = cur[cur.length - 1];
+    if (prev && t.line > prev.endLine && t.type === 'name' && t.col <= cur[0].col && (prev.type !== 'op' || prev.value === ')' || prev.value === ']' || prev.value === '}')) {
+      lines.push({ tokens: cur, indent: cur[0].col });
+      cur = [];
     }
     cur.push(t);
   }
@@ -87,14 +94,20 @@ function splitTop(tokens: Token[], op: string): Token[][] {
   return parts;
 }
 
-function expr(tokens: Token[]): Expr {
+function expr(tokens: Token[], rest?: Token[][]): Expr {
   if (tokens.length === 0) return { t: 'other', r: rangeOf(tokens) };
   const p = new ExprParser([...tokens, { ...EOF, line: tokens[tokens.length - 1].endLine, col: tokens[tokens.length - 1].endCol }], 'python');
   const e = p.expression();
   // `a, b` without brackets is a tuple
   if (p.position < tokens.length && isOp(tokens[p.position], ',')) {
-    const items = splitTop(tokens, ',').filter((t) => t.length > 0).map(expr);
-    return { t: 'list', items, r: rangeOf(tokens) };
+    const parts = splitTop(tokens, ',').filter((t) => t.length > 0);
+    if (parts.length > 1) return { t: 'list', items: parts.map((t) => expr(t)), r: rangeOf(tokens) };
+  }
+  // Tokens left after the expression (unbalanced brackets in half-typed code): more statements.
+  if (rest && p.position < tokens.length) {
+    let at = p.position;
+    while (at < tokens.length && tokens[at].type === 'op' && [')', ']', '}', ',', ';', ':'].includes(tokens[at].value)) at++;
+    if (at < tokens.length) rest.push(tokens.slice(at));
   }
   return e;
 }
@@ -102,7 +115,21 @@ function expr(tokens: Token[]): Expr {
 const AUG_OPS = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=']);
 const SIMPLE_SKIP = new Set(['pass', 'raise', 'assert', 'del', 'global', 'nonlocal', 'yield', 'print']);
 
-function simpleStatement(tokens: Token[]): Stmt {
+/** A simple statement, and any that half-typed code left in the same logical line. */
+function simpleStatements(tokens: Token[]): Stmt[] {
+  const out: Stmt[] = [];
+  const queue = [tokens];
+  for (let guard = 0; queue.length > 0 && guard < 10_000; guard++) {
+    const rest: Token[][] = [];
+    const next = queue.shift()!;
+    out.push(simpleStatement(next, rest));
+    // always make progress: a leftover equal to the input would loop
+    for (const r of rest) if (r.length < next.length) queue.push(r);
+  }
+  return out;
+}
+
+function simpleStatement(tokens: Token[], rest: Token[][] = []): Stmt {
   const r = rangeOf(tokens);
   const first = tokens[0];
   if (first.type === 'name') {
@@ -137,9 +164,9 @@ function simpleStatement(tokens: Token[]): Stmt {
       const colon = headerColon(p);
       return expr(colon > 0 ? p.slice(0, colon) : p);
     });
-    return { s: 'assign', targets, value: expr(parts[parts.length - 1]), r };
+    return { s: 'assign', targets, value: expr(parts[parts.length - 1], rest), r };
   }
-  return { s: 'expr', value: expr(tokens), r };
+  return { s: 'expr', value: expr(tokens, rest), r };
 }
 
 function params(tokens: Token[]): Param[] {
@@ -163,9 +190,13 @@ function params(tokens: Token[]): Param[] {
   return out;
 }
 
-/** Bare-name callees anywhere in a body (which of the file's functions a def may call). */
-function calledNames(tokens: Token[], into: Set<string>): void {
-  for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i].type === 'name' && isOp(tokens[i + 1], '(')) into.add(tokens[i].value);
+/** Bare-name callees anywhere in a body (which of the file's functions a def may call), and every name. */
+function calledNames(tokens: Token[], into: Set<string>, refs?: Set<string>): void {
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].type !== 'name') continue;
+    if (isOp(tokens[i + 1], '(')) into.add(tokens[i].value);
+    refs?.add(tokens[i].value);
+  }
 }
 
 class Reader {
@@ -173,23 +204,26 @@ class Reader {
   constructor(private readonly lines: Line[]) {}
 
   /** Statements at indentation deeper than `parentIndent`, up to the first line that is not. */
-  block(parentIndent: number, calls?: Set<string>): Stmt[] {
+  block(parentIndent: number, calls?: Set<string>, refs?: Set<string>): Stmt[] {
     const out: Stmt[] = [];
     const indent = this.i < this.lines.length ? this.lines[this.i].indent : 0;
     if (indent <= parentIndent && parentIndent >= 0) return out;
     while (this.i < this.lines.length && this.lines[this.i].indent > parentIndent && (parentIndent < 0 || this.lines[this.i].indent >= indent)) {
       const line = this.lines[this.i++];
-      if (calls) calledNames(line.tokens, calls);
-      this.statement(line, out, calls);
+      if (calls) calledNames(line.tokens, calls, refs);
+      this.statement(line, out, calls, refs);
     }
     return out;
   }
 
   /** The body after a header's colon: the rest of the line, or the indented lines below. */
-  private body(line: Line, colon: number, calls?: Set<string>): Stmt[] {
+  private body(line: Line, colon: number, calls?: Set<string>, refs?: Set<string>): Stmt[] {
     const rest = line.tokens.slice(colon + 1);
-    if (rest.length > 0) return splitTop(rest, ';').filter((p) => p.length > 0).map(simpleStatement);
-    return this.block(line.indent, calls);
+    if (rest.length > 0) {
+      if (calls) calledNames(rest, calls, refs);
+      return splitTop(rest, ';').filter((p) => p.length > 0).flatMap(simpleStatements);
+    }
+    return this.block(line.indent, calls, refs);
   }
 
   /** The `else:` / `elif` / `except` / `finally` lines that continue a compound statement. */
@@ -202,7 +236,7 @@ class Reader {
     return null;
   }
 
-  private statement(line: Line, out: Stmt[], calls?: Set<string>): void {
+  private statement(line: Line, out: Stmt[], calls?: Set<string>, refs?: Set<string>): void {
     let tokens = line.tokens;
     if (isName(tokens[0], 'async')) tokens = tokens.slice(1);
     const first = tokens[0];
@@ -212,7 +246,7 @@ class Reader {
     const kw = first.type === 'name' ? first.value : '';
     const compound = colon > 0 && ['def', 'class', 'if', 'for', 'while', 'with', 'try', 'elif', 'else', 'except', 'finally'].includes(kw);
     if (!compound) {
-      for (const part of splitTop(tokens, ';')) if (part.length > 0) out.push(simpleStatement(part));
+      for (const part of splitTop(tokens, ';')) if (part.length > 0) out.push(...simpleStatements(part));
       return;
     }
     const header = tokens.slice(1, colon);
@@ -222,38 +256,42 @@ class Reader {
         const name = header[0]?.type === 'name' ? header[0].value : '';
         const close = header.findIndex((t, k) => k > 0 && isOp(t, ')') && splitDepth(header, k) === 0);
         const own = new Set<string>();
-        const body = this.body(lineAt, colon, own);
-        out.push({ s: 'def', name, params: params(header.slice(2, close < 0 ? header.length : close)), body, r, calls: own });
+        const ownRefs = new Set<string>();
+        // names in the header too: defaults read module constants
+        calledNames(header, own, ownRefs);
+        const body = this.body(lineAt, colon, own, ownRefs);
+        out.push({ s: 'def', name, params: params(header.slice(2, close < 0 ? header.length : close)), body, r, calls: own, refs: ownRefs });
         if (calls) for (const c of own) calls.add(c);
+        if (refs) for (const c of ownRefs) refs.add(c);
         return;
       }
       case 'class':
-        out.push({ s: 'class', name: header[0]?.value ?? '', body: this.body(lineAt, colon, calls), r });
+        out.push({ s: 'class', name: header[0]?.value ?? '', body: this.body(lineAt, colon, calls, refs), r });
         return;
       case 'if':
       case 'elif': {
-        const body = this.body(lineAt, colon, calls);
+        const body = this.body(lineAt, colon, calls, refs);
         let orelse: Stmt[] = [];
         const next = this.continuation(line.indent, 'elif', 'else');
         if (next) {
-          if (isName(next.tokens[0], 'elif')) this.statement(next, (orelse = []), calls);
-          else orelse = this.body(next, headerColon(next.tokens), calls);
+          if (isName(next.tokens[0], 'elif')) this.statement(next, (orelse = []), calls, refs);
+          else orelse = this.body(next, headerColon(next.tokens), calls, refs);
         }
         out.push({ s: 'if', test: expr(header), body, orelse, r });
         return;
       }
       case 'for': {
         const at = header.findIndex((t) => isName(t, 'in'));
-        const body = this.body(lineAt, colon, calls);
+        const body = this.body(lineAt, colon, calls, refs);
         const other = this.continuation(line.indent, 'else');
-        const orelse = other ? this.body(other, headerColon(other.tokens), calls) : [];
+        const orelse = other ? this.body(other, headerColon(other.tokens), calls, refs) : [];
         out.push({ s: 'for', target: expr(at < 0 ? header : header.slice(0, at)), iter: at < 0 ? { t: 'other', r } : expr(header.slice(at + 1)), body, orelse, r });
         return;
       }
       case 'while': {
-        const body = this.body(lineAt, colon, calls);
+        const body = this.body(lineAt, colon, calls, refs);
         const other = this.continuation(line.indent, 'else');
-        if (other) this.body(other, headerColon(other.tokens), calls);
+        if (other) this.body(other, headerColon(other.tokens), calls, refs);
         out.push({ s: 'while', test: expr(header), body, r });
         return;
       }
@@ -262,16 +300,16 @@ class Reader {
           const as = p.findIndex((t) => isName(t, 'as'));
           return as < 0 ? { value: expr(p) } : { value: expr(p.slice(0, as)), as: expr(p.slice(as + 1)) };
         });
-        out.push({ s: 'with', items, body: this.body(lineAt, colon, calls), r });
+        out.push({ s: 'with', items, body: this.body(lineAt, colon, calls, refs), r });
         return;
       }
       case 'try': {
-        const body = this.body(lineAt, colon, calls);
+        const body = this.body(lineAt, colon, calls, refs);
         const handlers: Stmt[][] = [];
         let orelse: Stmt[] = [];
         let final: Stmt[] = [];
         for (let next = this.continuation(line.indent, 'except', 'else', 'finally'); next; next = this.continuation(line.indent, 'except', 'else', 'finally')) {
-          const b = this.body(next, headerColon(next.tokens), calls);
+          const b = this.body(next, headerColon(next.tokens), calls, refs);
           if (isName(next.tokens[0], 'except')) handlers.push(b);
           else if (isName(next.tokens[0], 'else')) orelse = b;
           else final = b;
@@ -281,7 +319,7 @@ class Reader {
       }
       default:
         // a stray elif/else/except/finally (the code above it is broken): read its body as code
-        out.push(...this.body(lineAt, colon, calls));
+        out.push(...this.body(lineAt, colon, calls, refs));
     }
   }
 }
