@@ -361,7 +361,11 @@ export class PythonInterpreter {
     const receivers = new Set<string>();
     if (target) targetNames(target, names);
     assignedIn(body, names, receivers);
-    for (const n of names) scope.vars.set(n, new Unknown(reason));
+    for (const n of names) {
+      // A tensor stays in its graph (the model goes on), its shape no longer known.
+      const cur = scope.vars.get(n);
+      scope.vars.set(n, cur instanceof TensorV ? new TensorV(null, cur.graph, undefined, reason) : new Unknown(reason));
+    }
     for (const n of receivers) {
       const v = scope.lookup(n);
       if (v instanceof SequentialV) {
@@ -888,17 +892,24 @@ export class PythonInterpreter {
     const kind = canonicalLayerKind(className);
     const names = positionalNames(kind);
     const unresolved: string[] = [];
+    const why = new Map<string, string>();
+    const note = (name: string, v: Value) => {
+      unresolved.push(name);
+      const r = unknownReason(v);
+      if (r) why.set(name, r);
+    };
     const pos = args.map((v, i) => {
       const l = toLiteral(v);
-      if (l === undefined) unresolved.push(names[i] ?? `#${i + 1}`);
+      if (l === undefined) note(names[i] ?? `#${i + 1}`, v);
       return l;
     });
     const kw: Record<string, LiteralValue | undefined> = {};
     for (const [k, v] of kwargs) {
       const l = toLiteral(v);
-      if (l === undefined) unresolved.push(k);
+      if (l === undefined) note(k, v);
       kw[k] = l;
     }
+    const explain = (list: string[]) => list.map((n) => (why.has(n) ? `${n} (${why.get(n)})` : n)).join(', ');
     const spec = makeLayerSpec(className, kw, pos);
     const explicitName = spec.name !== '';
     if (!spec.name) spec.name = this.namer.next(spec.className);
@@ -908,9 +919,9 @@ export class PythonInterpreter {
     const missingGiven = missing.filter((m) => unresolved.includes(m));
     if (missingGiven.length > 0) {
       spec.problems = spec.problems.filter((p) => !missingGiven.some((m) => p === `${m} is missing`));
-      notes.push({ severity: 'info', message: `${spec.className}: ${missingGiven.join(', ')} not known before run time` });
+      notes.push({ severity: 'info', message: `${spec.className}: ${explain(missingGiven)} not known before run time` });
     }
-    const uncertain = unresolved.filter((u) => !missingGiven.includes(u) && !harmless(kind, u));
+    const uncertain = unresolved.filter((u) => !missingGiven.includes(u) && !harmless(kind, u)).map((u) => (why.has(u) ? `${u} (${why.get(u)})` : u));
     if (starred) uncertain.push(starred);
     const padding = kwargs.get('padding');
     if (kind && CONV_KINDS.has(kind) && Array.isArray(spec.args.padding) && padding !== undefined) {
