@@ -318,25 +318,6 @@ function readArgs(kind: LayerKind, raw: Record<string, LiteralValue | undefined>
     if (s) a.inputShape = shapeKey.startsWith('batch') ? s.slice(1) : s;
   }
   switch (kind) {
-    case 'Conv1D':
-      a.filters = readPositiveInt(raw.filters, 'filters', problems);
-      a.kernelSize = readSingle(raw.kernel_size, 'kernel_size', problems);
-      a.strides = has('strides') ? readSingle(raw.strides, 'strides', problems) : [1, 1];
-      a.dilation = has('dilation_rate') ? readSingle(raw.dilation_rate, 'dilation_rate', problems) : [1, 1];
-      a.padding = readPadding(raw.padding === 'causal' ? 'same' : raw.padding, problems);
-      a.useBias = raw.use_bias !== false;
-      a.groups = has('groups') ? readPositiveInt(raw.groups, 'groups', problems) : 1;
-      break;
-    case 'MaxPooling1D':
-    case 'AveragePooling1D':
-      a.poolSize = has('pool_size') ? readSingle(raw.pool_size, 'pool_size', problems) : [2, 2];
-      a.strides = has('strides') ? readSingle(raw.strides, 'strides', problems) : a.poolSize;
-      a.padding = readPadding(raw.padding, problems);
-      break;
-    case 'GlobalAveragePooling1D':
-    case 'GlobalMaxPooling1D':
-      a.keepdims = raw.keepdims === true;
-      break;
     case 'Resizing':
     case 'CenterCrop':
       a.height = readPositiveInt(raw.height, 'height', problems);
@@ -352,27 +333,38 @@ function readArgs(kind: LayerKind, raw: Record<string, LiteralValue | undefined>
       a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
       if (raw.axis === null || Array.isArray(raw.axis)) problems.push('axis other than one integer is not supported by the shape inference');
       break;
+    case 'Conv1D':
     case 'Conv2D':
     case 'SeparableConv2D':
     case 'Conv2DTranspose':
-    case 'DepthwiseConv2D':
+    case 'DepthwiseConv2D': {
+      // 1-D windows are kept as pairs with both entries equal
+      const window = kind === 'Conv1D' ? readSingle : readPair;
       if (kind !== 'DepthwiseConv2D') a.filters = readPositiveInt(raw.filters, 'filters', problems);
-      a.kernelSize = readPair(raw.kernel_size, 'kernel_size', problems);
-      a.strides = has('strides') ? readPair(raw.strides, 'strides', problems) : [1, 1];
-      a.dilation = has('dilation_rate') ? readPair(raw.dilation_rate, 'dilation_rate', problems) : [1, 1];
-      a.padding = readPadding(raw.padding, problems);
+      a.kernelSize = window(raw.kernel_size, 'kernel_size', problems);
+      a.strides = has('strides') ? window(raw.strides, 'strides', problems) : [1, 1];
+      a.dilation = has('dilation_rate') ? window(raw.dilation_rate, 'dilation_rate', problems) : [1, 1];
+      // causal padding keeps the length, like same (it pads on the left only)
+      a.padding = readPadding(kind === 'Conv1D' && raw.padding === 'causal' ? 'same' : raw.padding, problems);
       a.useBias = raw.use_bias !== false;
       if (kind === 'DepthwiseConv2D' || kind === 'SeparableConv2D') a.depthMultiplier = has('depth_multiplier') ? readPositiveInt(raw.depth_multiplier, 'depth_multiplier', problems) : 1;
       if (typeof raw.activation === 'string') a.activation = raw.activation;
-      if (kind === 'Conv2D') a.groups = has('groups') ? readPositiveInt(raw.groups, 'groups', problems) : 1;
+      if (kind === 'Conv2D' || kind === 'Conv1D') a.groups = has('groups') ? readPositiveInt(raw.groups, 'groups', problems) : 1;
       break;
+    }
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
     case 'MaxPooling2D':
-    case 'AveragePooling2D':
-      a.poolSize = has('pool_size') ? readPair(raw.pool_size, 'pool_size', problems) : [2, 2];
+    case 'AveragePooling2D': {
+      const window = kind.endsWith('1D') ? readSingle : readPair;
+      a.poolSize = has('pool_size') ? window(raw.pool_size, 'pool_size', problems) : [2, 2];
       // Keras and tfjs: strides default to the pool size.
-      a.strides = has('strides') ? readPair(raw.strides, 'strides', problems) : a.poolSize;
+      a.strides = has('strides') ? window(raw.strides, 'strides', problems) : a.poolSize;
       a.padding = readPadding(raw.padding, problems);
       break;
+    }
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D':
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D':
       a.keepdims = raw.keepdims === true;

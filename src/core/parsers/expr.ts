@@ -243,22 +243,17 @@ export class ExprParser {
     return { t: 'cond', test, then: body, orelse, r: this.rangeFrom(start) };
   }
 
+  /** `a or b` binds looser than `a and b`: one loop per level. */
   private pyOr(): Expr {
-    const start = this.peek();
-    let left = this.pyAnd();
-    while (this.isName('or')) {
-      this.next();
-      left = { t: 'bool', op: 'or', left, right: this.pyAnd(), r: this.rangeFrom(start) };
-    }
-    return left;
+    return this.pyBool('or', () => this.pyBool('and', () => this.pyNot()));
   }
 
-  private pyAnd(): Expr {
+  private pyBool(op: 'and' | 'or', operand: () => Expr): Expr {
     const start = this.peek();
-    let left = this.pyNot();
-    while (this.isName('and')) {
+    let left = operand();
+    while (this.isName(op)) {
       this.next();
-      left = { t: 'bool', op: 'and', left, right: this.pyNot(), r: this.rangeFrom(start) };
+      left = { t: 'bool', op, left, right: operand(), r: this.rangeFrom(start) };
     }
     return left;
   }
