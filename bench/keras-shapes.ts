@@ -47,8 +47,9 @@ for (const file of corpus) {
   missing += a.missing;
   unbuilt += a.unbuilt.length;
   console.log(`${file.replace(root + '/', '')}: ${a.matched}/${a.total} match Keras, ${a.unknown} unknown, ${a.missing} without a row, ${a.wrong.length} wrong${a.unbuilt.length ? `, ${a.unbuilt.length} rows Keras did not build` : ''}`);
-  for (const w of a.wrong) console.log(`    WRONG line ${w.line} ${w.cls}: shows ${w.shown}, Keras ${w.keras}`);
-  for (const u of a.unbuilt) console.log(`    not built by Keras in this run: line ${u.line} ${u.cls} ${u.shown}`);
+  const clip = (t: string) => (t.length > 200 ? `${t.slice(0, 200)}…` : t);
+  for (const w of a.wrong.slice(0, 8)) console.log(`    WRONG line ${w.line} ${w.cls}: shows ${w.shown}, Keras ${clip(w.keras)}`);
+  for (const u of a.unbuilt.slice(0, 8)) console.log(`    not built by Keras in this run: line ${u.line} ${u.cls} ${u.shown}`);
 }
 console.log(`total: ${matched}/${total} layers match Keras (${unknown} unknown, ${missing} without a row); ${wrong} rows show a wrong shape or count as known; ${unbuilt} rows for layers Keras did not build in this run`);
 process.exitCode = wrong > 0 ? 1 : 0;

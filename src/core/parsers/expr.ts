@@ -531,6 +531,7 @@ export class ExprParser {
     if (t.type === 'op' && t.value === '{') {
       this.next();
       const props: { key: string; value: Expr }[] = [];
+      let notDict = false;
       while (!this.atEnd() && !this.isOp('}')) {
         const k = this.peek();
         if ((k.type === 'name' || k.type === 'string' || k.type === 'number') && this.isOp(':', 1)) {
@@ -541,6 +542,8 @@ export class ExprParser {
           this.next(); // shorthand {layers}
           props.push({ key: k.value, value: { t: 'name', v: k.value, r: this.rangeFrom(k) } });
         } else {
+          // a Python set ({"a", None}) or a spread: not a dict the interpreter can read
+          if (this.language === 'python') notDict = true;
           this.skipUntilArgEnd();
         }
         if (this.isOp(',')) this.next();
@@ -551,6 +554,7 @@ export class ExprParser {
         }
       }
       if (this.isOp('}')) this.next();
+      if (notDict) return { t: 'other', r: this.rangeFrom(start) };
       return { t: 'obj', props, r: this.rangeFrom(start) };
     }
     return { t: 'other', r: { start: { line: t.line, col: t.col }, end: { line: t.line, col: t.col } } };

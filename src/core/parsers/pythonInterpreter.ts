@@ -105,7 +105,7 @@ export class PythonInterpreter {
     const root = (m: ModelBuild) => this.root(m);
     return this.builds
       .filter((m) => !m.parent && !m.hidden && m.rows.length > 0)
-      .map((m) => ({ name: root(m).name, kind: m.kind, layers: m.rows }))
+      .map((m): ParsedModel => ({ name: root(m).name, kind: m.kind, layers: m.rows, ...(m.uncalled ? { uncalled: m.uncalled } : {}) }))
       .sort((a, b) => a.layers[0].range.start.line - b.layers[0].range.start.line);
   }
 
@@ -129,6 +129,7 @@ export class PythonInterpreter {
       for (const m of hit.models) {
         const b = this.newBuild(m.name, m.kind);
         b.hidden = m.hidden;
+        b.uncalled = f.name;
         b.rows = by === 0 ? m.rows : m.rows.map((l) => ({ ...l, range: shift(l.range, by) }));
       }
       return;
@@ -139,8 +140,9 @@ export class PythonInterpreter {
     this.calledDuring = new Set();
     try {
       const params = new Map<string, Value>();
-      for (const p of f.params) params.set(p.name, f.defaults.get(p.name) ?? (p.star ? new Unknown(`*${p.name}`) : new Unknown(`parameter ${p.name} (no call of ${f.name}() in this file gives it)`)));
+      for (const p of f.params) params.set(p.name, (f.defaults.has(p.name) ? f.defaults.get(p.name)! : p.star ? new Unknown(`*${p.name}`) : new Unknown(`parameter ${p.name} (no call of ${f.name}() in this file gives it)`)));
       this.invoke(f, params);
+      for (const b of this.builds.slice(first)) b.uncalled = f.name;
       if (key === null) return;
       // Only models made here and not merged into older ones can be replayed.
       const made = this.builds.slice(first);
@@ -607,7 +609,7 @@ export class PythonInterpreter {
       if (i >= 0 && i < seq.length) return seq[i];
       return new Unknown(`index ${key} is out of range`);
     }
-    if (obj instanceof DictV && obj.entries && typeof key === 'string') return obj.entries.get(key) ?? new Unknown(`key '${key}' is not in the dict`);
+    if (obj instanceof DictV && obj.entries && typeof key === 'string') return obj.entries.has(key) ? obj.entries.get(key)! : new Unknown(`key '${key}' is not in the dict`);
     if (obj instanceof TensorV) return new Unknown('a slice of a tensor (not followed)');
     return new Unknown(unknownReason(obj) ?? unknownReason(key) ?? 'a subscript known only at run time');
   }
@@ -723,7 +725,7 @@ export class PythonInterpreter {
       } else if (i < args.length) params.set(p.name, args[i++]);
       else if (kwargs.has(p.name)) params.set(p.name, kwargs.get(p.name)!);
       else if (starred) params.set(p.name, new Unknown(`given through ${starred}`));
-      else params.set(p.name, f.defaults.get(p.name) ?? new Unknown(`parameter ${p.name} not given`));
+      else params.set(p.name, f.defaults.has(p.name) ? f.defaults.get(p.name)! : new Unknown(`parameter ${p.name} not given`));
     }
     return this.invoke(f, params);
   }
@@ -839,7 +841,7 @@ export class PythonInterpreter {
       return new Unknown(`list.${name}() is not evaluated`);
     }
     if (obj instanceof DictV) {
-      if (name === 'get' && typeof args[0] === 'string' && obj.entries) return obj.entries.get(args[0]) ?? args[1] ?? null;
+      if (name === 'get' && typeof args[0] === 'string' && obj.entries) return obj.entries.has(args[0]) ? obj.entries.get(args[0])! : args[1] ?? null;
       if (name === 'keys' && obj.entries) return new ListV([...obj.entries.keys()], false);
       if (name === 'values' && obj.entries) return new ListV([...obj.entries.values()], false);
       if (name === 'items' && obj.entries) return new ListV([...obj.entries].map(([k, v]) => new ListV([k, v], true)), false);
@@ -882,8 +884,47 @@ export class PythonInterpreter {
       return this.applyLayer(layer, args[0], shift(e.r, this.base));
     }
     if (last === 'int_shape' && args[0] instanceof TensorV) return this.shapeTuple(args[0]);
+    const known = this.kerasHelper(last, path, args, kwargs);
+    if (known !== undefined) return known;
     if (path.includes('applications')) return new Unknown(`the pretrained ${last}() (its shapes are not computed)`);
     return new Unknown(`depends on ${path.join('.')}()`);
+  }
+
+  /**
+   * The few Keras helpers that keras.applications builds its input shapes with, as Keras computes
+   * them (undefined: not one of them). image_data_format() is the default 'channels_last', the
+   * same assumption the layer inference makes for every layer without data_format.
+   */
+  private kerasHelper(last: string, path: string[], args: Value[], kwargs: Map<string, Value>): Value | undefined {
+    const arg = (i: number, name: string): Value | undefined => (i < args.length ? args[i] : kwargs.get(name));
+    if (last === 'image_data_format' && path.includes('backend')) return 'channels_last';
+    if (last === 'obtain_input_shape' && path.includes('imagenet_utils')) {
+      const input = arg(0, 'input_shape') ?? null;
+      const size = arg(1, 'default_size');
+      const format = arg(3, 'data_format');
+      const flatten = this.truth(arg(4, 'require_flatten') ?? new Unknown('require_flatten not given'));
+      const weights = arg(5, 'weights') ?? null;
+      const inputLit = toLiteral(input);
+      if (typeof size !== 'number' || format !== 'channels_last' || flatten === undefined || inputLit === undefined || toLiteral(weights) === undefined) {
+        return new Unknown(unknownReason(input) ?? unknownReason(weights) ?? 'depends on imagenet_utils.obtain_input_shape()');
+      }
+      const given = Array.isArray(inputLit) && inputLit.length === 3 ? inputLit : null;
+      const fallback = fromLiteral([size, size, weights !== 'imagenet' && given ? given[2] : 3]);
+      if (weights === 'imagenet' && flatten) return fallback;
+      if (inputLit !== null && !(Array.isArray(inputLit) && inputLit.length === 0)) return input;
+      return flatten ? fallback : fromLiteral([null, null, 3]);
+    }
+    if (last === 'correct_pad' && path.includes('imagenet_utils')) {
+      const t = arg(0, 'inputs');
+      const k = toLiteral(arg(1, 'kernel_size') ?? null);
+      const kernel = typeof k === 'number' ? [k, k] : Array.isArray(k) && k.length === 2 && k.every((d) => typeof d === 'number') ? (k as number[]) : null;
+      if (!(t instanceof TensorV) || !t.shape || t.shape.length !== 3 || !kernel) return new Unknown(t instanceof TensorV ? t.reason ?? 'depends on imagenet_utils.correct_pad()' : 'depends on imagenet_utils.correct_pad()');
+      const [h, w] = t.shape;
+      const adjust = h === null || w === null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
+      const c = [Math.floor(kernel[0] / 2), Math.floor(kernel[1] / 2)];
+      return fromLiteral([[c[0] - adjust[0], c[0]], [c[1] - adjust[1], c[1]]]);
+    }
+    return undefined;
   }
 
   // ---- layers and models -----------------------------------------------------------------------

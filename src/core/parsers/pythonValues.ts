@@ -79,6 +79,8 @@ export interface ModelBuild {
   names: Map<string, LayerV>;
   /** a Sequential without an input shape of its own, applied inside another model: not listed */
   hidden?: boolean;
+  /** made while analysing a function no code calls (ParsedModel.uncalled) */
+  uncalled?: string;
 }
 
 export class TensorV {

@@ -28,6 +28,7 @@ test('call-site arguments bind to parameters: keywords, positionals, defaults, *
 test('subscripts, slices and tuple arithmetic of module constants give input shapes and arguments', () => allMatch('subscripts'));
 test('nested Sequentials (inline and from a helper) and a functional model used as a layer', () => allMatch('nested_models'));
 test('ResNet- and Inception-style blocks written as helpers, as keras.applications writes them', () => allMatch('resnet_inception'));
+test('keras.applications style: obtain_input_shape, image_data_format, correct_pad, x.shape[axis], a nested stack function', () => allMatch('applications_style'));
 test('groups in the parameter count, depthwise, Conv1D and 1-D pooling, LayerNormalization, SpatialDropout2D', () => allMatch('conv_variants'));
 
 test('branches: decided ones take one path; an undecidable one keeps only what both paths agree on', () => {
