@@ -1,7 +1,9 @@
 // Compares CNN Lab's Python shape analysis with Keras' own shapes for the same file: the records
 // of bench/keras/shape-oracle.py (every layer Keras built, with the file line it was made on)
-// against the rows parsePythonKeras shows. Rows and layers meet by line and class; on a line with
-// as many rows as layers of a class they pair in order, otherwise a row agrees with any of them.
+// against the rows parsePythonKeras shows. Rows and layers meet by line and class (a helper's line
+// has one layer per call): a Keras layer is matched by a row of its own, one to one, that shows its
+// exact shape and count; a row is wrong when no layer of that line and class has what it shows.
+// (Rows of different calls are not told apart: a row showing another call's shape passes.)
 import { canonicalLayerKind } from '../../src/core/layers.ts';
 import { parsePythonKeras, type ParsedLayer } from '../../src/core/parsers/index.ts';
 import type { Shape } from '../../src/core/shape.ts';
@@ -62,27 +64,26 @@ export function compareWithKeras(source: string, records: KerasRecord[]): Agreem
       result.missing += ks.length;
       continue;
     }
-    // Pair in order when the counts agree; otherwise a layer is matched by any exact row.
-    const paired = rs.length === ks.length;
-    ks.forEach((k, i) => {
-      const candidates = paired ? [rs[i]] : rs;
-      const ok = candidates.some((r) => k.shapes.length === 1 && exact(r.outputShape, k.shapes[0]) && (k.params === null || r.params?.total === k.params));
-      if (ok) result.matched++;
-      else result.unknown++;
-    });
+    const free = new Set(rs);
+    for (const k of ks) {
+      const row = [...free].find((r) => k.shapes.length === 1 && exact(r.outputShape, k.shapes[0]) && (k.params === null || r.params?.total === k.params));
+      if (row) {
+        free.delete(row);
+        result.matched++;
+      } else result.unknown++;
+    }
   }
   for (const [key, rs] of oursBy) {
     const ks = kerasBy.get(key) ?? [];
-    const paired = rs.length === ks.length;
-    rs.forEach((r, i) => {
-      const against = paired ? [ks[i]] : ks;
-      const shapeOk = r.outputShape === null || against.some((k) => k.shapes.some((s) => compatible(r.outputShape, s)));
-      const paramsOk = r.params === null || against.some((k) => k.params === null || k.params === r.params!.total);
+    rs.forEach((r) => {
+      const against = ks;
+      // shape and count must both be one layer's
+      const ok = against.some((k) => (r.outputShape === null || k.shapes.some((s) => compatible(r.outputShape, s))) && (r.params === null || k.params === null || k.params === r.params.total));
       if (ks.length === 0) {
         result.unbuilt.push({ line: r.range.start.line + 1, cls: r.spec.className, shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}` });
         return;
       }
-      if (!shapeOk || !paramsOk) {
+      if (!ok) {
         result.wrong.push({ line: r.range.start.line + 1, cls: r.spec.className, shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}`, keras: against.map((k) => `${k.shapes.map(fmt).join('|')} ${k.params ?? '?'}`).join(' / ') || 'no such layer' });
       }
     });

@@ -79,6 +79,8 @@ export interface LayerArgs {
   channelsFirst?: boolean;
   /** Conv2D groups (the kernel sees cin/groups channels) */
   groups?: number;
+  /** Normalization given mean= and variance=: constants, not weights */
+  statsGiven?: boolean;
   /** Resizing / CenterCrop target size */
   height?: number;
   width?: number;
@@ -332,6 +334,7 @@ function readArgs(kind: LayerKind, raw: Record<string, LiteralValue | undefined>
     case 'Normalization':
       a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
       if (raw.axis === null || Array.isArray(raw.axis)) problems.push('axis other than one integer is not supported by the shape inference');
+      a.statsGiven = raw.mean !== undefined && raw.mean !== null;
       break;
     case 'Conv1D':
     case 'Conv2D':
@@ -613,6 +616,7 @@ export function inferLayer(spec: LayerSpec, inputs: (Shape | null)[], context: I
       const axis = normalizeAxis(a.axis ?? -1, input.length + 1) - 1;
       const c = axis >= 0 && axis < input.length ? input[axis] : null;
       if (c === null) return result(input, null);
+      if (spec.kind === 'Normalization' && a.statsGiven) return result(input, { total: 0, nonTrainable: 0, text: '0 (mean and variance given as constants)' });
       if (spec.kind === 'Normalization') return result(input, { total: 2 * c + 1, nonTrainable: 2 * c + 1, text: `2${DOT}${c} + 1 = ${2 * c + 1} (mean, variance, count; not trainable)` });
       const perChannel = (a.center ? 1 : 0) + (a.scale ? 1 : 0);
       return result(input, { total: perChannel * c, nonTrainable: 0, text: `${perChannel}${DOT}${c} = ${perChannel * c} (${[a.scale ? 'gamma' : '', a.center ? 'beta' : ''].filter(Boolean).join(', ')})` });

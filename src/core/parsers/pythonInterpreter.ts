@@ -32,7 +32,7 @@ const HARMLESS = new Set([
   'pointwise_regularizer', 'beta_regularizer', 'gamma_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint',
   'beta_constraint', 'gamma_constraint', 'batch_size', 'sparse', 'ragged', 'synchronized', 'renorm', 'invert',
 ]);
-const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'Normalization' && (arg === 'mean' || arg === 'variance')) || (kind === 'RandomAugmentation' && arg === 'mode');
+const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
 
 type Signal = null | { k: 'return'; v: Value } | { k: 'break' } | { k: 'continue' };
 
