@@ -558,8 +558,26 @@ export class PythonInterpreter {
     if (op === '+' && typeof l === 'string' && typeof r === 'string') return l + r;
     if (l instanceof ListV && r instanceof ListV && op === '+') return l.items && r.items ? new ListV([...l.items, ...r.items], l.tuple) : new ListV(null, l.tuple, l.items ? r.reason : l.reason);
     if (op === '*' && l instanceof ListV && typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= MAX_UNROLL) return l.items ? new ListV(Array.from({ length: r }, () => l.items!).flat(), l.tuple) : l;
-    if (l instanceof TensorV || r instanceof TensorV) return new Unknown(`a tensor operation (${op}) the analyser does not follow`);
+    if (l instanceof TensorV || r instanceof TensorV) return this.tensorArithmetic(op, l, r);
     return new Unknown(unknownReason(l) ?? unknownReason(r) ?? `a value (${op}) known only at run time`);
+  }
+
+  /**
+   * `x + y`, `x * 0.5`, … on tensors: element-wise, so two tensors of the same shape, or a tensor
+   * and a number, keep the shape. Broadcasting between different shapes is not followed.
+   */
+  private tensorArithmetic(op: string, l: Value, r: Value): Value {
+    const unfollowed = new Unknown(`a tensor operation (${op}) the analyser does not follow`);
+    if (!['+', '-', '*', '/'].includes(op)) return unfollowed;
+    if (l instanceof TensorV && r instanceof TensorV) {
+      const graph = this.merge(l.graph, r.graph);
+      if (l.shape && r.shape && shapesEqual(l.shape, r.shape) && l.shape.every((d) => d !== null)) return new TensorV(l.shape, graph);
+      return new TensorV(null, graph, undefined, l.shape && r.shape ? `${op} of tensors of different shapes (broadcasting is not followed)` : (l.reason ?? r.reason ?? 'a tensor whose shape is not known'));
+    }
+    const t = (l instanceof TensorV ? l : r) as TensorV;
+    const other = l instanceof TensorV ? r : l;
+    if (typeof other === 'number') return new TensorV(t.shape, t.graph, undefined, t.reason);
+    return unfollowed;
   }
 
   private compare(op: string, l: Value, r: Value): Value {
@@ -886,6 +904,13 @@ export class PythonInterpreter {
     if (last === 'int_shape' && args[0] instanceof TensorV) return this.shapeTuple(args[0]);
     const known = this.kerasHelper(last, path, args, kwargs);
     if (known !== undefined) return known;
+    if (path.length === 2 && path[0] === 'math' && args.length >= 1 && args.every((a) => typeof a === 'number')) {
+      const [a, b] = args as number[];
+      if (last === 'ceil') return Math.ceil(a);
+      if (last === 'floor') return Math.floor(a);
+      if (last === 'sqrt' && a >= 0) return Math.sqrt(a);
+      if (last === 'pow' && b !== undefined) return a ** b;
+    }
     if (path.includes('applications')) return new Unknown(`the pretrained ${last}() (its shapes are not computed)`);
     return new Unknown(`depends on ${path.join('.')}()`);
   }

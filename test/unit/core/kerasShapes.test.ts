@@ -29,6 +29,14 @@ test('subscripts, slices and tuple arithmetic of module constants give input sha
 test('nested Sequentials (inline and from a helper) and a functional model used as a layer', () => allMatch('nested_models'));
 test('ResNet- and Inception-style blocks written as helpers, as keras.applications writes them', () => allMatch('resnet_inception'));
 test('keras.applications style: obtain_input_shape, image_data_format, correct_pad, x.shape[axis], a nested stack function', () => allMatch('applications_style'));
+test('element-wise tensor arithmetic keeps the shape of equal shapes; a broadcast stays unknown; math in filter counts', () => {
+  const a = agreement('tensor_ops');
+  assert.deepEqual(a.wrong, []);
+  // All but the conv after `x * gate` ((32, 32, 24) times (1, 1, 24): a broadcast, not followed).
+  assert.deepEqual([a.matched, a.unknown, a.missing, a.unbuilt], [a.total - 1, 1, 0, []]);
+  const last = parsePythonKeras(source('tensor_ops')).models[0].layers.at(-1)!;
+  assert.match(last.diagnostics.map((d) => d.message).join('\n'), /broadcasting is not followed/);
+});
 test('groups in the parameter count, depthwise, Conv1D and 1-D pooling, LayerNormalization, SpatialDropout2D', () => allMatch('conv_variants'));
 
 test('branches: decided ones take one path; an undecidable one keeps only what both paths agree on', () => {
