@@ -20,7 +20,7 @@ export type Expr =
   | { t: 'name'; v: string; r: SourceRange }
   | { t: 'attr'; obj: Expr; name: string; r: SourceRange }
   | { t: 'call'; callee: Expr; args: Expr[]; kwargs: { name: string; value: Expr }[]; r: SourceRange }
-  | { t: 'list'; items: Expr[]; r: SourceRange }
+  | { t: 'list'; items: Expr[]; r: SourceRange; /** written `( … )` (a Python tuple) */ tuple?: boolean }
   | { t: 'obj'; props: { key: string; value: Expr }[]; r: SourceRange }
   | { t: 'bin'; op: string; left: Expr; right: Expr; r: SourceRange }
   | { t: 'neg'; arg: Expr; r: SourceRange }
@@ -526,7 +526,7 @@ export class ExprParser {
       }
       if (comprehension) return { t: 'other', r: this.rangeFrom(start) };
       if (!tuple && items.length === 1) return items[0]; // parenthesised expression
-      return { t: 'list', items, r: this.rangeFrom(start) };
+      return t.value === '(' ? { t: 'list', items, r: this.rangeFrom(start), tuple: true } : { t: 'list', items, r: this.rangeFrom(start) };
     }
     if (t.type === 'op' && t.value === '{') {
       this.next();

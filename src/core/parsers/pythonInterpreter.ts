@@ -207,9 +207,20 @@ export class PythonInterpreter {
       }
       case 'augassign': {
         const cur = this.eval(s.target, scope);
-        this.assign(s.target, this.binary(s.op, cur, this.eval(s.value, scope)), scope);
+        const value = this.eval(s.value, scope);
+        // `xs += [...]` extends the list in place (every name for it sees the change)
+        if (cur instanceof ListV && !cur.tuple && s.op === '+') {
+          const more = this.iterate(value);
+          if (cur.items && Array.isArray(more)) cur.items.push(...more);
+          else cur.items = null;
+          return null;
+        }
+        this.assign(s.target, this.binary(s.op, cur, value), scope);
         return null;
       }
+      case 'global':
+        for (const n of s.names) (scope.outer ??= new Set()).add(n);
+        return null;
       case 'expr':
         this.eval(s.value, scope);
         return null;
@@ -271,7 +282,7 @@ export class PythonInterpreter {
 
   private assign(target: Expr, v: Value, scope: Scope): void {
     if (target.t === 'name') {
-      scope.vars.set(target.v, v);
+      scope.owner(target.v).vars.set(target.v, v);
       return;
     }
     if (target.t === 'list') {
@@ -485,7 +496,7 @@ export class PythonInterpreter {
             items.push(...expanded);
           } else items.push(this.eval(i, scope));
         }
-        return new ListV(items, true);
+        return new ListV(items, e.tuple === true);
       }
       case 'obj': {
         const m = new Map<string, Value>();
@@ -689,6 +700,21 @@ export class PythonInterpreter {
     return this.eval(e, scope);
   }
 
+  /** The items of a Sequential's list, `*more_layers` expanded where the list is known. */
+  private seqItems(items: Expr[], scope: Scope): ListV {
+    const out: Value[] = [];
+    for (const i of items) {
+      if (i.t !== 'star') {
+        out.push(this.evalSeqItem(i, scope));
+        continue;
+      }
+      const more = this.iterate(this.eval(i.arg, scope));
+      if (!Array.isArray(more)) return new ListV(null, false, more.reason);
+      out.push(...more);
+    }
+    return new ListV(out, false);
+  }
+
   private args(e: CallExpr, scope: Scope, seqItems: boolean): { args: Value[]; kwargs: Map<string, Value>; starred: string | null } {
     const args: Value[] = [];
     const kwargs = new Map<string, Value>();
@@ -707,13 +733,13 @@ export class PythonInterpreter {
         continue;
       }
       if (seqItems && a.t === 'list' && args.length === 0) {
-        args.push(new ListV(a.items.map((i) => (i.t === 'star' ? new Unknown('a starred list of layers') : this.evalSeqItem(i, scope))), false));
+        args.push(this.seqItems(a.items, scope));
         continue;
       }
       args.push(this.eval(a, scope));
     }
     for (const k of e.kwargs) {
-      if (seqItems && k.name === 'layers' && k.value.t === 'list') kwargs.set(k.name, new ListV(k.value.items.map((i) => this.evalSeqItem(i, scope)), false));
+      if (seqItems && k.name === 'layers' && k.value.t === 'list') kwargs.set(k.name, this.seqItems(k.value.items, scope));
       else kwargs.set(k.name, this.eval(k.value, scope));
     }
     return { args, kwargs, starred };

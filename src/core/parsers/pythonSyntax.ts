@@ -25,6 +25,7 @@ export type Stmt =
   | { s: 'try'; body: Stmt[]; handlers: Stmt[][]; orelse: Stmt[]; final: Stmt[]; r: SourceRange }
   | { s: 'return'; value?: Expr; r: SourceRange }
   | { s: 'import'; module: string[]; names: { name: string; as: string }[]; r: SourceRange }
+  | { s: 'global'; names: string[]; r: SourceRange }
   | { s: 'break' | 'continue' | 'skip'; r: SourceRange };
 
 interface Line {
@@ -113,7 +114,7 @@ function expr(tokens: Token[], rest?: Token[][]): Expr {
 }
 
 const AUG_OPS = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=']);
-const SIMPLE_SKIP = new Set(['pass', 'raise', 'assert', 'del', 'global', 'nonlocal', 'yield', 'print']);
+const SIMPLE_SKIP = new Set(['pass', 'raise', 'assert', 'del', 'yield', 'print']);
 
 /** A simple statement, and any that half-typed code left in the same logical line. */
 function simpleStatements(tokens: Token[]): Stmt[] {
@@ -139,6 +140,9 @@ function simpleStatement(tokens: Token[], rest: Token[][] = []): Stmt {
       case 'break':
       case 'continue':
         return { s: first.value, r };
+      case 'global':
+      case 'nonlocal':
+        return { s: 'global', names: tokens.slice(1).filter((t) => t.type === 'name').map((t) => t.value), r };
       case 'import':
         // `import a.b as c` binds nothing the interpreter models: its attributes are external
         return { s: 'import', module: [], names: [], r };

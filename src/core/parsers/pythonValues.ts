@@ -121,7 +121,15 @@ export type Value = number | string | boolean | null | Unknown | ListV | DictV |
 
 export class Scope {
   readonly vars = new Map<string, Value>();
+  /** names declared `global` / `nonlocal` here: assignments go to the scope that has them */
+  outer?: Set<string>;
   constructor(readonly parent?: Scope) {}
+  /** The scope an assignment to `name` binds in. */
+  owner(name: string): Scope {
+    if (!this.outer?.has(name)) return this;
+    for (let s = this.parent; s; s = s.parent) if (s.vars.has(name) || !s.parent) return s;
+    return this;
+  }
   lookup(name: string): Value | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
       const v = s.vars.get(name);

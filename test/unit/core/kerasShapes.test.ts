@@ -37,6 +37,7 @@ test('element-wise tensor arithmetic keeps the shape of equal shapes; a broadcas
   const last = parsePythonKeras(source('tensor_ops')).models[0].layers.at(-1)!;
   assert.match(last.diagnostics.map((d) => d.message).join('\n'), /broadcasting is not followed/);
 });
+test('scopes: global rebinds the module constant, += extends a list in place (an alias sees it), *layers spread into a Sequential', () => allMatch('scopes'));
 test('groups in the parameter count, depthwise, Conv1D and 1-D pooling, LayerNormalization, SpatialDropout2D', () => allMatch('conv_variants'));
 
 test('branches: decided ones take one path; an undecidable one keeps only what both paths agree on', () => {
