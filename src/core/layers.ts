@@ -424,25 +424,18 @@ function readPositiveInt(v: LiteralValue | undefined, field: string, problems: s
 
 /** A 1-D window size: an integer or a 1-tuple (kept as a pair with both entries equal). */
 function readSingle(v: LiteralValue | undefined, field: string, problems: string[]): [number, number] | undefined {
-  if (v === undefined) {
-    problems.push(`${field} is missing`);
-    return undefined;
-  }
-  if (typeof v === 'number' && Number.isInteger(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return [v[0], v[0]];
-  problems.push(`${field} must be an integer, got ${JSON.stringify(v)}`);
-  return undefined;
+  return readPair(v, field, problems, true);
 }
 
-function readPair(v: LiteralValue | undefined, field: string, problems: string[]): [number, number] | undefined {
+function readPair(v: LiteralValue | undefined, field: string, problems: string[], single = false): [number, number] | undefined {
   if (v === undefined) {
     problems.push(`${field} is missing`);
     return undefined;
   }
   if (typeof v === 'number' && Number.isInteger(v)) return [v, v];
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return [v[0], v[0]];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
-  problems.push(`${field} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
+  if (!single && Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
+  problems.push(`${field} must be an integer${single ? '' : ' or a pair of integers'}, got ${JSON.stringify(v)}`);
   return undefined;
 }
 
