@@ -11,19 +11,23 @@ const HELP = `Usage: cnn-lab describe <model.json | file.py | file.ts | file.js>
 
 Prints each model's layers with output shapes and parameter counts, computed from the file
 without running it (Keras Python, tfjs TypeScript/JavaScript, or a layers model.json).
-  --json         print [{name, className, outputShape, params, trainable, problems?}] instead
+  --json         print [{model, name, className, outputShape, params, trainable, problems?}]
+                 instead (params null where not known)
 Exits 1 when the model has an error (a shape that does not fit, an undefined input).
   --model NAME   only the model with this name (a file may define several)`;
 
-/** A layer row; `problems` (warnings and errors, as in the text's Problems list) only where there are some. */
-function toRow(layer: ParsedModel['layers'][number]): DescribedRow {
-  const row: DescribedRow = { name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? 0, trainable: layer.spec.trainable };
+/**
+ * A layer row with the model it belongs to; `params` null where the count is not known (the text
+ * says `?`); `problems` (warnings and errors, as in the text's Problems list) only where there are some.
+ */
+function toRow(model: ParsedModel, layer: ParsedModel['layers'][number]): DescribedRow {
+  const row: DescribedRow = { model: model.name, name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? null, trainable: layer.spec.trainable };
   const problems = layer.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ severity: d.severity as 'error' | 'warning', message: d.message }));
   if (problems.length > 0) row.problems = problems;
   return row;
 }
 
-type DescribedRow = LayerRow & { problems?: { severity: 'error' | 'warning'; message: string }[] };
+type DescribedRow = Omit<LayerRow, 'params'> & { model: string; params: number | null; problems?: { severity: 'error' | 'warning'; message: string }[] };
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { flags: ['json', 'help'], options: ['model'] });
@@ -63,7 +67,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const errors = models.flatMap((m) => m.layers.flatMap((l) => l.diagnostics.filter((d) => d.severity === 'error')));
   if (args.flags.has('json')) {
-    io.out(JSON.stringify(models.flatMap((m) => m.layers.map(toRow)), null, 2));
+    io.out(JSON.stringify(models.flatMap((m) => m.layers.map((l) => toRow(m, l))), null, 2));
   } else {
     io.out(models.map(modelReport).join('\n\n'));
   }

@@ -33,7 +33,19 @@ export type LayerKind =
   | 'Multiply'
   | 'Average'
   | 'Maximum'
-  | 'Minimum';
+  | 'Minimum'
+  // shape-keeping preprocessing and noise layers
+  | 'Rescaling'
+  | 'Normalization'
+  | 'RandomAugmentation'
+  | 'Resizing'
+  | 'CenterCrop'
+  | 'LayerNormalization'
+  | 'Conv1D'
+  | 'MaxPooling1D'
+  | 'AveragePooling1D'
+  | 'GlobalAveragePooling1D'
+  | 'GlobalMaxPooling1D';
 
 /** A JSON-like literal value as written in source or config. */
 export type LiteralValue = number | string | boolean | null | LiteralValue[] | { [key: string]: LiteralValue };
@@ -65,6 +77,13 @@ export interface LayerArgs {
   activation?: string;
   rate?: number;
   channelsFirst?: boolean;
+  /** Conv2D groups (the kernel sees cin/groups channels) */
+  groups?: number;
+  /** Normalization given mean= and variance=: constants, not weights */
+  statsGiven?: boolean;
+  /** Resizing / CenterCrop target size */
+  height?: number;
+  width?: number;
 }
 
 export interface LayerSpec {
@@ -144,7 +163,40 @@ const CLASS_ALIASES: Record<string, LayerKind> = {
   average: 'Average',
   maximum: 'Maximum',
   minimum: 'Minimum',
+  rescaling: 'Rescaling',
+  normalization: 'Normalization',
+  randomflip: 'RandomAugmentation',
+  randomrotation: 'RandomAugmentation',
+  randomzoom: 'RandomAugmentation',
+  randomtranslation: 'RandomAugmentation',
+  randomcontrast: 'RandomAugmentation',
+  randombrightness: 'RandomAugmentation',
+  gaussiannoise: 'RandomAugmentation',
+  gaussiandropout: 'RandomAugmentation',
+  resizing: 'Resizing',
+  centercrop: 'CenterCrop',
+  layernormalization: 'LayerNormalization',
+  conv1d: 'Conv1D',
+  convolution1d: 'Conv1D',
+  maxpooling1d: 'MaxPooling1D',
+  maxpool1d: 'MaxPooling1D',
+  averagepooling1d: 'AveragePooling1D',
+  avgpool1d: 'AveragePooling1D',
+  globalaveragepooling1d: 'GlobalAveragePooling1D',
+  globalavgpool1d: 'GlobalAveragePooling1D',
+  globalmaxpooling1d: 'GlobalMaxPooling1D',
+  globalmaxpool1d: 'GlobalMaxPooling1D',
 };
+
+/**
+ * The class name to show for a layer: the canonical kind, except where several Keras classes share
+ * one kind (RandomFlip, RandomRotation, … are all shape-keeping 'RandomAugmentation').
+ */
+function displayClassName(kind: LayerKind | null, written: string): string {
+  if (!kind) return written;
+  if (kind === 'RandomAugmentation') return written;
+  return kind;
+}
 
 /** `Conv2D`, `conv2d`, `MaxPool2D`, `maxPooling2d` → the canonical kind; null when unsupported. */
 export function canonicalLayerKind(className: string): LayerKind | null {
@@ -175,7 +227,22 @@ const POSITIONAL: Partial<Record<LayerKind, string[]>> = {
   Reshape: ['target_shape'],
   Dense: ['units', 'activation', 'use_bias'],
   Concatenate: ['axis'],
+  Rescaling: ['scale', 'offset'],
+  Normalization: ['axis', 'mean', 'variance'],
+  Resizing: ['height', 'width', 'interpolation', 'crop_to_aspect_ratio'],
+  CenterCrop: ['height', 'width'],
+  LayerNormalization: ['axis', 'epsilon', 'center', 'scale'],
+  Conv1D: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias'],
+  MaxPooling1D: ['pool_size', 'strides', 'padding', 'data_format'],
+  AveragePooling1D: ['pool_size', 'strides', 'padding', 'data_format'],
+  GlobalAveragePooling1D: ['data_format', 'keepdims'],
+  GlobalMaxPooling1D: ['data_format', 'keepdims'],
 };
+
+/** Keras' positional parameter names of a layer kind (to name an argument that is not known). */
+export function positionalNames(kind: LayerKind | null): string[] {
+  return kind ? POSITIONAL[kind] ?? [] : [];
+}
 
 /** camelCase (tfjs) → snake_case (Keras): kernelSize → kernel_size. */
 export function toSnakeCase(key: string): string {
@@ -237,7 +304,7 @@ export function makeLayerSpec(
   // InputLayer has no weights and Keras/tfjs report it as not trainable.
   const trainable = kind === 'InputLayer' ? false : raw.trainable !== false;
   const args = kind ? readArgs(kind, raw, problems) : {};
-  return { className: kind ?? className, kind, name: layerName, args, trainable, problems };
+  return { className: displayClassName(kind, className), kind, name: layerName, args, trainable, problems };
 }
 
 const SHAPE_KEYS = ['shape', 'input_shape', 'batch_input_shape', 'batch_shape'];
@@ -253,26 +320,54 @@ function readArgs(kind: LayerKind, raw: Record<string, LiteralValue | undefined>
     if (s) a.inputShape = shapeKey.startsWith('batch') ? s.slice(1) : s;
   }
   switch (kind) {
+    case 'Resizing':
+    case 'CenterCrop':
+      a.height = readPositiveInt(raw.height, 'height', problems);
+      a.width = readPositiveInt(raw.width, 'width', problems);
+      break;
+    case 'LayerNormalization':
+      a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
+      if (Array.isArray(raw.axis)) problems.push('axis as a list is not supported by the shape inference');
+      a.center = raw.center !== false;
+      a.scale = raw.scale !== false;
+      break;
+    case 'Normalization':
+      a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
+      if (raw.axis === null || Array.isArray(raw.axis)) problems.push('axis other than one integer is not supported by the shape inference');
+      a.statsGiven = raw.mean !== undefined && raw.mean !== null;
+      break;
+    case 'Conv1D':
     case 'Conv2D':
     case 'SeparableConv2D':
     case 'Conv2DTranspose':
-    case 'DepthwiseConv2D':
+    case 'DepthwiseConv2D': {
+      // 1-D windows are kept as pairs with both entries equal
+      const window = kind === 'Conv1D' ? readSingle : readPair;
       if (kind !== 'DepthwiseConv2D') a.filters = readPositiveInt(raw.filters, 'filters', problems);
-      a.kernelSize = readPair(raw.kernel_size, 'kernel_size', problems);
-      a.strides = has('strides') ? readPair(raw.strides, 'strides', problems) : [1, 1];
-      a.dilation = has('dilation_rate') ? readPair(raw.dilation_rate, 'dilation_rate', problems) : [1, 1];
-      a.padding = readPadding(raw.padding, problems);
+      a.kernelSize = window(raw.kernel_size, 'kernel_size', problems);
+      a.strides = has('strides') ? window(raw.strides, 'strides', problems) : [1, 1];
+      a.dilation = has('dilation_rate') ? window(raw.dilation_rate, 'dilation_rate', problems) : [1, 1];
+      // causal padding keeps the length, like same (it pads on the left only)
+      a.padding = readPadding(kind === 'Conv1D' && raw.padding === 'causal' ? 'same' : raw.padding, problems);
       a.useBias = raw.use_bias !== false;
       if (kind === 'DepthwiseConv2D' || kind === 'SeparableConv2D') a.depthMultiplier = has('depth_multiplier') ? readPositiveInt(raw.depth_multiplier, 'depth_multiplier', problems) : 1;
       if (typeof raw.activation === 'string') a.activation = raw.activation;
+      if (kind === 'Conv2D' || kind === 'Conv1D') a.groups = has('groups') ? readPositiveInt(raw.groups, 'groups', problems) : 1;
       break;
+    }
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
     case 'MaxPooling2D':
-    case 'AveragePooling2D':
-      a.poolSize = has('pool_size') ? readPair(raw.pool_size, 'pool_size', problems) : [2, 2];
+    case 'AveragePooling2D': {
+      const window = kind.endsWith('1D') ? readSingle : readPair;
+      a.poolSize = has('pool_size') ? window(raw.pool_size, 'pool_size', problems) : [2, 2];
       // Keras and tfjs: strides default to the pool size.
-      a.strides = has('strides') ? readPair(raw.strides, 'strides', problems) : a.poolSize;
+      a.strides = has('strides') ? window(raw.strides, 'strides', problems) : a.poolSize;
       a.padding = readPadding(raw.padding, problems);
       break;
+    }
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D':
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D':
       a.keepdims = raw.keepdims === true;
@@ -327,15 +422,20 @@ function readPositiveInt(v: LiteralValue | undefined, field: string, problems: s
   return undefined;
 }
 
-function readPair(v: LiteralValue | undefined, field: string, problems: string[]): [number, number] | undefined {
+/** A 1-D window size: an integer or a 1-tuple (kept as a pair with both entries equal). */
+function readSingle(v: LiteralValue | undefined, field: string, problems: string[]): [number, number] | undefined {
+  return readPair(v, field, problems, true);
+}
+
+function readPair(v: LiteralValue | undefined, field: string, problems: string[], single = false): [number, number] | undefined {
   if (v === undefined) {
     problems.push(`${field} is missing`);
     return undefined;
   }
   if (typeof v === 'number' && Number.isInteger(v)) return [v, v];
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return [v[0], v[0]];
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
-  problems.push(`${field} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
+  if (!single && Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
+  problems.push(`${field} must be an integer${single ? '' : ' or a pair of integers'}, got ${JSON.stringify(v)}`);
   return undefined;
 }
 
@@ -500,6 +600,37 @@ export function inferLayer(spec: LayerSpec, inputs: (Shape | null)[], context: I
     }
     case 'Concatenate':
       return inferConcatenate(spec, inputs, diagnostics);
+    case 'Rescaling':
+    case 'RandomAugmentation':
+      return result(input, noParams);
+    case 'Normalization':
+    case 'LayerNormalization': {
+      if (!input) return result(null, null);
+      const axis = normalizeAxis(a.axis ?? -1, input.length + 1) - 1;
+      const c = axis >= 0 && axis < input.length ? input[axis] : null;
+      if (c === null) return result(input, null);
+      if (spec.kind === 'Normalization' && a.statsGiven) return result(input, { total: 0, nonTrainable: 0, text: '0 (mean and variance given as constants)' });
+      if (spec.kind === 'Normalization') return result(input, { total: 2 * c + 1, nonTrainable: 2 * c + 1, text: `2${DOT}${c} + 1 = ${2 * c + 1} (mean, variance, count; not trainable)` });
+      const perChannel = (a.center ? 1 : 0) + (a.scale ? 1 : 0);
+      return result(input, { total: perChannel * c, nonTrainable: 0, text: `${perChannel}${DOT}${c} = ${perChannel * c} (${[a.scale ? 'gamma' : '', a.center ? 'beta' : ''].filter(Boolean).join(', ')})` });
+    }
+    case 'Resizing':
+    case 'CenterCrop': {
+      const s = expectRank(spec, input, 3, diagnostics);
+      if (!s || a.height === undefined || a.width === undefined) return result(null, noParams);
+      return result(a.channelsFirst ? [s[0], a.height, a.width] : [a.height, a.width, s[2]], noParams);
+    }
+    case 'Conv1D':
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+      return inferWindowed1D(spec, input, diagnostics);
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D': {
+      const s = expectRank(spec, input, 2, diagnostics);
+      if (!s) return result(null, noParams);
+      const c = a.channelsFirst ? s[0] : s[1];
+      return result(a.keepdims ? (a.channelsFirst ? [c, 1] : [1, c]) : [c], noParams);
+    }
     case 'Add':
     case 'Subtract':
     case 'Multiply':
@@ -528,7 +659,7 @@ function expectRank(spec: LayerSpec, input: Shape | null, rank: number, diagnost
   if (input.length !== rank) {
     diagnostics.push({
       severity: 'error',
-      message: `${spec.className} expects a ${rank + 1}-D input (batch, H, W, C), got ${input.length + 1}-D (batch, ${formatShape(input)})`,
+      message: `${spec.className} expects a ${rank + 1}-D input (batch, ${rank === 2 ? 'steps, C' : 'H, W, C'}), got ${input.length + 1}-D (batch, ${formatShape(input)})`,
     });
     return null;
   }
@@ -573,8 +704,15 @@ function inferWindowed(spec: LayerSpec, input: Shape | null, context: InferenceC
     case 'Conv2DTranspose':
       cout = a.filters ?? null;
       if (cin !== null && cout !== null) {
-        const weights = kh * kw * cin * cout;
-        params = { total: weights + bias(cout), nonTrainable: 0, text: `${kh}${DOT}${kw}${DOT}${cin}${DOT}${cout} weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}` };
+        // groups: each filter sees cin/groups input channels (Keras requires both to divide evenly)
+        const groups = spec.kind === 'Conv2D' ? a.groups ?? 1 : 1;
+        if (cin % groups !== 0 || cout % groups !== 0) {
+          diagnostics.push({ severity: 'error', message: `${spec.className}: groups=${groups} must divide both the input channels (${cin}) and filters (${cout})` });
+          return { outputShape: null, params: null, arithmetic, diagnostics };
+        }
+        const weights = kh * kw * (cin / groups) * cout;
+        const cinText = groups === 1 ? `${cin}` : `(${cin}/${groups})`;
+        params = { total: weights + bias(cout), nonTrainable: 0, text: `${kh}${DOT}${kw}${DOT}${cinText}${DOT}${cout} weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}` };
       }
       break;
     case 'DepthwiseConv2D': {
@@ -613,6 +751,38 @@ function inferWindowed(spec: LayerSpec, input: Shape | null, context: InferenceC
   const out: Shape = [0, 0, 0];
   out[hi] = h.size;
   out[wi] = w.size;
+  out[ci] = cout;
+  return { outputShape: out, params, arithmetic, diagnostics };
+}
+
+/** Conv1D / MaxPooling1D / AveragePooling1D over (steps, C): one axis of the 2-D arithmetic. */
+function inferWindowed1D(spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[]): LayerInference {
+  const a = spec.args;
+  const isPool = spec.kind !== 'Conv1D';
+  const kernel = isPool ? a.poolSize : a.kernelSize;
+  const s = expectRank(spec, input, 2, diagnostics);
+  if (!kernel || !a.strides) return { outputShape: null, params: null, arithmetic: [], diagnostics };
+  const [li, ci] = a.channelsFirst ? [1, 0] : [0, 1];
+  const cin = s ? s[ci] : null;
+  const padding = a.padding ?? 'valid';
+  const r = computeConvAxis({ input: s ? s[li] : null, kernel: kernel[0], stride: a.strides[0], dilation: (a.dilation ?? [1, 1])[0], padding: Array.isArray(padding) ? { mode: 'explicit', before: padding[0][0], after: padding[0][1] } : { mode: padding }, axis: 'W' });
+  if (r.error) diagnostics.push({ severity: 'error', message: `${spec.className}: ${r.error}` });
+  const arithmetic = [r.text, ...(r.rule ? [r.rule] : [])];
+  let params: ParamCount | null = { total: 0, nonTrainable: 0, text: '0' };
+  let cout = cin;
+  if (!isPool) {
+    cout = a.filters ?? null;
+    const groups = a.groups ?? 1;
+    params = null;
+    if (cin !== null && cout !== null) {
+      const weights = kernel[0] * (cin / groups) * cout;
+      const bias = a.useBias ? cout : 0;
+      params = { total: weights + bias, nonTrainable: 0, text: `${kernel[0]}${DOT}${groups === 1 ? cin : `(${cin}/${groups})`}${DOT}${cout} weights${bias ? ` + ${bias} bias` : ''} = ${weights + bias}` };
+    }
+  }
+  if (!s || r.error) return { outputShape: null, params, arithmetic, diagnostics };
+  const out: Shape = [null, null];
+  out[li] = r.size;
   out[ci] = cout;
   return { outputShape: out, params, arithmetic, diagnostics };
 }

@@ -20,10 +20,19 @@ export type Expr =
   | { t: 'name'; v: string; r: SourceRange }
   | { t: 'attr'; obj: Expr; name: string; r: SourceRange }
   | { t: 'call'; callee: Expr; args: Expr[]; kwargs: { name: string; value: Expr }[]; r: SourceRange }
-  | { t: 'list'; items: Expr[]; r: SourceRange }
+  | { t: 'list'; items: Expr[]; r: SourceRange; /** written `( … )` (a Python tuple) */ tuple?: boolean }
   | { t: 'obj'; props: { key: string; value: Expr }[]; r: SourceRange }
   | { t: 'bin'; op: string; left: Expr; right: Expr; r: SourceRange }
   | { t: 'neg'; arg: Expr; r: SourceRange }
+  // Python only: subscripts and slices, comparisons, boolean operators, conditional expressions
+  // and starred items (`(*size, 3)`), so the interpreter can evaluate them instead of guessing.
+  | { t: 'sub'; obj: Expr; index: Expr; r: SourceRange }
+  | { t: 'slice'; lo?: Expr; hi?: Expr; r: SourceRange }
+  | { t: 'cmp'; op: string; left: Expr; right: Expr; r: SourceRange }
+  | { t: 'bool'; op: 'and' | 'or'; left: Expr; right: Expr; r: SourceRange }
+  | { t: 'not'; arg: Expr; r: SourceRange }
+  | { t: 'cond'; test: Expr; then: Expr; orelse: Expr; r: SourceRange }
+  | { t: 'star'; arg: Expr; double?: boolean; r: SourceRange }
   | { t: 'other'; r: SourceRange };
 
 /** A statement: `target = value`, or a bare expression (target undefined). */
@@ -40,6 +49,13 @@ const PREFIX_KEYWORDS = new Set(['return', 'yield', 'await', 'export', 'const', 
 const SKIP_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'if', 'for', 'while', 'with', 'function', 'assert', 'raise', 'throw', 'del', 'global', 'nonlocal', 'pass', 'break', 'continue', 'lambda', 'interface', 'type', 'case', 'switch', 'catch', 'do', 'in', 'of']);
 
 export class ExprParser {
+  /** the token index after the last parse (the Python statement reader continues from here) */
+  get position(): number {
+    return this.pos;
+  }
+  set position(p: number) {
+    this.pos = p;
+  }
   private pos = 0;
   /** statements found inside function bodies while parsing an expression */
   private nested: Statement[] = [];
@@ -198,6 +214,72 @@ export class ExprParser {
   }
 
   expression(minPrec = 0): Expr {
+    if (this.language === 'python' && minPrec === 0) return this.pyConditional();
+    return this.arithmetic(minPrec);
+  }
+
+  private isName(value: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.type === 'name' && t.value === value;
+  }
+
+  /** `a if test else b` (Python). */
+  private pyConditional(): Expr {
+    const start = this.peek();
+    if (this.isName('lambda')) {
+      this.skipUntilArgEnd();
+      return { t: 'other', r: this.rangeFrom(start) };
+    }
+    const body = this.pyOr();
+    if (!this.isName('if')) return body;
+    this.next();
+    const test = this.pyOr();
+    if (!this.isName('else')) {
+      this.skipUntilArgEnd();
+      return { t: 'other', r: this.rangeFrom(start) };
+    }
+    this.next();
+    const orelse = this.pyConditional();
+    return { t: 'cond', test, then: body, orelse, r: this.rangeFrom(start) };
+  }
+
+  /** `a or b` binds looser than `a and b`: one loop per level. */
+  private pyOr(): Expr {
+    return this.pyBool('or', () => this.pyBool('and', () => this.pyNot()));
+  }
+
+  private pyBool(op: 'and' | 'or', operand: () => Expr): Expr {
+    const start = this.peek();
+    let left = operand();
+    while (this.isName(op)) {
+      this.next();
+      left = { t: 'bool', op, left, right: operand(), r: this.rangeFrom(start) };
+    }
+    return left;
+  }
+
+  private pyNot(): Expr {
+    const start = this.peek();
+    if (this.isName('not')) {
+      this.next();
+      return { t: 'not', arg: this.pyNot(), r: this.rangeFrom(start) };
+    }
+    let left = this.arithmetic(0);
+    for (;;) {
+      const t = this.peek();
+      let op: string | null = null;
+      if (t.type === 'op' && ['==', '!=', '<', '>', '<=', '>='].includes(t.value)) op = t.value;
+      else if (this.isName('in')) op = 'in';
+      else if (this.isName('not') && this.isName('in', 1)) op = 'not in';
+      else if (this.isName('is')) op = this.isName('not', 1) ? 'is not' : 'is';
+      if (!op) return left;
+      this.next();
+      if (op === 'not in' || op === 'is not') this.next();
+      left = { t: 'cmp', op, left, right: this.arithmetic(0), r: this.rangeFrom(start) };
+    }
+  }
+
+  private arithmetic(minPrec: number): Expr {
     const start = this.peek();
     let left = this.unary();
     for (;;) {
@@ -205,14 +287,11 @@ export class ExprParser {
       const prec = t.type === 'op' ? BINARY[t.value] : undefined;
       if (prec === undefined || prec < minPrec) break;
       this.next();
-      const right = this.expression(t.value === '**' ? prec : prec + 1);
+      const right = this.arithmetic(t.value === '**' ? prec : prec + 1);
       left = { t: 'bin', op: t.value, left, right, r: this.rangeFrom(start) };
     }
-    // Python conditional expressions and JS ternaries: keep the first branch (tolerant).
-    if (this.language === 'python' && this.peek().type === 'name' && this.peek().value === 'if') {
-      this.skipUntilArgEnd();
-    }
-    if (this.language === 'javascript' && this.isOp('?')) this.skipUntilArgEnd();
+    // JS ternaries: keep the first branch (tolerant). Python's are read by pyConditional.
+    if (this.language === 'javascript' && minPrec === 0 && this.isOp('?')) this.skipUntilArgEnd();
     return left;
   }
 
@@ -270,6 +349,10 @@ export class ExprParser {
         continue;
       }
       if (this.isOp('[')) {
+        if (this.language === 'python') {
+          expr = this.pySubscript(expr);
+          continue;
+        }
         this.skipBalanced();
         expr = { t: 'other', r: { start, end: this.rangeFrom(this.peek()).end } };
         continue;
@@ -293,6 +376,33 @@ export class ExprParser {
     }
   }
 
+  /** `obj[i]`, `obj[lo:hi]` (a step or several indices: not evaluated). */
+  private pySubscript(obj: Expr): Expr {
+    const open = this.next(); // [
+    const part = (): Expr | undefined => (this.isOp(':') || this.isOp(']') ? undefined : this.expression());
+    const lo = part();
+    let index: Expr | undefined = lo;
+    if (this.isOp(':')) {
+      this.next();
+      const hi = part();
+      index = this.isOp(']') ? { t: 'slice', lo, hi, r: this.rangeFrom(open) } : undefined;
+    }
+    if (!this.isOp(']') || !index) {
+      // a step, a tuple of indices, or broken code: skip to the closing bracket
+      let depth = 1;
+      while (!this.atEnd() && depth > 0) {
+        const t = this.peek();
+        if (t.type === 'op' && CLOSERS[t.value]) depth++;
+        else if (t.type === 'op' && (t.value === ')' || t.value === ']' || t.value === '}')) depth--;
+        if (depth === 0) break;
+        this.next();
+      }
+      index = { t: 'other', r: this.rangeFrom(open) };
+    }
+    if (this.isOp(']')) this.next();
+    return { t: 'sub', obj, index, r: { start: obj.r.start, end: this.rangeFrom(this.peek()).end } };
+  }
+
   private skipTypeArguments(): void {
     let depth = 0;
     do {
@@ -314,8 +424,10 @@ export class ExprParser {
         this.next();
         kwargs.push({ name: t.value, value: this.expression() });
       } else if (this.isOp('*') || this.isOp('**') || this.isOp('...')) {
-        this.next();
-        this.expression();
+        const star = this.next();
+        const arg = this.expression();
+        // Python `f(*args, **kwargs)`: kept as a starred argument, never silently dropped.
+        if (this.language === 'python' && star.value !== '...') args.push({ t: 'star', arg, double: star.value === '**', r: this.rangeFrom(star) });
       } else {
         const before = this.pos;
         args.push(this.expression());
@@ -343,7 +455,13 @@ export class ExprParser {
     if (t.type === 'string') {
       this.next();
       let v = t.value;
-      while (this.peek().type === 'string' && this.language === 'python') v += this.next().value; // implicit concatenation
+      let formatted = t.fstring === true;
+      while (this.peek().type === 'string' && this.language === 'python') {
+        formatted ||= this.peek().fstring === true;
+        v += this.next().value; // implicit concatenation
+      }
+      // An f-string's value is known only at run time (f"block{i}" is not the name "block{i}").
+      if (formatted) return { t: 'other', r: this.rangeFrom(start) };
       return { t: 'str', v, r: this.rangeFrom(start) };
     }
     if (t.type === 'name') {
@@ -376,16 +494,20 @@ export class ExprParser {
       this.next();
       const items: Expr[] = [];
       let tuple = t.value === '[';
+      let comprehension = false;
       while (!this.atEnd() && !this.isOp(close)) {
         const before = this.pos;
-        if (this.isOp('*') || this.isOp('...')) this.next();
-        items.push(this.expression());
+        let star: Token | null = null;
+        if (this.isOp('*') || this.isOp('...')) star = this.next();
+        const item = this.expression();
+        items.push(star && this.language === 'python' && star.value === '*' ? { t: 'star', arg: item, r: this.rangeFrom(star) } : item);
         if (this.pos === before) this.skipUntilArgEnd();
         if (this.peek().type === 'name' && this.peek().value === 'for') {
-          // comprehension: not a literal
+          // comprehension: not a literal (its value is unknown, never an empty list)
           this.skipUntilArgEnd();
           tuple = true;
           items.length = 0;
+          comprehension = true;
         }
         if (this.isOp(',')) {
           tuple = true;
@@ -402,12 +524,14 @@ export class ExprParser {
         this.skipArrowBody();
         return { t: 'other', r: this.rangeFrom(start) };
       }
+      if (comprehension) return { t: 'other', r: this.rangeFrom(start) };
       if (!tuple && items.length === 1) return items[0]; // parenthesised expression
-      return { t: 'list', items, r: this.rangeFrom(start) };
+      return t.value === '(' ? { t: 'list', items, r: this.rangeFrom(start), tuple: true } : { t: 'list', items, r: this.rangeFrom(start) };
     }
     if (t.type === 'op' && t.value === '{') {
       this.next();
       const props: { key: string; value: Expr }[] = [];
+      let notDict = false;
       while (!this.atEnd() && !this.isOp('}')) {
         const k = this.peek();
         if ((k.type === 'name' || k.type === 'string' || k.type === 'number') && this.isOp(':', 1)) {
@@ -418,6 +542,8 @@ export class ExprParser {
           this.next(); // shorthand {layers}
           props.push({ key: k.value, value: { t: 'name', v: k.value, r: this.rangeFrom(k) } });
         } else {
+          // a Python set ({"a", None}) or a spread: not a dict the interpreter can read
+          if (this.language === 'python') notDict = true;
           this.skipUntilArgEnd();
         }
         if (this.isOp(',')) this.next();
@@ -428,6 +554,7 @@ export class ExprParser {
         }
       }
       if (this.isOp('}')) this.next();
+      if (notDict) return { t: 'other', r: this.rangeFrom(start) };
       return { t: 'obj', props, r: this.rangeFrom(start) };
     }
     return { t: 'other', r: { start: { line: t.line, col: t.col }, end: { line: t.line, col: t.col } } };

@@ -2,7 +2,7 @@
 // `tf.layers.conv2d({...}).apply(x)` with `tf.input({shape})`, and raw ops
 // (`tf.conv2d(x, filter, strides, pad)`, `tf.maxPool(x, filterSize, strides, pad)`, …) when the
 // tensors' shapes are literal (`tf.zeros([1, 32, 32, 3])` assigned to a const earlier).
-import { canonicalLayerKind, inferLayer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { inferLayer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
 import { formatShape, type Shape } from '../shape.ts';
 import { LayerGraph, ModelCollector, specFromCall, type CallExpr, type ModelBuild } from './common.ts';
 import { dottedName, evalLiteral, parseStatements, type Expr } from './expr.ts';
@@ -27,7 +27,10 @@ function layerClassOf(call: CallExpr): string | null {
   if (owner === 'layers' && /^[a-z]/.test(last)) {
     const alias = FACTORY_ALIASES[last];
     if (alias) return alias;
-    return canonicalLayerKind(last) ? last : null;
+    // Every lower-case tf.layers factory is a layer: one the shape inference does not know gets a
+    // row that says so (and unknown shapes after it) instead of being dropped, which fed the next
+    // layer the dropped one's input.
+    return last;
   }
   if (owner === 'tf' && last === 'input') return 'InputLayer';
   return null;

@@ -14,6 +14,8 @@ export interface Token {
   col: number;
   endLine: number;
   endCol: number;
+  /** a Python f-string: its value has unevaluated {…} parts */
+  fstring?: true;
 }
 
 const OPS = ['**=', '//=', '>>=', '<<=', '...', '===', '!==', '=>', '**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&&', '||', '??', '?.', ':=', '<<', '>>'];
@@ -101,6 +103,7 @@ export function tokenize(text: string, language: Language, firstLine = 0): Token
       if (text[i + 1] === '"' || text[i + 1] === "'") prefixLen = 1;
       else if (STRING_PREFIX.has(text[i + 1]) && (text[i + 2] === '"' || text[i + 2] === "'")) prefixLen = 2;
     }
+    const i0 = i;
     const q = text[i + prefixLen];
     if (q === '"' || q === "'" || (!python && q === '`')) {
       i += prefixLen;
@@ -143,6 +146,7 @@ export function tokenize(text: string, language: Language, firstLine = 0): Token
         i = j;
       }
       push('string', value, sLine, sCol);
+      if (prefixLen > 0 && /[fF]/.test(text.slice(i0, i0 + prefixLen))) tokens[tokens.length - 1].fstring = true;
       continue;
     }
     if (isDigit(code) || (c === '.' && isDigit(text.charCodeAt(i + 1)))) {

@@ -25,6 +25,11 @@ export interface ParsedModel {
   name: string;
   kind: 'sequential' | 'functional' | 'ops' | 'model.json';
   layers: ParsedLayer[];
+  /**
+   * Python: the function this model comes from when no code in the file calls it — it was
+   * analysed on its own, its parameters unknown unless they have defaults.
+   */
+  uncalled?: string;
 }
 
 export interface ParseResult {

@@ -54,10 +54,22 @@ export function layerAt(analysis: DocumentAnalysis, line: number, col: number): 
   return best;
 }
 
+const sameRange = (a: SourceRange, b: SourceRange) => a.start.line === b.start.line && a.start.col === b.start.col && a.end.line === b.end.line && a.end.col === b.end.col;
+
+/** Every row at exactly this range: one source call runs once per call of its helper or turn of its loop. */
+function rowsAt(analysis: DocumentAnalysis, range: SourceRange): ParsedLayer[] {
+  return analysis.models.flatMap((m) => m.layers.filter((l) => sameRange(l.range, range)));
+}
+
 /** Hover markdown for the layer at a position, or null when there is none. */
 export function hoverAt(analysis: DocumentAnalysis, line: number, col: number): string | null {
   const hit = layerAt(analysis, line, col);
-  return hit ? layerMarkdown(hit.layer) : null;
+  if (!hit) return null;
+  const all = rowsAt(analysis, hit.layer.range);
+  const md = layerMarkdown(hit.layer);
+  if (all.length < 2) return md;
+  const shapes = all.map((l) => `${formatShape(l.inputShape)} → ${formatShape(l.outputShape)}`);
+  return `${md}\n\nThis call runs ${all.length} times (a helper called more than once, or a loop): ${[...new Set(shapes)].join('; ')}`;
 }
 
 export function layerMarkdown(layer: ParsedLayer): string {
@@ -76,13 +88,34 @@ export function layerMarkdown(layer: ParsedLayer): string {
  * `toLine` when given (the editor asks for the visible range: no need to format a whole file).
  */
 export function inlayHintsFor(analysis: DocumentAnalysis, fromLine = 0, toLine = Infinity): InlayHint[] {
-  const hints: InlayHint[] = [];
+  // One hint per source position: a call that runs several times (a helper, a loop) lists its
+  // distinct shapes, with `?` when some run's shape is not known.
+  const byPosition = new Map<string, { line: number; col: number; shapes: string[]; unknown: boolean; unsupported?: string }>();
   for (const model of analysis.models) {
     for (const layer of model.layers) {
       const line = layer.range.end.line;
-      if (!layer.outputShape || line < fromLine || line > toLine) continue;
-      hints.push({ line, col: layer.range.end.col, label: ` → ${formatShape(layer.outputShape)}` });
+      if (line < fromLine || line > toLine) continue;
+      const key = `${line}:${layer.range.end.col}`;
+      let at = byPosition.get(key);
+      if (!at) byPosition.set(key, (at = { line, col: layer.range.end.col, shapes: [], unknown: false }));
+      if (!layer.outputShape) {
+        at.unknown = true;
+        if (!layer.spec.kind) at.unsupported = layer.spec.className;
+        continue;
+      }
+      const s = formatShape(layer.outputShape);
+      if (!at.shapes.includes(s)) at.shapes.push(s);
     }
+  }
+  const hints: InlayHint[] = [];
+  for (const at of byPosition.values()) {
+    if (at.shapes.length === 0) {
+      // Silence would read as "not a layer": say that this one is not computed.
+      if (at.unsupported) hints.push({ line: at.line, col: at.col, label: ` → ? (unsupported layer ${at.unsupported})` });
+      continue;
+    }
+    const shown = at.shapes.length > 3 ? [...at.shapes.slice(0, 3), '…'] : at.shapes;
+    hints.push({ line: at.line, col: at.col, label: ` → ${[...shown, ...(at.unknown ? ['?'] : [])].join(' | ')}` });
   }
   return hints;
 }

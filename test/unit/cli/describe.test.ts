@@ -2,7 +2,7 @@
 // bin (bin/cnn-lab.js → the bundled dist/cli.js) printing the same thing as a user would see it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -27,12 +27,23 @@ test('describe prints the table and the seed arithmetic', async () => {
   assert.match(text, /conv2d \(Conv2D\): 36×36×3 → 32×32×10\n +W2 = \(32 − 5 \+ 2·2\)\/1 \+ 1 = 32/);
 });
 
-test('describe --json gives name, className, outputShape, params, trainable per layer', async () => {
+test('describe --json gives model, name, className, outputShape, params, trainable per layer', async () => {
   const io = capture();
   assert.equal(await main(['describe', '--json', join(repo, 'samples/models/seed_example.py')], io), 0);
   const rows = JSON.parse(io.stdout.join('\n'));
-  assert.deepEqual(rows[2], { name: 'conv2d', className: 'Conv2D', outputShape: [32, 32, 10], params: 760, trainable: true });
-  assert.deepEqual(Object.keys(rows[0]).sort(), ['className', 'name', 'outputShape', 'params', 'trainable']);
+  assert.deepEqual(rows[2], { model: 'seed_example', name: 'conv2d', className: 'Conv2D', outputShape: [32, 32, 10], params: 760, trainable: true });
+  assert.deepEqual(Object.keys(rows[0]).sort(), ['className', 'model', 'name', 'outputShape', 'params', 'trainable']);
+});
+
+test('describe --json: an unknown parameter count is null, not 0, and each row names its model', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnn-lab-describe-'));
+  const file = join(dir, 'two.py');
+  writeFileSync(file, ['from tensorflow import keras', 'from tensorflow.keras import layers', 'a = keras.Sequential([layers.Conv2D(8, 3)], name="a")', 'b = keras.Sequential([layers.Input(shape=(4,)), layers.Dense(2)], name="b")'].join('\n'));
+  const io = capture();
+  assert.equal(await main(['describe', '--json', file], io), 0);
+  const rows = JSON.parse(io.stdout.join('\n')) as { model: string; params: number | null }[];
+  assert.deepEqual(rows.map((r) => [r.model, r.params]), [['a', null], ['b', 0], ['b', 10]]);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('describe: a missing file or an unknown kind is a one-line error', async () => {

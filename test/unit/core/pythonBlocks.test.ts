@@ -1,10 +1,11 @@
 // Python files are parsed block by block: each top-level def/class is its own scope (as in Python),
-// and re-analysis after an edit reuses every block the edit did not touch. These tests pin the
+// and re-analysis after an edit re-parses only the block the edit touched. These tests pin the
 // splitting rules and prove a reused analysis equals a fresh one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clearParseCaches, parsePythonKeras } from '../../../src/core/parsers/index.ts';
 import { splitPythonBlocks } from '../../../src/core/parsers/pythonBlocks.ts';
+import { takeBlocksParsed } from '../../../src/core/parsers/python.ts';
 
 test('blocks start at top-level def/class/decorators; strings and brackets reaching column 0 do not split them', () => {
   const text = [
@@ -66,9 +67,11 @@ test('each def is a scope: it sees module constants above it, its own names do n
 test('an edit in one def reuses the others as they were; a moved block keeps correct ranges', () => {
   clearParseCaches();
   const before = parsePythonKeras(file(64, 10));
+  takeBlocksParsed();
   const edited = parsePythonKeras(file(64, 20));
   assert.deepEqual(edited.models[0].layers[3].outputShape, [20]);
-  assert.equal(edited.models[1], before.models[1], 'the untouched def is reused, not re-parsed');
+  assert.equal(takeBlocksParsed(), 1, 'only the edited def is tokenized and parsed again');
+  assert.deepEqual(edited.models[1], before.models[1]);
   // Two lines inserted on top: every range moves by two, and the analysis equals a fresh one.
   const moved = parsePythonKeras(file(64, 20, '\n\n'));
   assert.equal(moved.models[1].layers[1].range.start.line, before.models[1].layers[1].range.start.line + 2);

@@ -71,3 +71,20 @@ test('other languages and non-model JSON give nothing, and never throw', () => {
   assert.deepEqual(analyzeDocument('{"a": 1}', 'json', '/x/settings.json').models, []);
   assert.deepEqual(analyzeDocument('{"modelTopology": ', 'json', '/x/model.json').models, []);
 });
+
+test('inlay hints: a helper called several times gets one hint listing its shapes (Keras\' shapes for that line)', () => {
+  const text = read('test/fixtures/keras-shapes/helpers.py');
+  const keras = JSON.parse(read('test/fixtures/keras-shapes/helpers.keras.json')) as { line: number; cls: string; shapes: number[][] }[];
+  const [line] = at(text, 'layers.Conv2D(filters, kernel_size');
+  const expected = [...new Set(keras.filter((k) => k.line === line + 1 && k.cls === 'Conv2D').map((k) => k.shapes[0].join('×')))];
+  assert.ok(expected.length >= 3, 'the helper runs with several shapes');
+  const hints = inlayHintsFor(analyzeDocument(text, 'python'), line, line);
+  assert.deepEqual(hints.map((h) => h.label), [` → ${expected.slice(0, 3).join(' | ')}${expected.length > 3 ? ' | …' : ''}`]);
+  assert.match(hoverAt(analyzeDocument(text, 'python'), line, text.split('\n')[line].indexOf('Conv2D'))!, /This call runs 5 times/);
+});
+
+test('inlay hints: an unsupported layer says so instead of staying silent', () => {
+  const text = 'from tensorflow.keras import layers\nm = keras.Sequential([layers.Input(shape=(8, 8, 3)), layers.Conv3D(4, 3)])';
+  const labels = inlayHintsFor(analyzeDocument(text, 'python')).map((h) => h.label);
+  assert.deepEqual(labels, [' → 8×8×3', ' → ? (unsupported layer Conv3D)']);
+});
