@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describeModelJson } from '../core/modelJson.ts';
 import type { BackendChoice, BackendName, EngineNotification, LayerRow, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
 import { currentBackend, listBackends, useBackend } from './backends/index.ts';
+import { checkNative } from './backends/nativeCheck.ts';
 import { isBundledBase } from './models/bundled.ts';
 import { disposeBase, loadBase } from './models/zoo.ts';
 import { evaluateFolder, predictImages, predictUrl } from './predict/predict.ts';
@@ -84,6 +85,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
   const handlers: { [M in RequestMethod]: (params: RequestParams<M>) => Promise<RequestResult<M>> } = {
     describeModel: (p) => describeModel(p.path),
     listBackends: () => listBackends(),
+    checkNative: () => checkNative(),
     async train(p) {
       if (active) throw new Error(`a training run (${active.runId}) is already in progress; cancel it first`);
       const run = { runId: p.runId, controller: new AbortController(), keepBest: true };

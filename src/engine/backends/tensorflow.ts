@@ -3,7 +3,7 @@
 // one of them can be loaded per process; whichever loads first owns the name.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendName } from '../../protocol/messages.ts';
+import { NATIVE_LIB_ENV, type BackendName } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
 import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
 import { installContext, nativeInstallHint, type NativeProblem } from './installHints.ts';
@@ -97,6 +97,15 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
   try {
     await importOptional(pkg);
   } catch (e) {
+    // CNN_LAB_NATIVE_LIB: the editor put the libtensorflow of "Install Native Backend" on the loader's path
+    const installed = name === 'tensorflow' ? process.env[NATIVE_LIB_ENV] : undefined;
+    if (installed) {
+      return {
+        ok: false,
+        reason: `the libtensorflow installed in ${installed} failed to load: ${firstLine(e)}`,
+        install: 'run "CNN Lab: Install Native Backend" again to reinstall it, or "CNN Lab: Remove Native Backend"',
+      };
+    }
     return { ok: false, reason: `${pkg} failed to load: ${firstLine(e)}`, install };
   }
   nativeOwner = name;

@@ -12,6 +12,7 @@ export type NativeFailureKind =
   | 'disk-full'
   | 'busy'
   | 'wheel'
+  | 'check'
   | 'io';
 
 export class NativeInstallError extends Error {

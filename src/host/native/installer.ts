@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { lockOutFolder } from '../../engine/save/outLock.ts';
+import { NATIVE_LIB_ENV } from '../../protocol/messages.ts';
 import { InstallCancelledError, NativeInstallError, formatMB, throwIfAborted } from './errors.ts';
 import { downloadVerified, sha256File, type Progress } from './download.ts';
 import { locateWheel, type WheelRef } from './pep691.ts';
@@ -242,5 +243,5 @@ export async function removeInstalled(storage: string): Promise<string[]> {
 export function nativeEngineEnv(libDir: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   // On Linux the loader searches LD_LIBRARY_PATH before the binding's RUNPATH ($ORIGIN/../../deps/lib),
   // so the installed libraries are found although the VSIX has no deps/ folder.
-  return { ...env, LD_LIBRARY_PATH: [libDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':'), CNN_LAB_NATIVE_LIB: libDir };
+  return { ...env, LD_LIBRARY_PATH: [libDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':'), [NATIVE_LIB_ENV]: libDir };
 }
