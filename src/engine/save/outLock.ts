@@ -41,14 +41,9 @@ function readOwner(ownerPath: string): LockOwner | undefined {
 
 /**
  * Takes the lock on `outInput` or throws at once, naming who holds it. Returns the release
- * function (idempotent), which removes the lock and its owner file. `busy` words the refusal for
- * other users of the lock (the native backend installer); the default is a training run's.
+ * function (idempotent), which removes the lock and its owner file.
  */
-export async function lockOutFolder(
-  outInput: string,
-  onCompromised: (message: string) => void = () => {},
-  busy?: (who: { pid: number; since: string } | undefined, lockPath: string) => Error,
-): Promise<() => Promise<void>> {
+export async function lockOutFolder(outInput: string, onCompromised: (message: string) => void = () => {}): Promise<() => Promise<void>> {
   const out = resolve(outInput);
   const lockPath = lockPathOf(out);
   const ownerPath = ownerPathOf(out);
@@ -77,7 +72,6 @@ export async function lockOutFolder(
     if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new Error(`cannot lock ${out} (${lockPath}): ${(e as Error).message}`);
     // no owner file: the holder has just taken the lock and not written it yet
     const owner = readOwner(ownerPath);
-    if (busy) throw busy(owner, lockPath);
     const who = owner ? `another CNN Lab run (pid ${owner.pid}, since ${owner.since})` : 'another CNN Lab run';
     throw new Error(`cannot train into ${out}: ${who} is using it (lock ${lockPath}); wait for it to finish or choose another output folder`);
   }

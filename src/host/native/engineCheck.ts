@@ -3,7 +3,7 @@
 // binding's RUNPATH, $ORIGIN/../../deps/lib, which an installed VSIX does not have), loads the
 // `tensorflow` backend and computes a conv2d and its filter gradient. The editor's own engine is not
 // touched until this passed.
-import { nativeCheckProblem } from '../../engine/backends/nativeCheck.ts';
+import { nativeCheckProblem } from '../../core/nativeCheck.ts';
 import { EngineClient } from '../engineClient.ts';
 import { NativeInstallError } from './errors.ts';
 import { nativeEngineEnv } from './installer.ts';

@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { lockOutFolder } from '../../engine/save/outLock.ts';
 import { NATIVE_LIB_ENV } from '../../protocol/messages.ts';
 import { InstallCancelledError, NativeInstallError, formatMB, throwIfAborted } from './errors.ts';
 import { downloadVerified, sha256File, type Progress } from './download.ts';
 import { locateWheel, type WheelRef } from './pep691.ts';
 import { KNOWN_WHEELS, TF_VERSION, WHEEL_LIBRARIES, checkMachine, thisMachine, type Machine } from './nativeTarget.ts';
+import { withLock } from './installLock.ts';
 import { openWheel, type ExtractedLibrary } from './wheelLibraries.ts';
 
 export const INSTALL_RECORD = 'install.json';
@@ -84,14 +84,9 @@ async function ensureSpace(opts: InstallOptions, path: string, needed: number): 
 
 async function withInstallLock<T>(storage: string, fn: () => Promise<T>): Promise<T> {
   const root = nativeRoot(storage);
-  await mkdir(root, { recursive: true });
-  const release = await lockOutFolder(join(root, 'install'), undefined, (owner, lockPath) =>
-    new NativeInstallError('busy', `another VS Code window${owner ? ` (pid ${owner.pid}, since ${owner.since})` : ''} is installing or removing the native backend (lock ${lockPath}); wait for it to finish`),
-  );
   try {
-    return await fn();
+    return await withLock(root, fn);
   } finally {
-    await release();
     await removeIfEmpty(root);
   }
 }
