@@ -191,3 +191,8 @@ async function fetchInto(part: string, offset: number, hashed: { hash: Hash; byt
   }
   return running;
 }
+
+/** "123 MB of 274 MB · 41.5 MB/s" for the progress notification. */
+export function progressLine(p: Progress): string {
+  return `${formatMB(p.received)} of ${formatMB(p.total)} · ${(p.rate / 1e6).toFixed(1)} MB/s`;
+}
