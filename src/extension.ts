@@ -15,6 +15,8 @@ import { DashboardPanel } from './host/panels/dashboardPanel.ts';
 import { PredictionPanel } from './host/panels/predictionPanel.ts';
 import { predictFiles, predictFromUrl } from './host/predict/predictCommands.ts';
 import { DEFAULT_INDEX_URL, NativeBackend, engineEnvFor } from './host/nativeBackend.ts';
+import { thisMachine } from './host/native/nativeTarget.ts';
+import { missingPlatformPackage } from './host/platformPackage.ts';
 import { CnnLabStatusBar } from './host/statusBar.ts';
 import { RunController } from './host/training/runController.ts';
 import { FreezeViewProvider } from './host/views/freezeView.ts';
@@ -150,6 +152,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   registerLanguageFeatures(context);
+
+  // a universal or another platform's VSIX: say which package to install (a checkout is complete)
+  if (context.extensionMode === vscode.ExtensionMode.Production) {
+    const musl = process.platform === 'linux' && !thisMachine().glibc;
+    const missing = missingPlatformPackage(context.extensionPath, String(context.extension.packageJSON.version), process.platform, process.arch, musl);
+    if (missing) {
+      log.warn(missing);
+      void vscode.window.showWarningMessage(`CNN Lab: ${missing}`);
+    }
+  }
 }
 
 export function deactivate(): void {
