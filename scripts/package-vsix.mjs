@@ -62,6 +62,8 @@ function ignoreFile(target) {
     '**/*.map',
     '**/*.ts',
     '**/*.d.ts',
+    '**/*.tsbuildinfo',
+    '**/.rollup.cache/**',
     'node_modules/**/*.md',
     'node_modules/@tensorflow/*/src/**',
     'node_modules/@tensorflow/tfjs-node/deps/**',
@@ -70,7 +72,7 @@ function ignoreFile(target) {
     'node_modules/@tensorflow/tfjs-node/scripts/**',
     'node_modules/@tensorflow/tfjs-node/python/**',
     'node_modules/webgpu/build/**',
-    ...BUILD_ONLY.map((p) => `node_modules/${p}/**`),
+    ...BUILD_ONLY.map((p) => `node_modules/**/${p}/**`),
     ...WEBGPU_PLATFORMS.filter((p) => p !== spec?.dawn).map((p) => `node_modules/webgpu/dist/${p}/**`),
     ...(spec?.binding ? [] : ['node_modules/@tensorflow/tfjs-node/**']),
   ];
