@@ -66,7 +66,7 @@ test('views, panels, settings, schema and activation are contributed consistentl
     'cnnLab.native.indexUrl',
   ]);
   // a workspace (an untrusted repository) must not choose where libraries are downloaded from
-  assert.equal(contributes.configuration.properties['cnnLab.native.indexUrl'].scope, 'machine');
+  assert.equal(contributes.configuration.properties['cnnLab.native.indexUrl'].scope, 'application');
   const schema = contributes.jsonValidation.find((j: { fileMatch: string }) => j.fileMatch === '*.cnnlab.json');
   const schemaJson = JSON.parse(readFileSync(join(root, schema.url), 'utf8'));
   assert.equal(schemaJson.type, 'object');
