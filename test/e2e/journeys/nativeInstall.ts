@@ -59,5 +59,26 @@ export const nativeInstallJourney: Journey = {
     );
     assert.match(row.detail, /libtensorflow 2\.21\.0/);
     ctx.note(`tensorflow row: ${row.description} — ${row.detail}`);
+    await ctx.step('close the picker', () => wb.closeQuickInput());
+
+    // a run with a fine-tuning phase on backend "auto" (freeze-demo.cnnlab.json) now trains on tensorflow
+    await ctx.step('open freeze-demo.cnnlab.json and run "CNN Lab: Run Experiment"', async () => {
+      await wb.openFile('freeze-demo.cnnlab.json');
+      await wb.activeEditor.click({ position: { x: 300, y: 10 } });
+      await wb.runCommand('CNN Lab: Run Experiment');
+    });
+    const dashboard = await ctx.step('the dashboard shows the run', () => wb.webviewFrame('[data-testid="chart-loss"]', 90_000), { timeoutMs: 100_000 });
+    const backend = await ctx.step(
+      'the run fine-tunes and finishes; the dashboard\'s backend field says tensorflow',
+      async () => {
+        await waitFor('the status "finished"', async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined), 240_000);
+        const text = ((await dashboard.locator('[data-testid="results"]').textContent()) ?? '').replace(/\s+/g, ' ');
+        assert.match(text, /fine-tune: \d+ trainable layer/, `the run did not fine-tune: ${text.slice(0, 300)}`);
+        return ((await dashboard.locator('[data-testid="backend"]').textContent()) ?? '').trim();
+      },
+      { timeoutMs: 260_000 },
+    );
+    assert.equal(backend, 'tensorflow');
+    await ctx.screenshot('fine-tuned on tensorflow');
   },
 };
