@@ -5,17 +5,25 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Journey } from '../lib/journeyTypes.ts';
-import { waitFor } from '../lib/workbench.ts';
+import type { JourneyContext } from '../lib/journey.ts';
+import type { Journey, RunState } from '../lib/journeyTypes.ts';
+import { waitFor, type Workbench } from '../lib/workbench.ts';
+import type { Fault, LoopbackIndex } from '../../unit/host/native/loopbackIndex.ts';
+
+/** Sets the index's fault and runs the install command from the palette. */
+async function startInstall(ctx: JourneyContext, wb: Workbench, state: RunState, fault: Fault): Promise<LoopbackIndex> {
+  const index = state.nativeIndex;
+  assert.ok(index, state.nativeIndexMissing);
+  index.fault = fault;
+  await ctx.step('run "CNN Lab: Install Native Backend"', () => wb.runCommand('CNN Lab: Install Native Backend'));
+  return index;
+}
 
 export const nativeMismatchJourney: Journey = {
   name: 'native backend: a wheel with a wrong sha256 is refused',
   mode: 'trusted',
   async run(ctx, wb, paths, state) {
-    const index = state.nativeIndex;
-    assert.ok(index, state.nativeIndexMissing);
-    index.fault = 'flip';
-    await ctx.step('run "CNN Lab: Install Native Backend"', () => wb.runCommand('CNN Lab: Install Native Backend'));
+    const index = await startInstall(ctx, wb, state, 'flip');
     const message = await ctx.step('the error names the mismatch with both hashes', () => wb.notification(/sha256 mismatch/, 240_000), { timeoutMs: 250_000 });
     assert.match(message, new RegExp(`the index says ${index.sha256}, the download is (?!${index.sha256})[0-9a-f]{64}; the download was deleted and nothing was installed`));
     await ctx.screenshot('hash-mismatch');
@@ -31,10 +39,7 @@ export const nativeInstallJourney: Journey = {
   name: 'native backend: install from the index, then tensorflow is available',
   mode: 'trusted',
   async run(ctx, wb, paths, state) {
-    const index = state.nativeIndex;
-    assert.ok(index, state.nativeIndexMissing);
-    index.fault = 'none';
-    await ctx.step('run "CNN Lab: Install Native Backend"', () => wb.runCommand('CNN Lab: Install Native Backend'));
+    await startInstall(ctx, wb, state, 'none');
     const progress = await ctx.step('a progress notification counts MB', () => wb.notification(/MB of \d+ MB|extracting|checking/, 120_000), { timeoutMs: 130_000 });
     ctx.note(`progress: ${progress}`);
     await ctx.screenshot('install-progress');
