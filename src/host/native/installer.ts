@@ -184,7 +184,7 @@ export async function installFromIndex(opts: InstallOptions & { indexUrl: string
       await rm(wheelPath, { force: true });
       return record;
     } catch (e) {
-      // the verified wheel is kept only while it can still be used (a failed check can be retried)
+      // a cancelled install keeps its verified wheel (or .part) for the next attempt; any other failure deletes it (274 MB of storage)
       if (!(e instanceof InstallCancelledError)) await rm(wheelPath, { force: true });
       throw e;
     } finally {
