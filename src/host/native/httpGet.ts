@@ -1,8 +1,10 @@
 // One GET over node:http/https, redirects followed, every failure turned into one NativeInstallError
 // line. Deliberately node's own http/https and not fetch: in the extension host VS Code patches these
 // modules to honour its `http.proxy`, `http.proxyAuthorization` and system certificates settings.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+// Bare 'http'/'https' on purpose: VS Code's proxy support hooks the extension host's module loader
+// for these names, and older versions did not also hook the 'node:' spellings.
+import http, { type IncomingMessage } from 'http';
+import https from 'https';
 import { InstallCancelledError, NativeInstallError } from './errors.ts';
 
 const TLS_CODES = new Set([
