@@ -14,6 +14,9 @@ import { showLayerShapes } from './host/language/showLayerShapes.ts';
 import { DashboardPanel } from './host/panels/dashboardPanel.ts';
 import { PredictionPanel } from './host/panels/predictionPanel.ts';
 import { predictFiles, predictFromUrl } from './host/predict/predictCommands.ts';
+import { DEFAULT_INDEX_URL, NativeBackend, engineEnvFor } from './host/nativeBackend.ts';
+import { thisMachine } from './host/native/nativeTarget.ts';
+import { missingPlatformPackage } from './host/platformPackage.ts';
 import { CnnLabStatusBar } from './host/statusBar.ts';
 import { RunController } from './host/training/runController.ts';
 import { FreezeViewProvider } from './host/views/freezeView.ts';
@@ -22,11 +25,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('CNN Lab', { log: true });
   context.subscriptions.push(log);
 
-  // CNN_LAB_HOST tells the engine it serves the editor, so its hints name what can be done there
+  // CNN_LAB_HOST tells the engine it serves the editor, so its hints name what can be done there;
+  // an installed native backend (Install Native Backend) is put on the engine's library path
+  const baseEnv = { ...process.env, [ENGINE_HOST_ENV]: 'vscode' };
   const engine = new EngineClient({
     enginePath: join(context.extensionPath, 'dist', 'engine.js'),
     cwd: context.extensionPath,
-    env: { ...process.env, [ENGINE_HOST_ENV]: 'vscode' },
+    env: engineEnvFor(context.globalStorageUri.fsPath, baseEnv),
   });
   context.subscriptions.push(engine);
   engine.onStart((pid) => log.info(`engine started (pid ${pid})`));
@@ -42,6 +47,21 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(statusBar);
   const runs = new RunController(engine, context, statusBar, log);
   context.subscriptions.push(runs);
+  const showBackend = (backend: string) => {
+    statusBar.setBackend(backend);
+    if (!runs.activeRun) statusBar.showIdle();
+  };
+  const native = new NativeBackend({
+    context,
+    engine,
+    log,
+    baseEnv,
+    busy: () => (runs.activeRun ? 'a training run is in progress (cancel it or wait for it to end)' : undefined),
+    onChanged: (installed) => {
+      const configured = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
+      showBackend(installed && configured === 'auto' ? 'tensorflow' : configured);
+    },
+  });
   engine.onNotification((n) => {
     if (n.method === 'log') {
       const text = `${n.params.runId ? `[${n.params.runId}] ` : ''}${n.params.message}`;
@@ -50,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): void {
       else log.info(text);
       return;
     }
-    if (n.method === 'phase') log.info(`[${n.params.runId}] phase ${n.params.phase}${n.params.detail ? `: ${n.params.detail}` : ''}`);
+    if (n.method === 'phase') {
+      log.info(`[${n.params.runId}] phase ${n.params.phase}${n.params.detail ? `: ${n.params.detail}` : ''}`);
+      if (n.params.backend) void native.offerAfterFallback(n.params.backend);
+    }
     if (n.method === 'epochEnd') {
       const p = n.params;
       const val = p.valAcc !== undefined ? ` val_loss ${p.valLoss?.toFixed(4)} val_acc ${p.valAcc.toFixed(4)}` : '';
@@ -90,10 +113,21 @@ export function activate(context: vscode.ExtensionContext): void {
     predict: (uri?: vscode.Uri, uris?: vscode.Uri[]) => predictFiles(context, engine, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
     predictFromUrl: () => predictFromUrl(context, engine, log),
     selectBackend: () =>
-      selectBackend(engine, (backend) => {
-        statusBar.setBackend(backend);
-        if (!runs.activeRun) statusBar.showIdle();
+      selectBackend(engine, showBackend, {
+        state: async () => {
+          const supported = native.supported();
+          return {
+            unsupported: supported.ok ? null : supported.reason,
+            installed: (await native.installed()) !== null,
+            indexUrl: vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL),
+            lastFailure: native.lastFailure,
+          };
+        },
+        run: (action) => (action === 'install' ? native.install() : action === 'installFromFile' ? native.installFromFile() : native.remove()),
       }),
+    installNativeBackend: () => native.install(),
+    installNativeBackendFromFile: () => native.installFromFile(),
+    removeNativeBackend: () => native.remove(),
     openArchitecture: (uri?: vscode.Uri) => ArchitecturePanel.open(context, engine, log, uri instanceof vscode.Uri ? uri : undefined),
     cancelTraining: () => runs.cancel(false),
     showLayerShapes: () => showLayerShapes(),
@@ -118,6 +152,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   registerLanguageFeatures(context);
+
+  // a universal or another platform's VSIX: say which package to install (a checkout is complete)
+  if (context.extensionMode === vscode.ExtensionMode.Production) {
+    const musl = process.platform === 'linux' && !thisMachine().glibc;
+    const missing = missingPlatformPackage(context.extensionPath, String(context.extension.packageJSON.version), process.platform, process.arch, musl);
+    if (missing) {
+      log.warn(missing);
+      void vscode.window.showWarningMessage(`CNN Lab: ${missing}`);
+    }
+  }
 }
 
 export function deactivate(): void {

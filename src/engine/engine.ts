@@ -7,6 +7,7 @@ import { describeModelJson } from '../core/modelJson.ts';
 import type { BackendChoice, BackendName, EngineNotification, LayerRow, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
 import { currentBackend, listBackends, useBackend } from './backends/index.ts';
 import { isBundledBaseId } from '../core/experimentDefaults.ts';
+import { checkNative } from './backends/nativeCheck.ts';
 import { disposeBase, loadBase } from './models/zoo.ts';
 import { isKerasApplicationRef, kerasApplicationTopology } from './models/kerasApplication.ts';
 import { evaluateFolder, predictImages, predictUrl } from './predict/predict.ts';
@@ -96,6 +97,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
   const handlers: { [M in RequestMethod]: (params: RequestParams<M>) => Promise<RequestResult<M>> } = {
     describeModel: (p) => describeModel(p.path),
     listBackends: () => listBackends(),
+    checkNative: () => checkNative(),
     async train(p) {
       if (active) throw new Error(`a training run (${active.runId}) is already in progress; cancel it first`);
       const run = { runId: p.runId, controller: new AbortController(), keepBest: true };

@@ -4,10 +4,40 @@ import * as vscode from 'vscode';
 import type { BackendInfo } from '../protocol/messages.ts';
 import type { EngineClient } from './engineClient.ts';
 
-type Item = vscode.QuickPickItem & { value?: string; info?: BackendInfo };
+export type NativeAction = 'install' | 'installFromFile' | 'remove';
+type Item = vscode.QuickPickItem & { value?: string; info?: BackendInfo; action?: NativeAction };
+
+/** What the picker knows of "Install Native Backend" (src/host/nativeBackend.ts). */
+export interface NativeState {
+  /** null: it can be installed here; otherwise why not (another platform) */
+  unsupported: string | null;
+  installed: boolean;
+  indexUrl: string;
+  lastFailure?: string;
+}
+
+/** The rows that install or remove the native backend, where they apply. */
+function nativeItems(backends: BackendInfo[], native: NativeState): Item[] {
+  const tensorflow = backends.find((b) => b.name === 'tensorflow');
+  const rows: Item[] = [];
+  // where tensorflow already works (a source checkout's provisioned one, or installed) no install rows
+  if (native.unsupported === null && !tensorflow?.available) {
+    rows.push(
+        {
+          label: `$(cloud-download) Install Native Backend`,
+          description: 'makes tensorflow available: native speed for fine-tuning',
+          detail: native.lastFailure ? `Last attempt failed: ${native.lastFailure}` : `libtensorflow from the tensorflow-cpu wheel on ${native.indexUrl} (about 274 MB to download, 853 MB on disk)`,
+          action: 'install',
+        },
+        { label: `$(file-zip) Install Native Backend from File…`, description: 'a tensorflow-cpu wheel downloaded elsewhere (offline machines)', action: 'installFromFile' },
+    );
+  }
+  if (native.installed) rows.push({ label: '$(trash) Remove Native Backend', description: 'deletes the installed libtensorflow', action: 'remove' });
+  return rows.length ? [{ label: 'Native backend', kind: vscode.QuickPickItemKind.Separator }, ...rows] : [];
+}
 
 /** Quick pick rows for the backends (pure apart from the item type; tested through the lint of labels). */
-export function backendItems(backends: BackendInfo[], current: string): Item[] {
+export function backendItems(backends: BackendInfo[], current: string, native?: NativeState): Item[] {
   const items: Item[] = [
     {
       label: `${current === 'auto' ? '$(check) ' : ''}auto`,
@@ -27,10 +57,15 @@ export function backendItems(backends: BackendInfo[], current: string): Item[] {
   items.push(...backends.filter((b) => b.available).map(row));
   const missing = backends.filter((b) => !b.available);
   if (missing.length) items.push({ label: 'Unavailable here', kind: vscode.QuickPickItemKind.Separator }, ...missing.map(row));
+  if (native) items.push(...nativeItems(backends, native));
   return items;
 }
 
-export async function selectBackend(engine: EngineClient, onChanged: (backend: string) => void): Promise<void> {
+export async function selectBackend(
+  engine: EngineClient,
+  onChanged: (backend: string) => void,
+  native?: { state: () => Promise<NativeState>; run: (action: NativeAction) => Promise<unknown> },
+): Promise<void> {
   const current = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
   let backends: BackendInfo[];
   try {
@@ -39,11 +74,15 @@ export async function selectBackend(engine: EngineClient, onChanged: (backend: s
     void vscode.window.showErrorMessage(`Could not list compute backends: ${(e as Error).message}`);
     return;
   }
-  const choice = await vscode.window.showQuickPick(backendItems(backends, current), {
+  const choice = await vscode.window.showQuickPick(backendItems(backends, current, await native?.state()), {
     title: 'CNN Lab: Select Compute Backend',
     placeHolder: `Current: ${current}`,
     matchOnDetail: true,
   });
+  if (choice?.action) {
+    await native?.run(choice.action);
+    return;
+  }
   if (!choice?.value) return;
   if (choice.info && !choice.info.available) {
     void vscode.window.showWarningMessage(`${choice.info.name} is not available here: ${choice.info.reason ?? 'unknown reason'}.${choice.info.install ? ` To enable it: ${choice.info.install}` : ''}`);

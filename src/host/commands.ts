@@ -22,6 +22,9 @@ export const COMMANDS = {
   showLayerShapes: { id: 'cnnLab.showLayerShapes', title: 'Show Layer Shapes', palette: true, needsTrust: false },
   showDashboard: { id: 'cnnLab.showDashboard', title: 'Show Training Dashboard', palette: true, needsTrust: false },
   showEngineLog: { id: 'cnnLab.showEngineLog', title: 'Show Engine Log', palette: true, needsTrust: false },
+  installNativeBackend: { id: 'cnnLab.installNativeBackend', title: 'Install Native Backend', palette: true, needsTrust: false },
+  installNativeBackendFromFile: { id: 'cnnLab.installNativeBackendFromFile', title: 'Install Native Backend from File…', palette: true, needsTrust: false },
+  removeNativeBackend: { id: 'cnnLab.removeNativeBackend', title: 'Remove Native Backend', palette: true, needsTrust: false },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandKey = keyof typeof COMMANDS;

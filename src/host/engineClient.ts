@@ -163,6 +163,15 @@ export class EngineClient implements DisposableLike {
     });
   }
 
+  /**
+   * Stops the engine and starts the next one with `env` (after Install/Remove Native Backend: the
+   * loader reads LD_LIBRARY_PATH once, at process start).
+   */
+  async restartWithEnv(env: NodeJS.ProcessEnv): Promise<void> {
+    await this.stop();
+    this.options.env = env;
+  }
+
   /** Stops the engine process (pending requests are rejected); the next request starts a new one. */
   async stop(): Promise<void> {
     const child = this.child;

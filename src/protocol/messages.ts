@@ -8,6 +8,8 @@ import type { ExperimentConfig } from '../core/experiment.ts';
  * the engine's advice (e.g. how to get a backend) names what can be done in the editor.
  */
 export const ENGINE_HOST_ENV = 'CNN_LAB_HOST';
+/** Set by the editor to the folder of the libtensorflow it installed (also put on LD_LIBRARY_PATH). */
+export const NATIVE_LIB_ENV = 'CNN_LAB_NATIVE_LIB';
 
 export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -87,10 +89,22 @@ export interface TrainResult {
   trainedLayers: { phase: PhaseName; layers: string[] }[];
 }
 
+/** What the engine's check of the native backend found (see src/engine/backends/nativeCheck.ts). */
+export interface NativeCheckResult {
+  backend: string;
+  libtensorflow: string;
+  conv2d: number[];
+  filterGradient: number[];
+  /** the file libtensorflow_cc.so.2 was mapped from (Linux /proc/self/maps), null where unknown */
+  loadedFrom: string | null;
+}
+
 /** Requests: method → [params, result]. */
 export interface RequestMap {
   describeModel: [{ path: string }, LayerRow[]];
   listBackends: [Record<string, never>, BackendInfo[]];
+  /** loads the `tensorflow` backend and computes a conv2d and its filter gradient (after Install Native Backend) */
+  checkNative: [Record<string, never>, NativeCheckResult];
   /** resume: continue from the run's checkpoint (<config.out>.checkpoint) after a crash, a cancel or a divergence */
   train: [{ runId: string; config: ExperimentConfig; resume?: boolean }, TrainResult];
   cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];

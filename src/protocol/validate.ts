@@ -4,7 +4,7 @@
 import { validateExperiment } from '../core/experimentValidate.ts';
 import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
-const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'train', 'cancel', 'predict', 'evaluate'];
+const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate'];
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
 
 export class InvalidMessageError extends Error {
@@ -27,6 +27,7 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
     case 'describeModel':
       return nonEmptyString(params.path) ? null : 'params.path must be a non-empty string';
     case 'listBackends':
+    case 'checkNative':
       return null;
     case 'train': {
       if (!nonEmptyString(params.runId)) return 'params.runId must be a non-empty string';

@@ -9,7 +9,7 @@
 //                                  faster loop while developing; CI tests the full VSIX)
 // Prints `N passed, N failed` as its last line; exit code 1 when a journey failed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -20,6 +20,7 @@ import { buildAndPackage } from './lib/packageExtension.ts';
 import { writeTinyBase } from './lib/tinyBase.ts';
 import { Workbench } from './lib/workbench.ts';
 import { JOURNEYS } from './journeys/index.ts';
+import { startIndex } from '../unit/host/native/loopbackIndex.ts';
 
 const REPO = resolve(__dirname, '../..');
 const CHROMIUM_FLAGS = [
@@ -128,15 +129,22 @@ async function main(): Promise<number> {
   }
 
   const runDir = mkdtempSync(join(tmpdir(), 'cnn-lab-e2e-'));
+  const extensionsDir = join(runDir, 'extensions');
+  const trustedDirs = { userDataDir: join(runDir, 'user-trusted'), extensionsDir };
+  const restrictedDirs = { userDataDir: join(runDir, 'user-restricted'), extensionsDir };
   const paths: RunPaths = {
     workspace: await prepareWorkspace(runDir),
     resultsDir,
     expectedPaletteCommands: options.vsix ? [] : paletteTitles(join(REPO, 'package.json')),
+    globalStorage: join(trustedDirs.userDataDir, 'User', 'globalStorage', 'cnn-lab.cnn-lab'),
   };
-  const extensionsDir = join(runDir, 'extensions');
-  const trustedDirs = { userDataDir: join(runDir, 'user-trusted'), extensionsDir };
-  const restrictedDirs = { userDataDir: join(runDir, 'user-restricted'), extensionsDir };
-  prepareUserData(trustedDirs, {});
+  const state: RunState = {};
+  // Install Native Backend's journeys: a loopback index serving the wheel CI caches
+  const wheelDir = join(REPO, '.cache/libtensorflow');
+  const wheel = existsSync(wheelDir) ? readdirSync(wheelDir).find((f) => /^tensorflow_cpu-2\.21\.0-.*\.whl$/.test(f)) : undefined;
+  if (wheel) state.nativeIndex = await startIndex(join(wheelDir, wheel), wheel);
+  else state.nativeIndexMissing = `no tensorflow-cpu wheel in ${wheelDir} (run scripts/provision-libtensorflow)`;
+  prepareUserData(trustedDirs, state.nativeIndex ? { 'cnnLab.native.indexUrl': state.nativeIndex.indexUrl } : {});
   prepareUserData(restrictedDirs, {});
   const installStarted = Date.now();
   installExtension(tools, vsix, trustedDirs);
@@ -145,7 +153,6 @@ async function main(): Promise<number> {
 
   const selected = JOURNEYS.filter((j) => options.only.length === 0 || options.only.some((o) => j.name.toLowerCase().includes(o)));
   if (selected.length === 0) throw new Error(`no journey matches --only=${options.only.join(',')}`);
-  const state: RunState = {};
   const outcomes: JourneyOutcome[] = [];
   const browser = await chromium.launch({ executablePath: tools.chromium, args: CHROMIUM_FLAGS });
   try {
@@ -166,6 +173,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await browser.close();
+    await state.nativeIndex?.close();
   }
 
   const passed = outcomes.filter((o) => o.passed).length;

@@ -68,16 +68,20 @@ export function nativeInstallHint(
   tfjsVersion: string,
   problem: NativeProblem,
   ctx: InstallContext,
+  machine = `${process.platform}-${process.arch}`,
 ): string {
   const versioned = `${pkg}@${tfjsVersion}`;
   if (!ctx.checkout) {
-    // an installed VSIX: libtensorflow (about 800 MB) and the GPU package are not in it, and it
-    // has no scripts to provision them with
+    // an installed VSIX: it ships the binding (linux-x64) but not libtensorflow (about 850 MB), which
+    // "CNN Lab: Install Native Backend" fetches into the extension's storage
     if (name === 'tensorflow') {
+      const instead = pickInstead(ctx, 'wasm (prediction and frozen-base training) or cpu (everything, slowly)');
+      if (machine !== 'linux-x64') {
+        return `the native backend can be installed on Linux x64 only (CNN Lab's tfjs-node binding is built for it), this is ${machine}: ${pickInstead(ctx, 'webgpu (a GPU with a Vulkan/Metal/D3D12 driver), wasm or cpu')}`;
+      }
       return (
-        `the installed CNN Lab does not ship libtensorflow (about 800 MB, provisioned per machine), so this backend cannot be enabled in it: ` +
-        `${pickInstead(ctx, 'wasm (prediction and frozen-base training) or cpu (everything, slowly)')}; ` +
-        `for native speed run the cnn-lab CLI from a source checkout after bash scripts/provision-libtensorflow (README, "Compute backends")`
+        `run "CNN Lab: Install Native Backend" (fetches libtensorflow from the tensorflow-cpu wheel on the Python package index, about 274 MB; ` +
+        `"CNN Lab: Install Native Backend from File…" takes a wheel downloaded elsewhere), or ${instead}`
       );
     }
     return (

@@ -3,7 +3,8 @@
 // one of them can be loaded per process; whichever loads first owns the name.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendName } from '../../protocol/messages.ts';
+import util from 'node:util';
+import { NATIVE_LIB_ENV, type BackendName } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
 import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
 import { installContext, nativeInstallHint, type NativeProblem } from './installHints.ts';
@@ -54,6 +55,17 @@ function findBinding(dir: string): string | null {
   return null;
 }
 
+/**
+ * tfjs-node 4.22 calls util.isNullOrUndefined and util.isArray, which Node 23 removed: under a
+ * newer Node (code-server 4.10x runs its extension host, and so the forked engine, on Node 24) its
+ * kernels fail with "isNullOrUndefined is not a function". Put the two trivial helpers back.
+ */
+function restoreRemovedUtilHelpers(): void {
+  const u = util as unknown as Record<string, unknown>;
+  u.isNullOrUndefined ??= (v: unknown) => v === null || v === undefined;
+  u.isArray ??= Array.isArray;
+}
+
 async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
   const pkg = PACKAGE[name];
   const tfjsVersion = tf.version.tfjs;
@@ -93,10 +105,20 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
 
   // libtensorflow logs oneDNN/CPU-feature banners at INFO level on load; keep warnings and errors.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  restoreRemovedUtilHelpers();
   const previous: string | null = tf.engine().backendName ?? null;
   try {
     await importOptional(pkg);
   } catch (e) {
+    // CNN_LAB_NATIVE_LIB: the editor put the libtensorflow of "Install Native Backend" on the loader's path
+    const installed = name === 'tensorflow' ? process.env[NATIVE_LIB_ENV] : undefined;
+    if (installed) {
+      return {
+        ok: false,
+        reason: `the libtensorflow installed in ${installed} failed to load: ${firstLine(e)}`,
+        install: 'run "CNN Lab: Install Native Backend" again to reinstall it, or "CNN Lab: Remove Native Backend"',
+      };
+    }
     return { ok: false, reason: `${pkg} failed to load: ${firstLine(e)}`, install };
   }
   nativeOwner = name;

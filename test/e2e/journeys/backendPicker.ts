@@ -43,7 +43,7 @@ export const backendPickerJourney: Journey = {
       const tensorflow = items.find((i) => i.label === 'tensorflow');
       if (tensorflow && /unavailable/.test(tensorflow.description)) {
         assert.doesNotMatch(tensorflow.detail, /npm install/, `the tensorflow row tells an extension user to run npm: ${tensorflow.detail}`);
-        assert.match(tensorflow.detail, /To enable: the installed CNN Lab does not ship libtensorflow.*choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"/, tensorflow.detail);
+        assert.match(tensorflow.detail, /To enable: run "CNN Lab: Install Native Backend" .*choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"/, tensorflow.detail);
       }
       const cpu = items.find((i) => i.label === 'cpu');
       assert.ok(cpu && !/unavailable/.test(cpu.description), `cpu should always be available: ${JSON.stringify(cpu)}`);

@@ -7,6 +7,7 @@ import { backendPickerJourney } from './backendPicker.ts';
 import { cancelJourney } from './cancel.ts';
 import { freezeJourney } from './freeze.ts';
 import { layerShapesJourney } from './layerShapes.ts';
+import { nativeInstallJourney, nativeMismatchJourney } from './nativeInstall.ts';
 import { predictJourney } from './predict.ts';
 import { restrictedModeJourney } from './restrictedMode.ts';
 import { smokeJourney } from './smoke.ts';
@@ -20,5 +21,7 @@ export const JOURNEYS: Journey[] = [
   layerShapesJourney,
   freezeJourney,
   backendPickerJourney,
+  nativeMismatchJourney,
+  nativeInstallJourney,
   restrictedModeJourney,
 ];

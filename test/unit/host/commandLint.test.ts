@@ -63,7 +63,10 @@ test('views, panels, settings, schema and activation are contributed consistentl
     'cnnLab.defaultBase',
     'cnnLab.inlayHints.enabled',
     'cnnLab.modelsDir',
+    'cnnLab.native.indexUrl',
   ]);
+  // a workspace (an untrusted repository) must not choose where libraries are downloaded from
+  assert.equal(contributes.configuration.properties['cnnLab.native.indexUrl'].scope, 'application');
   const schema = contributes.jsonValidation.find((j: { fileMatch: string }) => j.fileMatch === '*.cnnlab.json');
   const schemaJson = JSON.parse(readFileSync(join(root, schema.url), 'utf8'));
   assert.equal(schemaJson.type, 'object');

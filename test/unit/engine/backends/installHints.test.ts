@@ -25,15 +25,18 @@ test('context: a checkout has the provisioning script; an installed extension (l
   assert.equal(detectInstallContext({ CNN_LAB_HOST: 'other' }, join(ext, 'dist')).host, 'cli');
 });
 
-test('tensorflow in the installed extension: another backend, not npm install', () => {
+test('tensorflow in the installed extension: the Install Native Backend command, or another backend; never npm install', () => {
   for (const problem of ['unavailable', 'not-built'] as const) {
-    const hint = nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, problem, installedExtension);
+    const hint = nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, problem, installedExtension, 'linux-x64');
     assert.doesNotMatch(hint, /npm install/, hint);
-    assert.match(hint, /does not ship libtensorflow/);
-    assert.match(hint, /choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"/);
-    // where native speed is to be had: the README's provisioning script, in a source checkout
-    assert.match(hint, /source checkout after bash scripts\/provision-libtensorflow \(README, "Compute backends"\)$/);
+    assert.match(hint, /^run "CNN Lab: Install Native Backend" \(fetches libtensorflow from the tensorflow-cpu wheel on the Python package index/);
+    assert.match(hint, /"CNN Lab: Install Native Backend from File…" takes a wheel downloaded elsewhere/);
+    assert.match(hint, /or choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"$/);
   }
+  // where the binding is not built, installing cannot help: say so and name the platform
+  const mac = nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, 'not-built', installedExtension, 'darwin-arm64');
+  assert.match(mac, /Linux x64 only .* this is darwin-arm64: choose webgpu .* with "CNN Lab: Select Compute Backend"$/);
+  assert.doesNotMatch(mac, /Install Native Backend/);
   const gpu = nativeInstallHint('tensorflow-gpu', '@tensorflow/tfjs-node-gpu', TFJS, 'unavailable', installedExtension);
   assert.match(gpu, /^the installed CNN Lab does not ship @tensorflow\/tfjs-node-gpu .*: choose webgpu .* with "CNN Lab: Select Compute Backend"/);
 });
