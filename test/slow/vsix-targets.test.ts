@@ -59,7 +59,10 @@ for (const target of Object.keys(EXPECT)) {
     assert.deepEqual(natives.filter((n) => /libtensorflow/.test(n)), []);
     const dev = [...entries.keys()].filter((p) => /^extension\/(src|test|scripts|webview|bench|\.cache)\/|\.map$|\/@types\/|\/core-js\/|\.tsbuildinfo$|(^|\/)[^/]+(?<!\.d)\.ts$/.test(p));
     assert.deepEqual(dev, [], 'development-only files');
-    for (const needed of ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/package.json']) assert.ok(entries.has(needed), needed);
+    // offline after install: the EfficientNet-Lite ImageNet weights and the keras: topologies ride along
+    const shipped = ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/package.json', 'extension/assets/keras-topologies/inception_v3.json'];
+    for (const id of ['efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2']) shipped.push(...['weights.bin', 'weights.json', 'provenance.json', 'LICENSE', 'NOTICE'].map((f) => `extension/bases/${id}/${f}`));
+    for (const needed of shipped) assert.ok(entries.has(needed), needed);
     const manifest = entries.has('extension.vsixmanifest');
     assert.ok(manifest);
     const unpacked = [...entries.values()].reduce((a, b) => a + b, 0);
