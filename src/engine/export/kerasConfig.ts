@@ -139,7 +139,7 @@ export function keras3ModelConfig(model: tf.LayersModel): Json {
       module: 'keras.layers', class_name: l.class_name,
       config: { name: l.name, trainable: config.trainable ?? true, dtype: DTYPE_POLICY, ...config },
       registered_name: null,
-      build_config: { input_shape: layer.inputShape },
+      build_config: { input_shape: layer.inboundNodes[0].inputShapes },
       name: l.name,
       inbound_nodes: nodes,
     };
