@@ -139,7 +139,7 @@ export function keras3ModelConfig(model: tf.LayersModel): Json {
       module: 'keras.layers', class_name: l.class_name,
       config: { name: l.name, trainable: config.trainable ?? true, dtype: DTYPE_POLICY, ...config },
       registered_name: null,
-      build_config: { input_shape: layer.inboundNodes[0].inputShapes },
+      build_config: { input_shape: buildInputShape(layer, l.class_name) },
       name: l.name,
       inbound_nodes: nodes,
     };
@@ -162,3 +162,15 @@ export function keras3ModelConfig(model: tf.LayersModel): Json {
 }
 
 const MERGE_LAYERS = new Set(['Add', 'Multiply', 'Concatenate']);
+
+/**
+ * The input shape Keras builds a layer with: one shape, or a list of shapes for a merge layer. tfjs
+ * keeps a one-input node's shape either bare or in a one-element list, depending on how the model
+ * was built; Conv2D.build reads input_shape[-1] as the channel count, so a list there fails.
+ */
+function buildInputShape(layer: tf.layers.Layer, className: string): unknown {
+  const shapes = layer.inboundNodes[0].inputShapes as (number | null)[] | (number | null)[][];
+  const nested = Array.isArray(shapes[0]);
+  if (MERGE_LAYERS.has(className)) return nested ? shapes : [shapes];
+  return nested ? shapes[0] : shapes;
+}

@@ -33,7 +33,7 @@ export interface ExportedMetadata {
   exportedBy: string;
 }
 
-const PYTHON_PREPROCESSING: Record<ModelMetadata['preprocessing'], string> = {
+export const PYTHON_PREPROCESSING: Record<ModelMetadata['preprocessing'], string> = {
   '0..1': 'x / 255.0',
   '-1..1': 'x / 127.5 - 1.0',
   '0..255': 'x',
@@ -83,7 +83,7 @@ async function writeKeras3Weights(path: string, layers: ExportLayer[], modelName
 }
 
 /** Keras 2's h5: model_config + model_weights/<layer>/<layer>/<weight>:0, listed by name in attributes. */
-async function writeLegacyH5(path: string, model: tf.LayersModel, layers: ExportLayer[], metadata: ExportedMetadata): Promise<void> {
+async function writeLegacyH5(path: string, model: tf.LayersModel, layers: ExportLayer[], metadata: object): Promise<void> {
   const { File } = await h5wasm();
   const config = keras2ModelConfig(model);
   const f = new File(path, 'w');
@@ -166,25 +166,34 @@ export async function exportKerasModel(modelDir: string, outInput: string, forma
   if (jsonFormat !== 'layers-model') throw new Error(`${dir}/model.json is a graph model; only layers models export to Keras`);
   const model = await layersModelFromArtifacts(artifacts, join(dir, 'model.json'));
   try {
-    const layers = exportLayers(model);
     const metadata = exportedMetadata(meta);
-    // written to a temporary sibling and renamed: a failed export never leaves half a file under `out`
-    const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      if (format === 'h5') await writeLegacyH5(tmp, model, layers, metadata);
-      else await writeKerasZip(tmp, model, layers, metadata);
-      await rename(tmp, out);
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    const { layers, weights } = await writeKerasFile(model, out, format, metadata);
     await writeFile(labelsFile, JSON.stringify(metadata, null, 2) + '\n');
-    return { out, labelsFile, layers: layers.length, weights: layers.reduce((n, l) => n + l.weights.length, 0) };
+    return { out, labelsFile, layers, weights };
   } finally {
     model.dispose();
   }
 }
 
-async function writeKerasZip(path: string, model: tf.LayersModel, layers: ExportLayer[], metadata: ExportedMetadata): Promise<void> {
+/**
+ * Writes a layers model as a Keras file at `out`, `cnnLab` stored in it (metadata.json's cnn_lab,
+ * or the h5 attribute cnn_lab_metadata). Through a temporary sibling renamed into place, so a
+ * failed export never leaves half a file under `out`.
+ */
+export async function writeKerasFile(model: tf.LayersModel, out: string, format: KerasFormat, cnnLab: object): Promise<{ layers: number; weights: number }> {
+  const layers = exportLayers(model);
+  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    if (format === 'h5') await writeLegacyH5(tmp, model, layers, cnnLab);
+    else await writeKerasZip(tmp, model, layers, cnnLab);
+    await rename(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { layers: layers.length, weights: layers.reduce((n, l) => n + l.weights.length, 0) };
+}
+
+async function writeKerasZip(path: string, model: tf.LayersModel, layers: ExportLayer[], metadata: object): Promise<void> {
   const weightsTmp = `${path}.weights.h5`;
   try {
     await writeKeras3Weights(weightsTmp, layers, model.name);
