@@ -3,7 +3,7 @@
 // layouts Keras reads: Keras 3's layers/<snake_case>[_n]/vars/<i> and config.json, Keras 2's
 // model_config and model_weights/<layer>/<layer>/<weight>:0, values equal to the tfjs weights.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import yauzl from 'yauzl';
@@ -153,4 +153,14 @@ test('refusals are one line naming the file: wrong extension, a file CNN Lab did
   const head = join(root, 'head');
   await writeModelDir(head, { modelInput: 'pooled-head' });
   await assert.rejects(exportKerasModel(head, join(root, 'head.keras'), 'keras'), /holds only the classifier head/);
+});
+
+test('the engine exports through its exportModel request (what the Export Model… command sends)', async () => {
+  const { createEngine } = await import('../../../../src/engine/engine.ts');
+  const engine = createEngine(() => {});
+  const out = join(root, 'via-engine.h5');
+  const r = await engine.handle('exportModel', { modelDir, out, format: 'h5' });
+  assert.equal(r.out, out);
+  assert.equal(r.weights, 9);
+  assert.ok(existsSync(labelsPathFor(out)));
 });
