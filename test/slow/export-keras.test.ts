@@ -44,8 +44,15 @@ test('a trained model exported as .keras and .h5 predicts in Keras as in CNN Lab
   const labels = JSON.parse(readFileSync(join(root, 'shapes.labels.json'), 'utf8'));
   assert.deepEqual(labels.labels, ['blobs', 'stripes']);
 
-  // every image of the dataset, decoded once: the same float pixels go to both engines
-  const files = ['blobs', 'stripes'].flatMap((c) => readdirSync(join(data, c)).map((f) => join(data, c, f)));
+  // every image of the dataset and the fixture photos (RGBA, palette, grey), decoded once: the same
+  // float pixels go to both engines
+  const fixtures = join(REPO, 'test', 'fixtures', 'images');
+  const files = [
+    ...['blobs', 'stripes'].flatMap((c) => readdirSync(join(data, c)).map((f) => join(data, c, f))),
+    ...readdirSync(join(fixtures, 'photos')).map((f) => join(fixtures, 'photos', f)),
+    join(fixtures, 'odd', 'palette_color.png'),
+    join(fixtures, 'odd', 'chessboard_GRAY.png'),
+  ];
   const clf = await loadModelDir(modelDir);
   const [h, w] = clf.meta.inputSize;
   const x = new Float32Array(files.length * h * w * 3);
