@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -64,7 +65,7 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('train.py trains an epoch per phase under MirroredStrategy on CPU; predict.py classifies an image', { skip, timeout: 600_000 }, (t) => {
+test('train.py trains an epoch per phase under MirroredStrategy on CPU; predict.py classifies an image, from a file and a URL', { skip, timeout: 600_000 }, async (t) => {
   const python = (venv as { python: string }).python;
   const trained = runPython(python, ['train.py'], { cwd: script });
   const lines = trained.stdout.trim().split('\n');
@@ -83,6 +84,17 @@ test('train.py trains an epoch per phase under MirroredStrategy on CPU; predict.
   const m = predicted.stdout.trim().match(/: (blobs|stripes) ([\d.]+)%, (blobs|stripes) ([\d.]+)%$/);
   assert.ok(m && m[1] !== m[3], predicted.stdout);
   assert.ok(Number(m[2]) >= Number(m[4]) && Math.abs(Number(m[2]) + Number(m[4]) - 100) < 0.2, predicted.stdout);
+  // --image_url: the same image from a real HTTP server on 127.0.0.1 gives the same answer
+  const server = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(readFileSync(image)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/stripes.png`;
+    const fromUrl = await runWorker(python, ['predict.py', '--image_url', url, '--model', join(script, 'model.keras')], script, {});
+    assert.equal(fromUrl.code, 0, fromUrl.output.slice(-2000));
+    assert.ok(fromUrl.output.includes(`${url}: ${m[0].slice(2)}`), fromUrl.output.slice(-2000));
+  } finally {
+    server.close();
+  }
 });
 
 test('two MultiWorkerMirroredStrategy workers on 127.0.0.1 (TF_CONFIG, loopback ports) complete an epoch', { skip, timeout: 600_000 }, async (t) => {
