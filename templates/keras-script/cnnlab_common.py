@@ -16,6 +16,8 @@ PREPROCESSING = {
     "-1..1": lambda x: x / 127.5 - 1.0,
     "0..255": lambda x: x,
     "(x-127)/128": lambda x: (x - 127.0) / 128.0,
+    # Keras applications' "caffe" mode: RGB -> BGR, minus the ImageNet channel means
+    "caffe": lambda x: x[..., ::-1] - [103.939, 116.779, 123.68],
 }
 
 

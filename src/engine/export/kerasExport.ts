@@ -33,19 +33,30 @@ export interface ExportedMetadata {
   exportedBy: string;
 }
 
-export const PYTHON_PREPROCESSING: Record<ModelMetadata['preprocessing'], string> = {
+// Keyed by string, not by the Preprocessing union: a scaling added to the engine later is refused
+// by name here (pythonPreprocessing) until its formula is written, instead of exported unscaled.
+const PYTHON_PREPROCESSING: Record<string, string> = {
   '0..1': 'x / 255.0',
   '-1..1': 'x / 127.5 - 1.0',
   '0..255': 'x',
   '(x-127)/128': '(x - 127.0) / 128.0',
+  // Keras applications' "caffe" mode: RGB -> BGR, minus the ImageNet channel means
+  caffe: 'x[..., ::-1] - [103.939, 116.779, 123.68]',
 };
+
+/** The preprocessing as a Python expression on float32 RGB pixels `x` in 0..255. */
+export function pythonPreprocessing(preprocessing: string): string {
+  const formula = PYTHON_PREPROCESSING[preprocessing];
+  if (!formula) throw new Error(`preprocessing '${preprocessing}' has no Keras-side formula in the export yet`);
+  return formula;
+}
 
 export function exportedMetadata(meta: ModelMetadata): ExportedMetadata {
   return {
     labels: meta.labels,
     inputSize: meta.inputSize,
     preprocessing: meta.preprocessing,
-    preprocessingPython: PYTHON_PREPROCESSING[meta.preprocessing],
+    preprocessingPython: pythonPreprocessing(meta.preprocessing),
     resize: meta.resize,
     base: meta.base.id,
     exportedBy: `cnn-lab ${cnnLabVersion()}`,

@@ -13,7 +13,7 @@ import { parseFreezeSpec } from '../../core/freeze.ts';
 import { loadDatasetSplit, type DatasetFile } from '../data/scan.ts';
 import { disposeBase, loadBase } from '../models/zoo.ts';
 import { packageRoot } from '../packageRoot.ts';
-import { PYTHON_PREPROCESSING, writeKerasFile } from './kerasExport.ts';
+import { pythonPreprocessing, writeKerasFile } from './kerasExport.ts';
 import { cnnLabVersion } from '../packageRoot.ts';
 
 /** The TensorFlow and Keras the scripts were run with (the slow suite's export-keras-script test). */
@@ -71,7 +71,7 @@ export async function exportKerasScript(config: ExperimentConfig, experimentFile
       baseFileH5: 'base.h5',
       inputSize: base.inputSize,
       preprocessing: base.preprocessing,
-      preprocessingPython: PYTHON_PREPROCESSING[base.preprocessing],
+      preprocessingPython: pythonPreprocessing(base.preprocessing),
       resize: config.resize,
       fcUnits: config.fcUnits,
       batchSize: config.batchSize,
