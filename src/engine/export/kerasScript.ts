@@ -12,9 +12,8 @@ import type { ExperimentConfig } from '../../core/experiment.ts';
 import { parseFreezeSpec } from '../../core/freeze.ts';
 import { loadDatasetSplit, type DatasetFile } from '../data/scan.ts';
 import { disposeBase, loadBase } from '../models/zoo.ts';
-import { packageRoot } from '../packageRoot.ts';
+import { cnnLabVersion, packageRoot } from '../packageRoot.ts';
 import { pythonPreprocessing, writeKerasFile } from './kerasExport.ts';
-import { cnnLabVersion } from '../packageRoot.ts';
 
 /** The TensorFlow and Keras the scripts were run with (the slow suite's export-keras-script test). */
 export const TESTED_TENSORFLOW = '2.21.0';
