@@ -11,6 +11,7 @@ const commands: Record<string, SubCommand> = {
   predict: { summary: 'top-k classes for image files or an image URL', load: () => import('./cli/predict.ts') },
   evaluate: { summary: 'accuracy, per-class precision/recall and confusion matrix on a folder', load: () => import('./cli/evaluate.ts') },
   backends: { summary: 'list compute backends, available or not and why', load: () => import('./cli/backends.ts') },
+  export: { summary: 'a model as a Keras .keras/.h5 file, or an experiment as a Keras tf.distribute script', load: () => import('./cli/export.ts') },
   augment: { summary: 'render augmented previews of an image to PNG files', load: () => import('./cli/augment.ts') },
 };
 

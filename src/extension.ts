@@ -3,6 +3,7 @@
 // that needs it (training, prediction, backends, a bundled base's layers).
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { exportModel } from './host/export/exportModelCommand.ts';
 import { ArchitecturePanel } from './host/panels/architecturePanel.ts';
 import { selectBackend } from './host/backendPicker.ts';
 import { COMMANDS, PANELS, VIEWS, type CommandKey } from './host/commands.ts';
@@ -112,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runExperiment: (uri?: vscode.Uri) => runExperiment(uri instanceof vscode.Uri ? uri : undefined),
     predict: (uri?: vscode.Uri, uris?: vscode.Uri[]) => predictFiles(context, engine, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
     predictFromUrl: () => predictFromUrl(context, engine, log),
+    exportModel: (folder?: vscode.Uri) => exportModel(engine, log, folder instanceof vscode.Uri ? folder : undefined),
     selectBackend: () =>
       selectBackend(engine, showBackend, {
         state: async () => {

@@ -140,6 +140,11 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
         clf.dispose();
       }
     },
+    async exportModel(p) {
+      await backendFor(undefined);
+      const { exportKerasModel } = await import('./export/kerasExport.ts');
+      return exportKerasModel(p.modelDir, p.out, p.format);
+    },
     async evaluate(p) {
       await backendFor(p.backend);
       const clf = await loadModelDir(p.modelDir);

@@ -16,6 +16,7 @@ export const COMMANDS = {
   runExperiment: { id: 'cnnLab.runExperiment', title: 'Run Experiment', palette: true, needsTrust: true },
   predict: { id: 'cnnLab.predict', title: 'Predict', palette: true, needsTrust: true },
   predictFromUrl: { id: 'cnnLab.predictFromUrl', title: 'Predict from URL', palette: true, needsTrust: true },
+  exportModel: { id: 'cnnLab.exportModel', title: 'Export Model…', palette: true, needsTrust: true },
   selectBackend: { id: 'cnnLab.selectBackend', title: 'Select Compute Backend', palette: true, needsTrust: false },
   openArchitecture: { id: 'cnnLab.openArchitecture', title: 'Open Model Architecture', palette: true, needsTrust: false },
   cancelTraining: { id: 'cnnLab.cancelTraining', title: 'Cancel Training', palette: true, needsTrust: false },

@@ -114,6 +114,8 @@ export interface RequestMap {
     { backend: BackendName; predictions: Prediction[] },
   ];
   evaluate: [{ modelDir: string; data: string; backend?: BackendChoice }, EvaluationReport];
+  /** a trained model as a Keras file (Keras 3 .keras, or legacy Keras 2 .h5), labels.json beside it */
+  exportModel: [{ modelDir: string; out: string; format: 'keras' | 'h5' }, { out: string; labelsFile: string; layers: number; weights: number }];
 }
 export type RequestMethod = keyof RequestMap;
 export type RequestParams<M extends RequestMethod> = RequestMap[M][0];

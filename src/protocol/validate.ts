@@ -4,7 +4,7 @@
 import { validateExperiment } from '../core/experimentValidate.ts';
 import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
-const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate'];
+const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate', 'exportModel'];
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
 
 export class InvalidMessageError extends Error {
@@ -54,6 +54,10 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
       if (!nonEmptyString(params.data)) return 'params.data must be a non-empty string';
       if (params.backend !== undefined && !BACKEND_CHOICES.includes(params.backend as string)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
       return null;
+    case 'exportModel':
+      if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';
+      if (!nonEmptyString(params.out)) return 'params.out must be a non-empty string';
+      return params.format === 'keras' || params.format === 'h5' ? null : 'params.format must be "keras" or "h5"';
     default: {
       const never: never = method;
       return `unknown method ${String(never)}`;

@@ -51,3 +51,10 @@ test('every problem at once, in one error; the engine boundary names params.conf
     (e: Error & { id?: number }) => e.id === 7 && /train: params\.config\.transfer\.learningRate must be a number > 0/.test(e.message),
   );
 });
+
+test('exportModel requests need a model folder, an output path and a Keras format', () => {
+  assert.equal(paramsProblem('exportModel', { modelDir: '/m', out: '/m.keras', format: 'keras' }), null);
+  assert.equal(paramsProblem('exportModel', { modelDir: '/m', out: '/m.h5', format: 'h5' }), null);
+  assert.equal(paramsProblem('exportModel', { modelDir: '/m', out: '/m.onnx', format: 'onnx' }), 'params.format must be "keras" or "h5"');
+  assert.equal(paramsProblem('exportModel', { modelDir: '', out: '/m.keras', format: 'keras' }), 'params.modelDir must be a non-empty string');
+});
