@@ -91,9 +91,10 @@ export function packageTarget(target) {
   delete manifest.scripts;
   writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   for (const f of ['package-lock.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) cpSync(join(repo, f), join(stage, f));
-  // bases/: the EfficientNet-Lite ImageNet weights (converted at npm ci); assets/: the keras: topologies
+  // bases/: the EfficientNet-Lite ImageNet weights (converted at npm ci); assets/: the keras: topologies;
+  // templates/: the files of `cnn-lab export --format keras-script`
   if (!existsSync(join(repo, 'bases', 'efficientnet_lite0', 'weights.bin'))) throw new Error('bases/efficientnet_lite0 is missing: run `npm run prepare-bases` before packaging');
-  for (const d of ['dist', 'media', 'schemas', 'bin', 'bases', 'assets']) if (existsSync(join(repo, d))) cpSync(join(repo, d), join(stage, d), { recursive: true });
+  for (const d of ['dist', 'media', 'schemas', 'bin', 'bases', 'assets', 'templates']) if (existsSync(join(repo, d))) cpSync(join(repo, d), join(stage, d), { recursive: true });
   writeFileSync(join(stage, '.vscodeignore'), ignoreFile(target));
   const flags = spec ? [`--os=${spec.os}`, `--cpu=${spec.cpu}`, ...(spec.libc ? [`--libc=${spec.libc}`] : [])] : ['--omit=optional'];
   run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', ...flags], stage, `npm ci for ${target}`);

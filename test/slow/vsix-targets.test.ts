@@ -60,7 +60,7 @@ for (const target of Object.keys(EXPECT)) {
     const dev = [...entries.keys()].filter((p) => /^extension\/(src|test|scripts|webview|bench|\.cache)\/|\.map$|\/@types\/|\/core-js\/|\.tsbuildinfo$|(^|\/)[^/]+(?<!\.d)\.ts$/.test(p));
     assert.deepEqual(dev, [], 'development-only files');
     // offline after install: the EfficientNet-Lite ImageNet weights and the keras: topologies ride along
-    const shipped = ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/package.json', 'extension/assets/keras-topologies/inception_v3.json'];
+    const shipped = ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/package.json', 'extension/assets/keras-topologies/inception_v3.json', 'extension/templates/keras-script/train.py'];
     for (const id of ['efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2']) shipped.push(...['weights.bin', 'weights.json', 'provenance.json', 'LICENSE', 'NOTICE'].map((f) => `extension/bases/${id}/${f}`));
     for (const needed of shipped) assert.ok(entries.has(needed), needed);
     const manifest = entries.has('extension.vsixmanifest');
