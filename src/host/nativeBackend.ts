@@ -131,7 +131,7 @@ export class NativeBackend {
           const ac = new AbortController();
           token.onCancellationRequested(() => ac.abort());
           let reported = 0;
-          const stageText: Record<Stage, string> = { locating: 'looking up the wheel…', downloading: 'downloading…', extracting: 'extracting the two libraries…', checking: 'checking it computes…' };
+          const stageText: Record<Stage, string> = { locating: 'looking up the wheel…', downloading: 'downloading…', extracting: 'extracting the two libraries…', checking: 'checking it computes…', cuda: 'downloading the CUDA libraries…' };
           return go({
             storage: this.storage,
             signal: ac.signal,
