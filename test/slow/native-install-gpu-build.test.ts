@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { checkInEngine } from '../../src/host/native/engineCheck.ts';
-import { installFromIndex, readInstalled, removeInstalled, versionDir } from '../../src/host/native/installer.ts';
+import { EngineClient } from '../../src/host/engineClient.ts';
+import { installFromIndex, nativeEngineEnv, readInstalled, removeInstalled, versionDir } from '../../src/host/native/installer.ts';
 import { KNOWN_WHEELS, TF_VERSION } from '../../src/host/native/nativeTarget.ts';
 import { startIndex } from '../unit/host/native/loopbackIndex.ts';
 
@@ -54,6 +55,23 @@ test('the CUDA build of libtensorflow (tensorflow wheel) installs, loads and com
     assert.equal(index.requests.filter((r) => r.path.startsWith('/files/')).length, 1);
   } finally {
     await index.close();
+  }
+  // the engine as the editor starts it with this install: tensorflow computes on it; tensorflow-gpu
+  // is the same library through the same binding and says in one line why it is not offered here
+  const client = new EngineClient({ enginePath: join(repo, 'dist/engine.js'), cwd: repo, env: nativeEngineEnv(versionDir(storage, TF_VERSION, 'gpu'), process.env, 'gpu') });
+  try {
+    const list = await client.request('listBackends', {});
+    const row = (n: string) => list.find((b) => b.name === n)!;
+    console.log(`tensorflow: ${row('tensorflow').available ? 'available' : 'unavailable'} (${row('tensorflow').reason}); tensorflow-gpu: ${row('tensorflow-gpu').reason}`);
+    assert.equal(row('tensorflow').available, true);
+    assert.equal(row('tensorflow').reason, 'libtensorflow 2.21.0');
+    assert.equal(row('tensorflow-gpu').available, false);
+    const noGpu = existsSync('/proc/driver/nvidia/version')
+      ? /the CUDA 12 build of libtensorflow in .* loaded but found no usable GPU/
+      : /^the NVIDIA driver's libcuda\.so\.1 is not found, so the CUDA build in .*2\.21\.0-gpu can only run on the CPU$/;
+    assert.match(row('tensorflow-gpu').reason!, noGpu);
+  } finally {
+    client.dispose();
   }
   await removeInstalled(storage);
   assert.deepEqual(readdirSync(storage), []);
