@@ -128,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): void {
         run: (action) => (action === 'install' ? native.install() : action === 'installFromFile' ? native.installFromFile() : native.remove()),
       }),
     installNativeBackend: () => native.install(),
+    installNativeBackendGpu: () => native.installGpu(),
     installNativeBackendFromFile: () => native.installFromFile(),
     removeNativeBackend: () => native.remove(),
     openArchitecture: (uri?: vscode.Uri) => ArchitecturePanel.open(context, engine, log, uri instanceof vscode.Uri ? uri : undefined),
