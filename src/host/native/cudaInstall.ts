@@ -7,7 +7,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCudaRequirements, formatRequirement, isCudaLibrary, locateCudaWheel } from './cudaWheels.ts';
-import { downloadVerified, type Progress } from './download.ts';
+import { downloadVerified, transferOptions, type TransferOptions } from './download.ts';
 import { InstallCancelledError, NativeInstallError, formatMB, throwIfAborted } from './errors.ts';
 import type { Machine } from './nativeTarget.ts';
 import { openWheel, readWheelMetadata, type ExtractedLibrary } from './wheelLibraries.ts';
@@ -28,7 +28,7 @@ export interface CudaInstall {
   libraries: ExtractedLibrary[];
 }
 
-export interface CudaInstallOptions {
+export interface CudaInstallOptions extends TransferOptions {
   indexUrl: string;
   machine: Machine;
   /** the downloaded tensorflow wheel, whose METADATA names the nvidia wheels */
@@ -36,13 +36,7 @@ export interface CudaInstallOptions {
   label: string;
   dest: string;
   downloads: string;
-  signal?: AbortSignal;
   onStage?: (stage: 'cuda', detail: string) => void;
-  onProgress?: (p: Progress) => void;
-  onRetry?: (reason: string, attempt: number) => void;
-  retries?: number;
-  retryDelayMs?: number;
-  idleTimeoutMs?: number;
 }
 
 export async function installCudaLibraries(opts: CudaInstallOptions): Promise<CudaInstall> {
@@ -58,18 +52,7 @@ export async function installCudaLibraries(opts: CudaInstallOptions): Promise<Cu
     opts.onStage?.('cuda', `CUDA ${i + 1}/${requirements.length}: downloading ${ref.filename} (${formatMB(ref.size)})`);
     const path = join(opts.downloads, ref.filename);
     try {
-      await downloadVerified({
-        url: ref.url,
-        dest: path,
-        size: ref.size,
-        sha256: ref.sha256,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-        onRetry: opts.onRetry,
-        retries: opts.retries,
-        retryDelayMs: opts.retryDelayMs,
-        idleTimeoutMs: opts.idleTimeoutMs,
-      });
+      await downloadVerified({ ...transferOptions(opts), url: ref.url, dest: path, size: ref.size, sha256: ref.sha256 });
       const contents = await openWheel(path, isCudaLibrary, ref.filename);
       try {
         for (const lib of await contents.extract(opts.dest, opts.signal)) {

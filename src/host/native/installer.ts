@@ -12,7 +12,7 @@ import { NATIVE_GPU_LIB_ENV, NATIVE_LIB_ENV } from '../../protocol/messages.ts';
 import { CUDA_DIR, installCudaLibraries, type CudaInstall } from './cudaInstall.ts';
 import { checkNvidiaDriver, type DriverProbe } from './nvidiaDriver.ts';
 import { InstallCancelledError, NativeInstallError, formatMB, throwIfAborted } from './errors.ts';
-import { downloadVerified, sha256File, type Progress } from './download.ts';
+import { downloadVerified, sha256File, transferOptions, type Progress } from './download.ts';
 import { locateWheel, type WheelRef } from './pep691.ts';
 import { FLAVOUR_PROJECT, KNOWN_WHEELS, TF_VERSION, WHEEL_LIBRARIES, checkMachine, thisMachine, type Flavour, type Machine } from './nativeTarget.ts';
 import { withLock } from './installLock.ts';
@@ -201,18 +201,7 @@ export async function installFromIndex(opts: InstallOptions & { indexUrl: string
       const have = await stat(`${wheelPath}.part`).then((s) => s.size, () => 0);
       await ensureSpace(opts, downloads, ref.size - have + (LIBRARY_BYTES[flavour === 'gpu' ? `${version}-gpu` : version] ?? 0));
       opts.onStage?.('downloading', `downloading ${ref.filename} (${formatMB(ref.size)}) from ${ref.url.host}`);
-      await downloadVerified({
-        url: ref.url,
-        dest: wheelPath,
-        size: ref.size,
-        sha256: ref.sha256,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-        onRetry: opts.onRetry,
-        retries: opts.retries,
-        retryDelayMs: opts.retryDelayMs,
-        idleTimeoutMs: opts.idleTimeoutMs,
-      });
+      await downloadVerified({ ...transferOptions(opts), url: ref.url, dest: wheelPath, size: ref.size, sha256: ref.sha256 });
       const addCuda =
         flavour === 'gpu' && opts.withCuda !== false
           ? (tmp: string) => installCudaLibraries({ ...opts, indexUrl: opts.indexUrl, machine, tfWheel: wheelPath, dest: join(tmp, CUDA_DIR), downloads, label: ref.filename })

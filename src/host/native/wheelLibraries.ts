@@ -26,6 +26,15 @@ function openZip(path: string): Promise<ZipFile> {
   );
 }
 
+/** The wheel's zip, or the one line saying it is not one. */
+async function openWheelZip(wheel: string, label: string): Promise<ZipFile> {
+  try {
+    return await openZip(wheel);
+  } catch (e) {
+    throw new NativeInstallError('wheel', `${label} is not a readable wheel (zip): ${(e as Error).message}`);
+  }
+}
+
 /** Every entry of the central directory by name (the metadata only: cheap even for 15 000 files). */
 function listEntries(zip: ZipFile): Promise<Map<string, Entry>> {
   return new Promise((resolve, reject) => {
@@ -63,12 +72,7 @@ export interface WheelContents {
  * the shared libraries of an nvidia-*-cu12 wheel, whose names differ per release).
  */
 export async function openWheel(wheel: string, wanted: readonly string[] | ((member: string) => boolean), label = basename(wheel)): Promise<WheelContents> {
-  let zip: ZipFile;
-  try {
-    zip = await openZip(wheel);
-  } catch (e) {
-    throw new NativeInstallError('wheel', `${label} is not a readable wheel (zip): ${(e as Error).message}`);
-  }
+  const zip = await openWheelZip(wheel, label);
   try {
     const entries = await listEntries(zip);
     const members = typeof wanted === 'function' ? [...entries.keys()].filter(wanted).sort() : wanted;
@@ -129,12 +133,7 @@ export async function openWheel(wheel: string, wanted: readonly string[] | ((mem
 
 /** The wheel's .dist-info/METADATA (PEP 566), read without extracting anything else. */
 export async function readWheelMetadata(wheel: string, label = basename(wheel)): Promise<string> {
-  let zip: ZipFile;
-  try {
-    zip = await openZip(wheel);
-  } catch (e) {
-    throw new NativeInstallError('wheel', `${label} is not a readable wheel (zip): ${(e as Error).message}`);
-  }
+  const zip = await openWheelZip(wheel, label);
   try {
     const entries = await listEntries(zip);
     const name = [...entries.keys()].find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
