@@ -82,6 +82,13 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
   const gpuInstall = name === 'tensorflow-gpu' ? installedGpuLib() : undefined;
   const tfjsVersion = tf.version.tfjs;
   const install = installHint(name, tfjsVersion, 'unavailable');
+  if (gpuInstall) {
+    // the CUDA 12 libraries are in the install's cuda/ folder; only the driver's libcuda is the system's
+    const missing = missingSharedLibraries(['libcuda.so.1']);
+    if (missing.length > 0) {
+      return { ok: false, reason: `the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in ${gpuInstall} can only run on the CPU`, install: 'install the NVIDIA driver (nvidia-smi must work); or use the tensorflow backend' };
+    }
+  }
   const dir = packageDir(pkg);
   if (!dir) return { ok: false, reason: `${pkg} is not installed`, install };
   const version = packageVersion(pkg);
@@ -95,13 +102,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
       install: installHint(name, tfjsVersion, 'not-built'),
     };
   }
-  if (gpuInstall) {
-    // the CUDA 12 libraries are in the install's cuda/ folder; only the driver's libcuda is the system's
-    const missing = missingSharedLibraries(['libcuda.so.1']);
-    if (missing.length > 0) {
-      return { ok: false, reason: `the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in ${gpuInstall} can only run on the CPU`, install: 'install the NVIDIA driver (nvidia-smi must work); or use the tensorflow backend' };
-    }
-  } else if (name === 'tensorflow-gpu') {
+  if (!gpuInstall && name === 'tensorflow-gpu') {
     if (process.platform !== 'linux') return { ok: false, reason: `${pkg} needs Linux with CUDA; this is ${process.platform}`, install };
     const missing = missingSharedLibraries(CUDA_LIBRARIES);
     if (missing.length > 0) {
