@@ -72,10 +72,15 @@ export class NativeBackend {
     return (await readInstalled(this.storage, TF_VERSION, 'gpu')) ?? readInstalled(this.storage);
   }
 
+  /** Whether the GPU flavour can be offered: Linux x64 with an NVIDIA driver new enough for CUDA 12. */
+  gpuSupported(): { ok: true; driver: string; libcuda: string } | { ok: false; reason: string } {
+    const machine = checkMachine(thisMachine());
+    return machine.ok ? checkNvidiaDriver() : machine;
+  }
+
   /** The CUDA 12 build and its nvidia-*-cu12 libraries (~3.4 GB), offered only with an NVIDIA driver. */
   installGpu(): Promise<boolean> {
-    const machine = checkMachine(thisMachine());
-    const driver = machine.ok ? checkNvidiaDriver() : machine;
+    const driver = this.gpuSupported();
     if (!driver.ok) {
       this.deps.log.warn(`native GPU backend: ${driver.reason}`);
       void vscode.window.showWarningMessage(`CNN Lab: ${driver.reason}`);
