@@ -120,14 +120,17 @@ export function activate(context: vscode.ExtensionContext): void {
           const supported = native.supported();
           return {
             unsupported: supported.ok ? null : supported.reason,
+            gpuUnsupported: ((g) => (g.ok ? null : g.reason))(native.gpuSupported()),
             installed: (await native.installed()) !== null,
             indexUrl: vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL),
             lastFailure: native.lastFailure,
           };
         },
-        run: (action) => (action === 'install' ? native.install() : action === 'installFromFile' ? native.installFromFile() : native.remove()),
+        run: (action) =>
+          action === 'install' ? native.install() : action === 'installGpu' ? native.installGpu() : action === 'installFromFile' ? native.installFromFile() : native.remove(),
       }),
     installNativeBackend: () => native.install(),
+    installNativeBackendGpu: () => native.installGpu(),
     installNativeBackendFromFile: () => native.installFromFile(),
     removeNativeBackend: () => native.remove(),
     openArchitecture: (uri?: vscode.Uri) => ArchitecturePanel.open(context, engine, log, uri instanceof vscode.Uri ? uri : undefined),

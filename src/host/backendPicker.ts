@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BackendInfo } from '../protocol/messages.ts';
 import type { EngineClient } from './engineClient.ts';
 
-export type NativeAction = 'install' | 'installFromFile' | 'remove';
+export type NativeAction = 'install' | 'installGpu' | 'installFromFile' | 'remove';
 type Item = vscode.QuickPickItem & { value?: string; info?: BackendInfo; action?: NativeAction };
 
 /** What the picker knows of "Install Native Backend" (src/host/nativeBackend.ts). */
@@ -12,6 +12,8 @@ export interface NativeState {
   /** null: it can be installed here; otherwise why not (another platform) */
   unsupported: string | null;
   installed: boolean;
+  /** null: an NVIDIA driver is here, so the GPU flavour is offered; otherwise why not (one line) */
+  gpuUnsupported?: string | null;
   indexUrl: string;
   lastFailure?: string;
 }
@@ -31,6 +33,15 @@ function nativeItems(backends: BackendInfo[], native: NativeState): Item[] {
         },
         { label: `$(file-zip) Install Native Backend from File…`, description: 'a tensorflow-cpu wheel downloaded elsewhere (offline machines)', action: 'installFromFile' },
     );
+  }
+  const gpu = backends.find((b) => b.name === 'tensorflow-gpu');
+  if (native.unsupported === null && native.gpuUnsupported === null && !gpu?.available) {
+    rows.push({
+      label: '$(cloud-download) Install Native GPU Backend (CUDA 12)',
+      description: 'makes tensorflow-gpu available: the CUDA 12 build of libtensorflow',
+      detail: `the tensorflow wheel and the nvidia-*-cu12 wheels it names, from ${native.indexUrl} (about 3.4 GB to download)`,
+      action: 'installGpu',
+    });
   }
   if (native.installed) rows.push({ label: '$(trash) Remove Native Backend', description: 'deletes the installed libtensorflow', action: 'remove' });
   return rows.length ? [{ label: 'Native backend', kind: vscode.QuickPickItemKind.Separator }, ...rows] : [];

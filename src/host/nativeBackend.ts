@@ -11,20 +11,32 @@ import { NativeInstallError, isCancelled, throwIfAborted } from './native/errors
 import { progressLine } from './native/download.ts';
 import { failureActions } from './native/failureActions.ts';
 import { INSTALL_RECORD, installFromFile, installFromIndex, nativeEngineEnv, readInstalled, removeInstalled, versionDir, type InstallOptions, type InstallRecord, type Stage } from './native/installer.ts';
-import { TF_VERSION, checkMachine, thisMachine } from './native/nativeTarget.ts';
+import { TF_VERSION, checkMachine, thisMachine, type Flavour } from './native/nativeTarget.ts';
+import { checkNvidiaDriver } from './native/nvidiaDriver.ts';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 
-/** The library folder of a complete install (install.json present), checked synchronously at activation. */
+/**
+ * The library folder of a complete install (install.json present), checked synchronously at
+ * activation: the GPU flavour when it is installed (its library also serves `tensorflow` on the CPU),
+ * else the CPU one.
+ */
+export function installedNative(storage: string): { dir: string; flavour: Flavour } | null {
+  for (const flavour of ['gpu', 'cpu'] as const) {
+    const dir = versionDir(storage, TF_VERSION, flavour);
+    if (existsSync(join(dir, INSTALL_RECORD))) return { dir, flavour };
+  }
+  return null;
+}
+
 export function installedLibDir(storage: string): string | null {
-  const dir = versionDir(storage);
-  return existsSync(join(dir, INSTALL_RECORD)) ? dir : null;
+  return installedNative(storage)?.dir ?? null;
 }
 
 /** The engine's environment: the base one, plus the installed libtensorflow when there is one. */
 export function engineEnvFor(storage: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const dir = installedLibDir(storage);
-  return dir ? nativeEngineEnv(dir, base) : { ...base };
+  const found = installedNative(storage);
+  return found ? nativeEngineEnv(found.dir, base, found.flavour) : { ...base };
 }
 
 export interface NativeBackendDeps {
@@ -56,8 +68,27 @@ export class NativeBackend {
     return c.ok ? { ok: true } : c;
   }
 
-  installed(): Promise<InstallRecord | null> {
-    return readInstalled(this.storage);
+  async installed(): Promise<InstallRecord | null> {
+    return (await readInstalled(this.storage, TF_VERSION, 'gpu')) ?? readInstalled(this.storage);
+  }
+
+  /** Whether the GPU flavour can be offered: Linux x64 with an NVIDIA driver new enough for CUDA 12. */
+  gpuSupported(): { ok: true; driver: string; libcuda: string } | { ok: false; reason: string } {
+    const machine = checkMachine(thisMachine());
+    return machine.ok ? checkNvidiaDriver() : machine;
+  }
+
+  /** The CUDA 12 build and its nvidia-*-cu12 libraries (~3.4 GB), offered only with an NVIDIA driver. */
+  installGpu(): Promise<boolean> {
+    const driver = this.gpuSupported();
+    if (!driver.ok) {
+      this.deps.log.warn(`native GPU backend: ${driver.reason}`);
+      void vscode.window.showWarningMessage(`CNN Lab: ${driver.reason}`);
+      return Promise.resolve(false);
+    }
+    this.deps.log.info(`native GPU backend: NVIDIA driver ${driver.driver} (${driver.libcuda})`);
+    const indexUrl = vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL) || DEFAULT_INDEX_URL;
+    return this.run(`Installing the native GPU backend (libtensorflow ${TF_VERSION}, CUDA 12)`, (common) => installFromIndex({ ...common, indexUrl, flavour: 'gpu' }), 'gpu');
   }
 
   install(): Promise<boolean> {
@@ -116,7 +147,7 @@ export class NativeBackend {
     else if (choice === fromFile) await this.installFromFile();
   }
 
-  private async run(title: string, go: (common: InstallOptions) => Promise<InstallRecord>): Promise<boolean> {
+  private async run(title: string, go: (common: InstallOptions) => Promise<InstallRecord>, flavour: Flavour = 'cpu'): Promise<boolean> {
     const busy = this.deps.busy();
     if (busy) {
       void vscode.window.showWarningMessage(`CNN Lab: install the native backend after this: ${busy}.`);
@@ -131,7 +162,7 @@ export class NativeBackend {
           const ac = new AbortController();
           token.onCancellationRequested(() => ac.abort());
           let reported = 0;
-          const stageText: Record<Stage, string> = { locating: 'looking up the wheel…', downloading: 'downloading…', extracting: 'extracting the two libraries…', checking: 'checking it computes…' };
+          const stageText: Record<Stage, string> = { locating: 'looking up the wheel…', downloading: 'downloading…', extracting: 'extracting the two libraries…', checking: 'checking it computes…', cuda: 'downloading the CUDA libraries…' };
           return go({
             storage: this.storage,
             signal: ac.signal,
@@ -151,6 +182,9 @@ export class NativeBackend {
                 enginePath: join(this.deps.context.extensionPath, 'dist', 'engine.js'),
                 cwd: this.deps.context.extensionPath,
                 env: this.deps.baseEnv,
+                // the GPU flavour counts only when libtensorflow placed the ops on the GPU
+                flavour,
+                requireGpu: flavour === 'gpu',
                 onOutput: (line) => log.info(`[native check] ${line}`),
               });
             },
@@ -158,12 +192,12 @@ export class NativeBackend {
         },
       );
       // the editor's engine picks the library up at its next start
-      await this.deps.engine.restartWithEnv(nativeEngineEnv(versionDir(this.storage), this.deps.baseEnv));
+      await this.deps.engine.restartWithEnv(engineEnvFor(this.storage, this.deps.baseEnv));
       this.lastFailure = undefined;
       log.info(`native backend installed in ${Math.round((Date.now() - started) / 1000)} s from ${record.wheel.from}: ${record.check}`);
       this.deps.onChanged(record);
       void vscode.window
-        .showInformationMessage(`CNN Lab: the native backend is installed (${record.check.split(':')[0]}); "auto" now fine-tunes on tensorflow.`, 'Select Compute Backend')
+        .showInformationMessage(`CNN Lab: the native backend is installed (${record.check.split(':')[0]}); "auto" now fine-tunes on ${record.flavour === 'gpu' ? 'tensorflow-gpu' : 'tensorflow'}.`, 'Select Compute Backend')
         .then((c) => c && vscode.commands.executeCommand('cnnLab.selectBackend'));
       return true;
     } catch (e) {

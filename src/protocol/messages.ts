@@ -10,6 +10,8 @@ import type { ExperimentConfig } from '../core/experiment.ts';
 export const ENGINE_HOST_ENV = 'CNN_LAB_HOST';
 /** Set by the editor to the folder of the libtensorflow it installed (also put on LD_LIBRARY_PATH). */
 export const NATIVE_LIB_ENV = 'CNN_LAB_NATIVE_LIB';
+/** Set beside NATIVE_LIB_ENV when that folder holds the CUDA build (the tensorflow-gpu flavour): the engine's tensorflow-gpu backend then loads it through tfjs-node's binding. */
+export const NATIVE_GPU_LIB_ENV = 'CNN_LAB_NATIVE_GPU_LIB';
 
 export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -97,6 +99,8 @@ export interface NativeCheckResult {
   filterGradient: number[];
   /** the file libtensorflow_cc.so.2 was mapped from (Linux /proc/self/maps), null where unknown */
   loadedFrom: string | null;
+  /** whether libtensorflow placed ops on a CUDA GPU (tfjs-node's isUsingGpuDevice); false on the CPU build or without a GPU */
+  gpu?: boolean;
 }
 
 /** Requests: method → [params, result]. */

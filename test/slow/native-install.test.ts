@@ -38,7 +38,7 @@ test('the real wheel from a loopback index: downloaded, extracted, loaded and ch
     const ex = ((times.checking - times.extracting) / 1000).toFixed(1);
     const ck = ((done - times.checking) / 1000).toFixed(1);
     console.log(`real wheel ${realWheel} (${(index.size / 1e6).toFixed(0)} MB): download+sha256 ${dl} s, extract 2 libraries ${ex} s, engine check ${ck} s`);
-    assert.match(record.check, new RegExp(`^libtensorflow 2\\.21\\.0 from ${versionDir(storage).replace(/\./g, '\\.')}/libtensorflow_cc\\.so\\.2: conv2d 6,8,12,14, filter gradient 12,16,24,28$`));
+    assert.match(record.check, new RegExp(`^libtensorflow 2\\.21\\.0 from ${versionDir(storage).replace(/\./g, '\\.')}/libtensorflow_cc\\.so\\.2: conv2d 6,8,12,14, filter gradient 12,16,24,28 \\(device: CPU\\)$`));
     assert.deepEqual(readdirSync(versionDir(storage)).sort(), ['install.json', 'libtensorflow_cc.so.2', 'libtensorflow_framework.so.2']);
     assert.ok(await readInstalled(storage));
     assert.equal(index.requests.filter((r) => r.path.startsWith('/files/')).length, 1);

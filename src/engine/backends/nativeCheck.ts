@@ -30,11 +30,13 @@ export async function checkNative(): Promise<NativeCheckResult> {
     const g = tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, 1, 'valid').sum())(k);
     return { conv2d: Array.from(y.dataSync()), filterGradient: Array.from(g.dataSync()) };
   });
-  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  const backend = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  const binding = backend.binding;
   return {
     backend: tf.getBackend(),
     libtensorflow: binding?.TF_Version ?? 'unknown',
     ...result,
     loadedFrom: mappedLibrary('libtensorflow_cc.so.2'),
+    gpu: backend.isUsingGpuDevice === true,
   };
 }

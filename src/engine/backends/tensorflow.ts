@@ -1,10 +1,13 @@
 // The native TensorFlow backends: @tensorflow/tfjs-node (CPU) and @tensorflow/tfjs-node-gpu (CUDA).
+// When the editor installed the tensorflow-gpu flavour (the CUDA 12 build of libtensorflow and its
+// nvidia-*-cu12 libraries, CNN_LAB_NATIVE_GPU_LIB), tensorflow-gpu is tfjs-node's own binding over
+// that library instead: the C API is the same, only the library on the loader's path differs.
 // Both register the tfjs backend 'tensorflow' and load a libtensorflow into the process, so only
 // one of them can be loaded per process; whichever loads first owns the name.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import util from 'node:util';
-import { NATIVE_LIB_ENV, type BackendName } from '../../protocol/messages.ts';
+import { NATIVE_GPU_LIB_ENV, NATIVE_LIB_ENV, type BackendName } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
 import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
 import { installContext, nativeInstallHint, type NativeProblem } from './installHints.ts';
@@ -40,6 +43,14 @@ export function nativeBackendOwner(): NativeBackend | null {
   return nativeOwner;
 }
 
+/** The installed CUDA 12 build's folder, when the editor started this engine with it. */
+const installedGpuLib = (): string | undefined => process.env[NATIVE_GPU_LIB_ENV] || undefined;
+
+/** The package whose binding a backend loads: tfjs-node's for tensorflow-gpu over an installed CUDA 12 build. */
+function packageOf(name: NativeBackend): string {
+  return name === 'tensorflow-gpu' && installedGpuLib() ? PACKAGE.tensorflow : PACKAGE[name];
+}
+
 function installHint(name: NativeBackend, tfjsVersion: string, problem: NativeProblem): string {
   return nativeInstallHint(name, PACKAGE[name], tfjsVersion, problem, installContext());
 }
@@ -67,9 +78,17 @@ function restoreRemovedUtilHelpers(): void {
 }
 
 async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
-  const pkg = PACKAGE[name];
+  const pkg = packageOf(name);
+  const gpuInstall = name === 'tensorflow-gpu' ? installedGpuLib() : undefined;
   const tfjsVersion = tf.version.tfjs;
   const install = installHint(name, tfjsVersion, 'unavailable');
+  if (gpuInstall) {
+    // the CUDA 12 libraries are in the install's cuda/ folder; only the driver's libcuda is the system's
+    const missing = missingSharedLibraries(['libcuda.so.1']);
+    if (missing.length > 0) {
+      return { ok: false, reason: `the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in ${gpuInstall} can only run on the CPU`, install: 'install the NVIDIA driver (nvidia-smi must work); or use the tensorflow backend' };
+    }
+  }
   const dir = packageDir(pkg);
   if (!dir) return { ok: false, reason: `${pkg} is not installed`, install };
   const version = packageVersion(pkg);
@@ -83,7 +102,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
       install: installHint(name, tfjsVersion, 'not-built'),
     };
   }
-  if (name === 'tensorflow-gpu') {
+  if (!gpuInstall && name === 'tensorflow-gpu') {
     if (process.platform !== 'linux') return { ok: false, reason: `${pkg} needs Linux with CUDA; this is ${process.platform}`, install };
     const missing = missingSharedLibraries(CUDA_LIBRARIES);
     if (missing.length > 0) {
@@ -93,6 +112,10 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
         install: `install CUDA 11.2 and cuDNN 8.1 (or put their lib folders on LD_LIBRARY_PATH); or use the webgpu backend, which needs only a Vulkan driver`,
       };
     }
+  }
+  if (nativeOwner && nativeOwner !== name && packageOf(nativeOwner) === pkg) {
+    // one binding over one library (the installed CUDA build): both names are the same backend
+    return describeLoaded(name);
   }
   if (nativeOwner && nativeOwner !== name) {
     return {
@@ -111,7 +134,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
     await importOptional(pkg);
   } catch (e) {
     // CNN_LAB_NATIVE_LIB: the editor put the libtensorflow of "Install Native Backend" on the loader's path
-    const installed = name === 'tensorflow' ? process.env[NATIVE_LIB_ENV] : undefined;
+    const installed = pkg === PACKAGE.tensorflow ? process.env[NATIVE_LIB_ENV] : undefined;
     if (installed) {
       return {
         ok: false,
@@ -132,6 +155,13 @@ function describeLoaded(name: NativeBackend): LoadOutcome {
     | { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean }
     | undefined;
   const libVersion = backend?.binding?.TF_Version;
+  if (name === 'tensorflow-gpu' && backend && backend.isUsingGpuDevice === false && installedGpuLib()) {
+    return {
+      ok: false,
+      reason: `the CUDA 12 build of libtensorflow in ${installedGpuLib()} loaded but found no usable GPU (driver too old for CUDA 12, or the GPU not supported); it would run on the CPU`,
+      install: 'check nvidia-smi (driver 525.60 or newer); or use the tensorflow backend, which this same library serves on the CPU',
+    };
+  }
   if (name === 'tensorflow-gpu' && backend && backend.isUsingGpuDevice === false) {
     return {
       ok: false,

@@ -83,6 +83,13 @@ function diskFull(dest: string, needed: number): NativeInstallError {
   return new NativeInstallError('disk-full', `disk full: ${formatMB(needed)} more are needed in ${dirname(dest)}`);
 }
 
+/** How a download is watched and retried: what the installer passes through to each wheel's download. */
+export type TransferOptions = Pick<DownloadOptions, 'signal' | 'onProgress' | 'onRetry' | 'retries' | 'retryDelayMs' | 'idleTimeoutMs'>;
+
+export function transferOptions(o: TransferOptions): TransferOptions {
+  return { signal: o.signal, onProgress: o.onProgress, onRetry: o.onRetry, retries: o.retries, retryDelayMs: o.retryDelayMs, idleTimeoutMs: o.idleTimeoutMs };
+}
+
 export async function downloadVerified(opts: DownloadOptions): Promise<void> {
   const part = `${opts.dest}.part`;
   const retries = opts.retries ?? 5;

@@ -7,6 +7,7 @@ import { nativeCheckProblem } from '../../core/nativeCheck.ts';
 import { EngineClient } from '../engineClient.ts';
 import { NativeInstallError } from './errors.ts';
 import { nativeEngineEnv } from './installer.ts';
+import type { Flavour } from './nativeTarget.ts';
 
 export interface EngineCheckOptions {
   enginePath: string;
@@ -14,10 +15,14 @@ export interface EngineCheckOptions {
   env?: NodeJS.ProcessEnv;
   /** every line the engine wrote, for the log */
   onOutput?: (line: string) => void;
+  /** gpu: the folder holds the CUDA build (its cuda/ folder goes on LD_LIBRARY_PATH too) */
+  flavour?: Flavour;
+  /** fail unless libtensorflow placed the ops on a CUDA GPU (a tensorflow-gpu install with its CUDA libraries) */
+  requireGpu?: boolean;
 }
 
 export async function checkInEngine(libDir: string, opts: EngineCheckOptions): Promise<string> {
-  const client = new EngineClient({ enginePath: opts.enginePath, cwd: opts.cwd, env: nativeEngineEnv(libDir, opts.env) });
+  const client = new EngineClient({ enginePath: opts.enginePath, cwd: opts.cwd, env: nativeEngineEnv(libDir, opts.env, opts.flavour) });
   let stderr = '';
   client.onOutput(({ stream, text }) => {
     if (stream === 'stderr') stderr = (stderr + text).slice(-600);
@@ -33,7 +38,10 @@ export async function checkInEngine(libDir: string, opts: EngineCheckOptions): P
     if (r.loadedFrom !== null && !r.loadedFrom.startsWith(`${libDir}/`)) {
       throw new NativeInstallError('check', `the engine loaded libtensorflow from ${r.loadedFrom}, not from the installed ${libDir}`);
     }
-    return `libtensorflow ${r.libtensorflow} from ${r.loadedFrom ?? libDir}: conv2d ${r.conv2d.join(',')}, filter gradient ${r.filterGradient.join(',')}`;
+    if (opts.requireGpu && !r.gpu) {
+      throw new NativeInstallError('check', 'the CUDA build of libtensorflow loaded and computed, but on the CPU: it found no usable GPU (see the log for its CUDA messages; check nvidia-smi)');
+    }
+    return `libtensorflow ${r.libtensorflow} from ${r.loadedFrom ?? libDir}: conv2d ${r.conv2d.join(',')}, filter gradient ${r.filterGradient.join(',')} (device: ${r.gpu ? 'GPU' : 'CPU'})`;
   } finally {
     client.dispose();
   }

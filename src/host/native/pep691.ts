@@ -25,7 +25,7 @@ interface IndexFile {
 }
 
 /** The project page's URL: <index>/tensorflow-cpu/ (PEP 503 normalized name, trailing slash). */
-export function projectUrl(indexUrl: string): URL {
+export function projectUrl(indexUrl: string, project = WHEEL_PROJECT): URL {
   let base: URL;
   try {
     base = new URL(indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`);
@@ -35,37 +35,44 @@ export function projectUrl(indexUrl: string): URL {
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
     throw new NativeInstallError('index', `"cnnLab.native.indexUrl" must be an http or https URL, not ${base.protocol}`);
   }
-  return new URL(`${WHEEL_PROJECT}/`, base);
+  return new URL(`${project}/`, base);
 }
 
 /** Picks the wheel from a parsed PEP 691 project page; `page` is the URL it came from. */
-export function pickWheel(body: unknown, page: URL, version: string, machine: Machine, known = KNOWN_WHEELS): WheelRef {
+export function pickWheel(body: unknown, page: URL, version: string, machine: Machine, known = KNOWN_WHEELS, project = WHEEL_PROJECT): WheelRef {
   const where = `the index page ${page.href}`;
   const files = (body as { files?: unknown })?.files;
   if (!Array.isArray(files)) throw new NativeInstallError('index', `${where} is not a PEP 691 JSON project page (no "files" list)`);
   const candidates = new Map<string, IndexFile>();
   for (const f of files as IndexFile[]) {
     if (typeof f?.filename !== 'string' || (f.yanked !== undefined && f.yanked !== false)) continue;
-    if (wheelFits(f.filename, version, machine)) candidates.set(f.filename, f);
+    if (wheelFits(f.filename, version, machine, project)) candidates.set(f.filename, f);
   }
   const filename = preferWheel([...candidates.keys()]);
   if (!filename) {
-    throw new NativeInstallError('index', `${where} lists no ${WHEEL_PROJECT} ${version} wheel for Linux x86_64 with glibc ${machine.glibc ?? '?'} (manylinux); a mirror must carry it`);
+    throw new NativeInstallError('index', `${where} lists no ${project} ${version} wheel for Linux x86_64 with glibc ${machine.glibc ?? '?'} (manylinux); a mirror must carry it`);
   }
-  const f = candidates.get(filename)!;
+  const ref = wheelRef(candidates.get(filename)!, where, page);
+  const pinned = known[filename];
+  if (pinned && (pinned.sha256 !== ref.sha256 || pinned.size !== ref.size)) {
+    throw new NativeInstallError(
+      'integrity',
+      `${where} lists ${filename} with sha256 ${ref.sha256} (${ref.size} bytes), but the published wheel of that name is ${pinned.sha256} (${pinned.size} bytes): refused`,
+    );
+  }
+  return ref;
+}
+
+/** A file entry of a PEP 691 page as a checked reference: sha256, size (PEP 700) and url must be there. */
+export function wheelRef(entry: unknown, where: string, page: URL): WheelRef {
+  const f = entry as IndexFile & { filename: string };
+  const filename = f.filename;
   const sha256 = f.hashes?.sha256;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(sha256)) throw new NativeInstallError('index', `${where}: ${filename} has no sha256 in "hashes", so it cannot be checked`);
   if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size <= 0) {
     throw new NativeInstallError('index', `${where}: ${filename} has no "size" (PEP 700, api-version 1.1), so the download cannot be checked`);
   }
   if (typeof f.url !== 'string') throw new NativeInstallError('index', `${where}: ${filename} has no "url"`);
-  const pinned = known[filename];
-  if (pinned && (pinned.sha256 !== sha256.toLowerCase() || pinned.size !== f.size)) {
-    throw new NativeInstallError(
-      'integrity',
-      `${where} lists ${filename} with sha256 ${sha256.toLowerCase()} (${f.size} bytes), but the published wheel of that name is ${pinned.sha256} (${pinned.size} bytes): refused`,
-    );
-  }
   let url: URL;
   try {
     url = new URL(f.url, page);
@@ -77,8 +84,8 @@ export function pickWheel(body: unknown, page: URL, version: string, machine: Ma
 }
 
 /** Asks the index for the project page and picks the wheel. */
-export async function locateWheel(indexUrl: string, version: string, machine: Machine, opts: GetOptions & { known?: typeof KNOWN_WHEELS } = {}): Promise<WheelRef> {
-  const page = projectUrl(indexUrl);
+export async function locateWheel(indexUrl: string, version: string, machine: Machine, opts: GetOptions & { known?: typeof KNOWN_WHEELS; project?: string } = {}): Promise<WheelRef> {
+  const page = projectUrl(indexUrl, opts.project);
   const { res, url } = await get(page, { ...opts, headers: { accept: `${PEP691_ACCEPT}, application/json;q=0.9` } });
   const type = String(res.headers['content-type'] ?? '');
   const body = await text(res).catch((e: unknown) => {
@@ -93,5 +100,5 @@ export async function locateWheel(indexUrl: string, version: string, machine: Ma
   } catch (e) {
     throw new NativeInstallError('index', `the index page ${url.href} is not valid JSON (${(e as Error).message})`);
   }
-  return pickWheel(parsed, url, version, machine, opts.known);
+  return pickWheel(parsed, url, version, machine, opts.known, opts.project);
 }

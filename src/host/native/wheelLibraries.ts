@@ -26,6 +26,15 @@ function openZip(path: string): Promise<ZipFile> {
   );
 }
 
+/** The wheel's zip, or the one line saying it is not one. */
+async function openWheelZip(wheel: string, label: string): Promise<ZipFile> {
+  try {
+    return await openZip(wheel);
+  } catch (e) {
+    throw new NativeInstallError('wheel', `${label} is not a readable wheel (zip): ${(e as Error).message}`);
+  }
+}
+
 /** Every entry of the central directory by name (the metadata only: cheap even for 15 000 files). */
 function listEntries(zip: ZipFile): Promise<Map<string, Entry>> {
   return new Promise((resolve, reject) => {
@@ -57,18 +66,19 @@ export interface WheelContents {
   close(): void;
 }
 
-/** Opens the wheel and checks it has the members and a RECORD for them; `label` names it in errors. */
-export async function openWheel(wheel: string, members: readonly string[], label = basename(wheel)): Promise<WheelContents> {
-  let zip: ZipFile;
-  try {
-    zip = await openZip(wheel);
-  } catch (e) {
-    throw new NativeInstallError('wheel', `${label} is not a readable wheel (zip): ${(e as Error).message}`);
-  }
+/**
+ * Opens the wheel and checks it has the members and a RECORD for them; `label` names it in errors.
+ * `members` is a list of exact paths (all required), or a test on the path (at least one must match:
+ * the shared libraries of an nvidia-*-cu12 wheel, whose names differ per release).
+ */
+export async function openWheel(wheel: string, wanted: readonly string[] | ((member: string) => boolean), label = basename(wheel)): Promise<WheelContents> {
+  const zip = await openWheelZip(wheel, label);
   try {
     const entries = await listEntries(zip);
+    const members = typeof wanted === 'function' ? [...entries.keys()].filter(wanted).sort() : wanted;
+    if (members.length === 0) throw new NativeInstallError('wheel', `${label} contains no shared libraries (lib/*.so*): is it a wheel for Linux x86_64?`);
     const missing = members.filter((m) => !entries.has(m));
-    if (missing.length) throw new NativeInstallError('wheel', `${label} does not contain ${missing.join(', ')}: is it a tensorflow-cpu wheel for Linux x86_64?`);
+    if (missing.length) throw new NativeInstallError('wheel', `${label} does not contain ${missing.join(', ')}: is it a tensorflow wheel for Linux x86_64?`);
     const recordEntry = [...entries.keys()].find((n) => /^[^/]+\.dist-info\/RECORD$/.test(n));
     if (!recordEntry) throw new NativeInstallError('wheel', `${label} has no .dist-info/RECORD, so its libraries cannot be checked`);
     const record = new Map<string, { sha256: string | null; size: number }>();
@@ -118,5 +128,18 @@ export async function openWheel(wheel: string, members: readonly string[], label
   } catch (e) {
     zip.close();
     throw e;
+  }
+}
+
+/** The wheel's .dist-info/METADATA (PEP 566), read without extracting anything else. */
+export async function readWheelMetadata(wheel: string, label = basename(wheel)): Promise<string> {
+  const zip = await openWheelZip(wheel, label);
+  try {
+    const entries = await listEntries(zip);
+    const name = [...entries.keys()].find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+    if (!name) throw new NativeInstallError('wheel', `${label} has no .dist-info/METADATA`);
+    return await text(await readStream(zip, entries.get(name)!));
+  } finally {
+    zip.close();
   }
 }

@@ -14,7 +14,7 @@ export const WHEEL_NAME = 'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_
 const b64 = (buf: Buffer) => createHash('sha256').update(buf).digest('base64url');
 
 /** A zip with the two libraries (pseudo-random bytes of the given sizes), some Python, and RECORD. */
-export async function buildWheel(opts: { ccBytes?: number; frameworkBytes?: number; corruptRecord?: boolean; omit?: string } = {}): Promise<Buffer> {
+export async function buildWheel(opts: { ccBytes?: number; frameworkBytes?: number; corruptRecord?: boolean; omit?: string; distInfo?: string; metadata?: string } = {}): Promise<Buffer> {
   const seeded = (n: number, seed: number) => {
     const out = Buffer.alloc(n);
     let x = seed;
@@ -31,15 +31,31 @@ export async function buildWheel(opts: { ccBytes?: number; frameworkBytes?: numb
     ['tensorflow/python/_pywrap_tensorflow_internal.so', seeded(20_000, 3)],
   ].filter(([name]) => name !== opts.omit) as [string, Buffer][];
   const record = members.map(([name, data]) => `${name},sha256=${opts.corruptRecord && name.endsWith('cc.so.2') ? b64(Buffer.from('x')) : b64(data)},${data.length}`);
-  record.push('tensorflow_cpu-2.21.0.dist-info/RECORD,,');
+  const distInfo = opts.distInfo ?? 'tensorflow_cpu-2.21.0.dist-info';
+  if (opts.metadata !== undefined) members.push([`${distInfo}/METADATA`, Buffer.from(opts.metadata)]);
+  return zipWithRecord(members, distInfo, record);
+}
+
+async function zipWithRecord(members: [string, Buffer][], distInfo: string, record: string[] = members.map(([name, data]) => `${name},sha256=${b64(data)},${data.length}`)): Promise<Buffer> {
+  record.push(`${distInfo}/RECORD,,`);
   const zip = new yazl.ZipFile();
   for (const [name, data] of members) zip.addBuffer(data, name);
-  zip.addBuffer(Buffer.from(record.join('\n') + '\n'), 'tensorflow_cpu-2.21.0.dist-info/RECORD');
+  zip.addBuffer(Buffer.from(record.join('\n') + '\n'), `${distInfo}/RECORD`);
   zip.end();
   const chunks: Buffer[] = [];
   for await (const c of zip.outputStream as AsyncIterable<Buffer>) chunks.push(c);
   return Buffer.concat(chunks);
 }
+
+/** An nvidia-*-cu12 wheel: nvidia/<dir>/lib/<libs> (small bytes) beside an __init__.py, with RECORD. */
+export async function buildNvidiaWheel(project: string, version: string, dir: string, libs: string[]): Promise<{ filename: string; data: Buffer }> {
+  const stem = `${project.replace(/-/g, '_')}-${version}`;
+  const members: [string, Buffer][] = [[`nvidia/${dir}/__init__.py`, Buffer.from('')], ...libs.map((l, i): [string, Buffer] => [`nvidia/${dir}/lib/${l}`, Buffer.alloc(1000 + i, l)])];
+  return { filename: `${stem}-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.whl`, data: await zipWithRecord(members, `${stem}.dist-info`) };
+}
+
+/** Extra projects the index serves beside the main one: PEP 691 name → its wheels. */
+export type ExtraProjects = Record<string, { filename: string; data: Buffer }[]>;
 
 export type Fault =
   | 'none'
@@ -69,7 +85,9 @@ export interface LoopbackIndex {
 }
 
 /** Serves `wheel` (a Buffer, or a file path for the real 270 MB wheel) under /files/. */
-export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME): Promise<LoopbackIndex> {
+export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, extra: ExtraProjects = {}): Promise<LoopbackIndex> {
+  const project = filename.split('-')[0].replace(/_/g, '-'); // tensorflow_cpu-2.21.0-… → tensorflow-cpu
+  const extraFiles = new Map(Object.values(extra).flat().map((f) => [`/files/${f.filename}`, f.data]));
   const size = typeof wheel === 'string' ? statSync(wheel).size : wheel.length;
   const sha256 =
     typeof wheel === 'string'
@@ -88,12 +106,19 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME):
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="corp"' }).end();
       return;
     }
-    if (path === '/simple/tensorflow-cpu/') {
+    const extraPage = /^\/simple\/([^/]+)\/$/.exec(path);
+    if (extraPage && extra[extraPage[1]]) {
+      const files = extra[extraPage[1]].map((f) => ({ filename: f.filename, url: `../../files/${f.filename}`, hashes: { sha256: createHash('sha256').update(f.data).digest('hex') }, size: f.data.length }));
+      return void res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify({ meta: { 'api-version': '1.1' }, name: extraPage[1], files }));
+    }
+    const extraFile = extraFiles.get(path);
+    if (extraFile) return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': extraFile.length }).end(extraFile);
+    if (path === `/simple/${project}/`) {
       if (state.fault === 'index-404') return void res.writeHead(404).end('not found');
       if (state.fault === 'html-index') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
       const page = {
         meta: { 'api-version': '1.1' },
-        name: 'tensorflow-cpu',
+        name: project,
         files: [
           { filename: filename.replace('cp311-cp311', 'cp311-cp311').replace('manylinux_2_27_x86_64', 'win_amd64'), url: `../../files/win.whl`, hashes: { sha256: '0'.repeat(64) }, size: 1 },
           { filename, url: `../../files/${filename}#sha256=${sha256}`, hashes: { sha256: state.claim.sha256 ?? sha256 }, size: state.claim.size ?? size, yanked: false },
