@@ -9,7 +9,7 @@
 //                                  faster loop while developing; CI tests the full VSIX)
 // Prints `N passed, N failed` as its last line; exit code 1 when a journey failed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -120,6 +120,15 @@ async function main(): Promise<number> {
   const tools: E2eTools = readTools(REPO);
 
   let vsix = options.vsix;
+  if (!vsix && !options.dev && process.platform === 'linux' && process.arch === 'x64') {
+    // what a user installs: the linux-x64 platform package (scripts/package-vsix.mjs), not a VSIX
+    // packed straight from this checkout
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts/package-vsix.mjs'), '--target', 'linux-x64'], { cwd: REPO, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run package -- --target linux-x64 failed (exit ${r.status}):\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+    vsix = join(REPO, 'out', 'vsix', `cnn-lab-linux-x64-${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}.vsix`);
+    console.log(`packaged the linux-x64 platform VSIX ${vsix} (${(statSync(vsix).size / 2 ** 20).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   if (!vsix) {
     const packaged = buildAndPackage(REPO, join(REPO, `.cache/e2e/cnn-lab${options.dev ? '-dev' : ''}.vsix`), !options.dev);
     console.log(
