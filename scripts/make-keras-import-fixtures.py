@@ -8,7 +8,9 @@ inside the classifier, a GAP + Dense head) from the layer classes CNN Lab's Kera
 with random weights and non-trivial BatchNormalization statistics, so a wrong weight order shows.
 Writes, in test/fixtures/keras-import/:
   tiny.keras (Keras 3), tiny.h5 (Keras 2 / tf_keras), tiny.labels.json beside each as train.py
-  writes it, expected.json (input pixels and the probabilities Keras computed for both files),
+  writes it, tiny.png (a 16x16 lossless image: decoded to the same pixels by TensorFlow and by
+  sharp, so `cnn-lab predict` can be held to Keras' numbers), expected.json (input pixels and the
+  probabilities Keras computed for both files, on those pixels and on tiny.png),
   unsupported.keras (a LayerNormalization, which CNN Lab refuses by name).
 """
 import json
@@ -57,7 +59,6 @@ def randomize(model, seed):
     rng = np.random.default_rng(seed)
     for w in model.weights:
         shape = tuple(w.shape)
-        name = w.name if hasattr(w, "path") is False else w.path
         if "moving_variance" in w.name:
             v = rng.uniform(0.5, 2.0, shape)
         else:
@@ -74,11 +75,18 @@ def main():
     pixels = np.random.default_rng(7).uniform(0, 255, (2, H, W, 3)).astype("float32")
     expected = {"input": {"shape": list(pixels.shape), "values": [float(v) for v in pixels.ravel()]}, "outputs": {}}
 
+    import tensorflow as tf
+    png = np.random.default_rng(11).integers(0, 256, (H, W, 3), dtype=np.uint8)
+    tf.io.write_file(os.path.join(OUT, "tiny.png"), tf.io.encode_png(png))
+    decoded = tf.cast(tf.io.decode_png(tf.io.read_file(os.path.join(OUT, "tiny.png")), channels=3), tf.float32)[None]
+    expected["png"] = {}
+
     import keras
     m3 = build(keras)
     randomize(m3, 1)
     m3.save(os.path.join(OUT, "tiny.keras"))
     expected["outputs"]["tiny.keras"] = m3.predict(pixels, verbose=0).tolist()
+    expected["png"]["tiny.keras"] = m3.predict(decoded.numpy(), verbose=0)[0].tolist()
     expected["keras3"] = keras.__version__
 
     L = keras.layers
@@ -91,6 +99,7 @@ def main():
     randomize(m2, 2)
     m2.save(os.path.join(OUT, "tiny.h5"))
     expected["outputs"]["tiny.h5"] = m2.predict(pixels, verbose=0).tolist()
+    expected["png"]["tiny.h5"] = m2.predict(decoded.numpy(), verbose=0)[0].tolist()
     expected["keras2"] = tf_keras.__version__
 
     # as train.py writes it: beside the model, one file for both since they share the stem

@@ -32,9 +32,7 @@ function h5wasm(): Promise<H5> {
   return h5;
 }
 
-export function isKerasModelFile(path: string): boolean {
-  return /\.(keras|h5)$/i.test(path);
-}
+export { isKerasModelFile } from '../../core/kerasModelFile.ts';
 
 /** What prediction needs besides the model: from `<file>.labels.json`, else from inside the file. */
 export interface KerasFileMetadata {
