@@ -12,7 +12,7 @@ import { createEngine } from '../../../src/engine/engine.ts';
 import { tf } from '../../../src/engine/tf.ts';
 import { tempDir } from '../engine/helpers/fixtures.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../fixtures/keras-import');
+const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'keras-import');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as { png: Record<string, number[]> };
 const LABELS = ['cat', 'dog', 'fox'];
 

@@ -10,7 +10,7 @@ import { loadKerasModelFile } from '../../../../src/engine/import/kerasModelFile
 import { kerasTopology } from '../../../../src/engine/import/kerasTopology.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../fixtures/keras-import');
+const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'keras-import');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as {
   input: { shape: number[]; values: number[] };
   outputs: Record<string, number[][]>;
