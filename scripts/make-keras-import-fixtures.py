@@ -66,6 +66,15 @@ def randomize(model, seed):
         w.assign(v.astype("float32"))
 
 
+def save_and_predict(module, name, seed, pixels, decoded, expected):
+    """Builds the model with `module` (keras or tf_keras), saves it as `name`, records what it predicts."""
+    model = build(module)
+    randomize(model, seed)
+    model.save(os.path.join(OUT, name))
+    expected["outputs"][name] = model.predict(pixels, verbose=0).tolist()
+    expected["png"][name] = model.predict(decoded, verbose=0)[0].tolist()
+
+
 def meta():
     return {"inputSize": [H, W], "preprocessing": "0..255", "preprocessingPython": "x", "resize": "stretch", "labels": LABELS, "base": "tiny", "exportedBy": "make-keras-import-fixtures.py"}
 
@@ -82,11 +91,7 @@ def main():
     expected["png"] = {}
 
     import keras
-    m3 = build(keras)
-    randomize(m3, 1)
-    m3.save(os.path.join(OUT, "tiny.keras"))
-    expected["outputs"]["tiny.keras"] = m3.predict(pixels, verbose=0).tolist()
-    expected["png"]["tiny.keras"] = m3.predict(decoded.numpy(), verbose=0)[0].tolist()
+    save_and_predict(keras, "tiny.keras", 1, pixels, decoded.numpy(), expected)
     expected["keras3"] = keras.__version__
 
     L = keras.layers
@@ -95,11 +100,7 @@ def main():
     bad.save(os.path.join(OUT, "unsupported.keras"))
 
     import tf_keras
-    m2 = build(tf_keras)
-    randomize(m2, 2)
-    m2.save(os.path.join(OUT, "tiny.h5"))
-    expected["outputs"]["tiny.h5"] = m2.predict(pixels, verbose=0).tolist()
-    expected["png"]["tiny.h5"] = m2.predict(decoded.numpy(), verbose=0)[0].tolist()
+    save_and_predict(tf_keras, "tiny.h5", 2, pixels, decoded.numpy(), expected)
     expected["keras2"] = tf_keras.__version__
 
     # as train.py writes it: beside the model, one file for both since they share the stem

@@ -14,23 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { tf } from '../tf.ts';
-import { assignLayerValues, type H5Weight, type LayerValues } from '../models/kerasH5Weights.ts';
+import { assignLayerValues, datasetWeight, loadH5wasm, type H5Weight, type LayerValues } from '../models/kerasH5Weights.ts';
 import { PREPROCESSINGS, type Preprocessing, type ResizeMode } from '../data/decode-image.ts';
 import { labelsPathFor } from '../export/kerasExport.ts';
 import { kerasTopology } from './kerasTopology.ts';
 
 type Json = Record<string, any>;
 type H5 = typeof import('h5wasm/node');
-let h5: Promise<H5> | undefined;
-function h5wasm(): Promise<H5> {
-  h5 ??= (async () => {
-    const mod = await import('h5wasm/node');
-    const module = await mod.ready;
-    module.activate_throwing_error_handler();
-    return mod;
-  })();
-  return h5;
-}
 
 export { isKerasModelFile } from '../../core/kerasModelFile.ts';
 
@@ -62,11 +52,7 @@ interface RawFile {
 }
 
 function numeric(ds: InstanceType<H5['Dataset']>, where: string, what: string): H5Weight {
-  const value = ds.value;
-  const raw = typeof value === 'number' || typeof value === 'bigint' ? Float64Array.of(Number(value)) : value;
-  if (!ArrayBuffer.isView(raw) || raw instanceof DataView) throw new Error(`${where}: weight ${what} is not a numeric array`);
-  const values = raw instanceof Float32Array ? raw : raw instanceof BigInt64Array || raw instanceof BigUint64Array ? Float32Array.from(raw, Number) : Float32Array.from(raw as ArrayLike<number>);
-  return { name: what, shape: ds.shape ?? [], values };
+  return datasetWeight(ds, what, () => `${where}: weight ${what} is not a numeric array`);
 }
 
 function openH5(mod: H5, path: string, where: string): InstanceType<H5['File']> {
@@ -87,7 +73,7 @@ function parseJson(text: string, where: string): Json {
 
 /** Keras 2 h5: model_config, and model_weights/<layer>[/<nested layer>]/<weight>:0 listed in weight_names. */
 async function readKeras2(path: string, where: string): Promise<RawFile> {
-  const mod = await h5wasm();
+  const mod = await loadH5wasm();
   const f = openH5(mod, path, where);
   try {
     const config = f.attrs['model_config']?.value;
@@ -155,7 +141,7 @@ async function readKeras3(path: string, where: string): Promise<RawFile> {
   // h5wasm reads files by path (Node's raw file system), so the weights go to a private temp file
   const tmp = join(tmpdir(), `cnn-lab-${randomBytes(6).toString('hex')}.weights.h5`);
   writeFileSync(tmp, weightsFile, { mode: 0o600 });
-  const mod = await h5wasm();
+  const mod = await loadH5wasm();
   try {
     const f = openH5(mod, tmp, `${where} model.weights.h5`);
     try {
