@@ -5,7 +5,8 @@ Run with the bench venv (TensorFlow 2.21, Keras 3.15, tf_keras 2.21):
 
 Each model is built the way the exported train.py builds one (a base model called as a layer
 inside the classifier, a GAP + Dense head) from the layer classes CNN Lab's Keras export writes,
-with random weights and non-trivial BatchNormalization statistics, so a wrong weight order shows.
+with random weights and non-trivial BatchNormalization statistics, so a wrong weight order shows;
+a RandomFlip in front (the identity at inference) and optimizer state saved with it, as train.py's.
 Writes, in test/fixtures/keras-import/:
   tiny.keras (Keras 3), tiny.h5 (Keras 2 / tf_keras), tiny.labels.json beside each as train.py
   writes it, tiny.png (a 16x16 lossless image: decoded to the same pixels by TensorFlow and by
@@ -45,7 +46,9 @@ def build(keras):
     base = keras.Model(inp, c, name="tiny_base")
 
     inputs = L.Input((H, W, 3), name="image")
-    y = base(inputs, training=False)
+    # augmentation inside the model: the identity at inference, which CNN Lab drops
+    y = L.RandomFlip("horizontal", seed=3, name="flip")(inputs)
+    y = base(y, training=False)
     y = L.GlobalAveragePooling2D(name="cnnlab_gap")(y)
     y = L.Dropout(0.2, name="drop")(y)
     y = L.Reshape((1, 16), name="reshape")(y)
@@ -69,6 +72,9 @@ def randomize(model, seed):
 def save_and_predict(module, name, seed, pixels, decoded, expected):
     """Builds the model with `module` (keras or tf_keras), saves it as `name`, records what it predicts."""
     model = build(module)
+    # one SGD step first, as train.py's fit does: the saved file then holds optimizer variables too
+    model.compile(optimizer=module.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+    model.train_on_batch(pixels, np.array([0, 1]))
     randomize(model, seed)
     model.save(os.path.join(OUT, name))
     expected["outputs"][name] = model.predict(pixels, verbose=0).tolist()

@@ -146,24 +146,28 @@ async function readKeras3(path: string, where: string): Promise<RawFile> {
     const f = openH5(mod, tmp, `${where} model.weights.h5`);
     try {
       const weights = new Map<string, H5Weight[]>();
-      const visit = (g: InstanceType<H5['Group']>, at: string): void => {
-        for (const k of g.keys()) {
-          const child = g.get(k);
-          if (!(child instanceof mod.Group)) continue;
-          if (k === 'vars') {
-            const owner = child.attrs['name']?.value;
-            const count = child.keys().length;
-            if (typeof owner !== 'string' || count === 0) continue;
+      // layers/<layer>/vars/0..n, and a nested model's layers/<model>/layers/…; nothing else (the
+      // optimizer's variables at optimizer/vars, a random layer's seed_generator/vars) is a weight
+      const visitLayers = (layers: unknown, at: string): void => {
+        if (!(layers instanceof mod.Group)) return;
+        for (const k of layers.keys()) {
+          const layer = layers.get(k);
+          if (!(layer instanceof mod.Group)) continue;
+          const vars = layer.get('vars');
+          const owner = vars instanceof mod.Group ? vars.attrs['name']?.value : undefined;
+          const count = vars instanceof mod.Group ? vars.keys().length : 0;
+          if (vars instanceof mod.Group && typeof owner === 'string' && count > 0) {
             if (weights.has(owner)) throw new Error(`${where}: two layers named '${owner}' hold weights; CNN Lab needs unique layer names`);
             weights.set(owner, Array.from({ length: count }, (_, i) => {
-              const ds = child.get(String(i));
-              if (!(ds instanceof mod.Dataset)) throw new Error(`${where}: ${at}/vars/${i} (layer '${owner}') is missing`);
-              return numeric(ds, where, `${at}/vars/${i}`);
+              const ds = vars.get(String(i));
+              if (!(ds instanceof mod.Dataset)) throw new Error(`${where}: ${at}/${k}/vars/${i} (layer '${owner}') is missing`);
+              return numeric(ds, where, `${at}/${k}/vars/${i}`);
             }));
-          } else visit(child, `${at}/${k}`);
+          }
+          visitLayers(layer.get('layers'), `${at}/${k}/layers`);
         }
       };
-      visit(f, '');
+      visitLayers(f.get('layers'), 'layers');
       return { format: 'keras3', config: parseJson(configText.toString('utf8'), `${where} config.json`), weights, embedded: metadata.cnn_lab };
     } finally {
       f.close();

@@ -1,5 +1,6 @@
 // Keras files written by Keras itself (scripts/make-keras-import-fixtures.py: Keras 3.15 .keras,
-// tf_keras 2.21 .h5, a base model nested in the classifier as train.py builds it) open as tfjs
+// tf_keras 2.21 .h5, a base model nested in the classifier as train.py builds it, a RandomFlip in
+// front, saved after an SGD step so optimizer state is in the file) open as tfjs
 // models whose probabilities equal the ones Keras computed on the same pixels (expected.json).
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ for (const file of ['tiny.keras', 'tiny.h5']) {
       // the nested base is inlined: its layers are the model's own
       assert.ok(loaded.model.layers.some((l) => l.name === 'sep' && l.getClassName() === 'SeparableConv2D'));
       assert.deepEqual(loaded.metadata?.labels, ['cat', 'dog', 'fox']);
+      // Keras saved the RandomFlip (and, in the .keras, its seed state and the SGD variables): dropped, not weights
+      assert.deepEqual(loaded.dropped, [{ name: 'flip', className: 'RandomFlip' }]);
       assert.deepEqual(loaded.metadata?.inputSize, [16, 16]);
       const x = tf.tensor4d(expected.input.values, expected.input.shape as [number, number, number, number]);
       const y = loaded.model.predict(x) as tf.Tensor2D;
