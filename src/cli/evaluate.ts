@@ -3,7 +3,8 @@
 import type { BackendChoice, EvaluationReport } from '../protocol/messages.ts';
 import { CliError, parseArgs, type CliIO } from './io.ts';
 
-const HELP = `Usage: cnn-lab evaluate --model DIR --data DIR [--backend NAME] [--json]`;
+const HELP = `Usage: cnn-lab evaluate --model DIR|FILE --data DIR [--backend NAME] [--json]
+  --model FILE   a Keras model.keras / model.h5, converted on load (labels from model.labels.json beside it)`;
 
 export function formatReport(r: EvaluationReport, maxMisclassified = 20): string[] {
   const total = r.confusion.flat().reduce((a, b) => a + b, 0);

@@ -2,8 +2,10 @@
 import type { BackendChoice, Prediction } from '../protocol/messages.ts';
 import { CliError, parseArgs, parseNumberFlag, type CliIO } from './io.ts';
 
-const HELP = `Usage: cnn-lab predict (--model DIR | --base NAME) (--image FILE... | --image-url URL) [--top K] [--backend NAME] [--json]
+const HELP = `Usage: cnn-lab predict (--model DIR|FILE | --base NAME) (--image FILE... | --image-url URL) [--top K] [--backend NAME] [--json]
   --model DIR    a model trained by cnn-lab train
+  --model FILE   a Keras model.keras / model.h5 (the exported train.py's), converted on load; labels,
+                 input size and preprocessing from model.labels.json beside it
   --base NAME    efficientnet_lite0 | efficientnet_lite1 | efficientnet_lite2 with its own ImageNet
                  classifier (1000 ImageNet classes): a quick check that the base works`;
 
@@ -20,7 +22,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const modelDir = args.options.get('model')?.at(-1);
   const base = args.options.get('base')?.at(-1);
-  if (!modelDir === !base) throw new CliError(`give --model DIR or --base NAME (one of them)\n${HELP}`, 2);
+  if (!modelDir === !base) throw new CliError(`give --model DIR|FILE or --base NAME (one of them)\n${HELP}`, 2);
   const images = args.options.get('image') ?? [];
   const url = args.options.get('image-url')?.at(-1);
   if (images.length === 0 && !url) throw new CliError(`give --image FILE... or --image-url URL\n${HELP}`, 2);

@@ -12,7 +12,8 @@ import { disposeBase, loadBase } from './models/zoo.ts';
 import { isKerasApplicationRef, kerasApplicationTopology } from './models/kerasApplication.ts';
 import { evaluateFolder, predictImages, predictUrl } from './predict/predict.ts';
 import { loadImageNetClassifier } from './predict/imagenetClassifier.ts';
-import { loadModelDir } from './save/load.ts';
+import { loadClassifier, loadModelDir } from './save/load.ts';
+import { isKerasModelFile, loadKerasModelFile } from './import/kerasModelFile.ts';
 import { METADATA_FILE } from './save/modelDir.ts';
 import { tf } from './tf.ts';
 import { runTraining, type TrainHooks } from './train/run.ts';
@@ -73,6 +74,16 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
       }
     }
     if (!existsSync(path)) throw new Error(`not found: ${path}`);
+    if (isKerasModelFile(path) && statSync(path).isFile()) {
+      // a Keras file (train.py's model.keras / model.h5), converted as predict converts it
+      await backendFor(undefined);
+      const { model } = await loadKerasModelFile(path);
+      try {
+        return describeLayersModel(model);
+      } finally {
+        model.dispose();
+      }
+    }
     if (statSync(path).isDirectory()) {
       if (existsSync(join(path, METADATA_FILE))) {
         await backendFor(undefined);
@@ -130,7 +141,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
     async predict(p) {
       const backend = await backendFor(p.backend);
       if (!p.modelDir === !p.base) throw new Error('predict: give a model directory or a base, not both or neither');
-      const clf = p.base ? loadImageNetClassifier(p.base) : await loadModelDir(p.modelDir!);
+      const clf = p.base ? loadImageNetClassifier(p.base) : await loadClassifier(p.modelDir!);
       try {
         const predictions = [];
         if (p.images?.length) predictions.push(...(await predictImages(clf, p.images, p.topK)));
@@ -147,7 +158,7 @@ export function createEngine(notify: (n: EngineNotification) => void, options: E
     },
     async evaluate(p) {
       await backendFor(p.backend);
-      const clf = await loadModelDir(p.modelDir);
+      const clf = await loadClassifier(p.modelDir);
       try {
         return await evaluateFolder(clf, p.data);
       } finally {

@@ -40,6 +40,9 @@ export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'ti
 /** The `when` clause matching image files by extension, as used in package.json menus. */
 export const IMAGE_WHEN = `resourceExtname =~ /^\\.(${IMAGE_EXTENSIONS.join('|')})$/i`;
 
+/** Keras model files (train.py's model.keras / model.h5): the architecture view opens them through the engine. */
+export const KERAS_MODEL_WHEN = 'resourceExtname =~ /^\\.(keras|h5)$/i';
+
 /** The built-in image preview's custom editor, whose title bar gets a Predict button. */
 export const IMAGE_PREVIEW_WHEN = 'activeCustomEditorId == imagePreview.previewEditor';
 

@@ -113,7 +113,7 @@ export interface RequestMap {
   train: [{ runId: string; config: ExperimentConfig; resume?: boolean }, TrainResult];
   cancel: [{ runId: string; keepBest: boolean }, { cancelled: boolean }];
   predict: [
-    /** modelDir: a trained model; or base: a built-in base with its own ImageNet classifier (labels are ImageNet's) */
+    /** modelDir: a trained model directory, or a Keras .keras/.h5 file (converted on load); or base: a built-in base with its own ImageNet classifier (labels are ImageNet's) */
     { modelDir?: string; base?: string; images?: string[]; url?: string; topK: number; backend?: BackendChoice },
     { backend: BackendName; predictions: Prediction[] },
   ];

@@ -95,6 +95,9 @@ test('train.py trains an epoch per phase under MirroredStrategy on CPU; predict.
   } finally {
     server.close();
   }
+  // back into CNN Lab: the same model.keras, converted on load, gives predict.py's numbers (the
+  // 32x32 PNG needs no resize, so sharp and TensorFlow decode the same pixels)
+  assertCnnLabAgrees(join(script, 'model.keras'), image, predicted.stdout, await cnnLabPredict(join(script, 'model.keras'), image));
 });
 
 test('two MultiWorkerMirroredStrategy workers on 127.0.0.1 (TF_CONFIG, loopback ports) complete an epoch', { skip, timeout: 600_000 }, async (t) => {
@@ -112,6 +115,29 @@ test('two MultiWorkerMirroredStrategy workers on 127.0.0.1 (TF_CONFIG, loopback 
   t.diagnostic(workers[0].output.split('\n').filter((l) => /replica|val_loss|saved/.test(l)).join('\n'));
   assert.match(workers[0].output, /^saved .*mw\.h5/m);
   assert.doesNotMatch(workers[1].output, /^saved /m);
-  const predicted = runPython(python, ['predict.py', '--image', join(root, 'data', 'blobs', '000.png'), '--model', join(script, 'mw.h5')], { cwd: script });
+  const blob = join(root, 'data', 'blobs', '000.png');
+  const predicted = runPython(python, ['predict.py', '--image', blob, '--model', join(script, 'mw.h5')], { cwd: script });
   assert.match(predicted.stdout, /000\.png: (blobs|stripes) [\d.]+%, (blobs|stripes) [\d.]+%/);
+  // the Keras 2 h5 back into CNN Lab
+  assertCnnLabAgrees(join(script, 'mw.h5'), blob, predicted.stdout, await cnnLabPredict(join(script, 'mw.h5'), blob));
 });
+
+/** `cnn-lab predict --model FILE --image IMAGE --json`: label → percent. */
+async function cnnLabPredict(model: string, image: string): Promise<Map<string, number>> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['predict', '--model', model, '--image', image, '--json', '--backend', 'cpu'], { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false });
+  assert.equal(code, 0, err.join('\n'));
+  const top = (JSON.parse(out.join('\n')) as { predictions: { top: { label: string; probability: number }[] }[] }).predictions[0].top;
+  return new Map(top.map((t) => [t.label, t.probability * 100]));
+}
+
+/** predict.py prints percentages to 0.1: CNN Lab's must round to within that. */
+function assertCnnLabAgrees(model: string, image: string, pythonOut: string, ours: Map<string, number>): void {
+  const theirs = [...pythonOut.matchAll(/(blobs|stripes) ([\d.]+)%/g)].map((m) => [m[1], Number(m[2])] as const);
+  assert.equal(theirs.length, 2, pythonOut);
+  for (const [label, pct] of theirs) {
+    const got = ours.get(label);
+    assert.ok(got !== undefined && Math.abs(got - pct) <= 0.051, `${model} on ${image}: ${label} ${got}% in CNN Lab, ${pct}% in predict.py`);
+  }
+}

@@ -11,8 +11,8 @@ import { tf } from '../tf.ts';
 type H5 = typeof import('h5wasm/node');
 let h5: Promise<H5> | undefined;
 
-/** h5wasm, loaded on first use (4 MB of WebAssembly that only `keras:` bases need). */
-function loadH5wasm(): Promise<H5> {
+/** h5wasm, loaded on first use (4 MB of WebAssembly that only Keras files need). */
+export function loadH5wasm(): Promise<H5> {
   h5 ??= (async () => {
     const mod = await import('h5wasm/node');
     const module = await mod.ready;
@@ -70,20 +70,7 @@ export async function readKerasH5Weights(path: string, where: string): Promise<H
       const weights = weightNames.map((name) => {
         const ds = group.get(name);
         if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${where}: weight "${name}" of layer "${layer}" is missing`);
-        const value = ds.value;
-        // a scalar dataset (Normalization's `count`) comes back as a plain number or bigint
-        const raw = typeof value === 'number' || typeof value === 'bigint' ? Float64Array.of(Number(value)) : value;
-        if (!ArrayBuffer.isView(raw) || raw instanceof DataView) {
-          throw new Error(`${where}: weight "${name}" of layer "${layer}" is not a numeric array (dtype ${JSON.stringify(ds.dtype)})`);
-        }
-        // float32 as stored; float64 and integers (Normalization's int64 `count`) converted
-        const values =
-          raw instanceof Float32Array
-            ? raw
-            : raw instanceof BigInt64Array || raw instanceof BigUint64Array
-              ? Float32Array.from(raw, Number)
-              : Float32Array.from(raw as ArrayLike<number>);
-        return { name, shape: ds.shape ?? [], values };
+        return datasetWeight(ds, name, () => `${where}: weight "${name}" of layer "${layer}" is not a numeric array (dtype ${JSON.stringify(ds.dtype)})`);
       });
       return { name: layer, weights };
     });
@@ -93,6 +80,22 @@ export async function readKerasH5Weights(path: string, where: string): Promise<H
   } finally {
     file.close();
   }
+}
+
+/** A numeric dataset as a float32 weight named `name`; `notNumeric` is the error when it is not one. */
+export function datasetWeight(ds: InstanceType<H5['Dataset']>, name: string, notNumeric: () => string): H5Weight {
+  const value = ds.value;
+  // a scalar dataset (Normalization's `count`) comes back as a plain number or bigint
+  const raw = typeof value === 'number' || typeof value === 'bigint' ? Float64Array.of(Number(value)) : value;
+  if (!ArrayBuffer.isView(raw) || raw instanceof DataView) throw new Error(notNumeric());
+  // float32 as stored; float64 and integers (Normalization's int64 `count`) converted
+  const values =
+    raw instanceof Float32Array
+      ? raw
+      : raw instanceof BigInt64Array || raw instanceof BigUint64Array
+        ? Float32Array.from(raw, Number)
+        : Float32Array.from(raw as ArrayLike<number>);
+  return { name, shape: ds.shape ?? [], values };
 }
 
 /** "conv1/kernel:0" and tfjs "conv1/kernel" → "kernel" (the part a weight is matched by). */

@@ -6,6 +6,8 @@ import { poolFeatures } from '../models/head.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
 import { interruptedSaveSource, readMetadata, type ModelMetadata } from './modelDir.ts';
 import { foldBatchNorms } from '../models/foldBatchNorm.ts';
+import { isKerasModelFile, loadKerasModelFile } from '../import/kerasModelFile.ts';
+import { labelsPathFor } from '../export/kerasExport.ts';
 
 /** What prediction needs of a classifier: a saved model directory, or a base's own ImageNet top. */
 export interface Classifier {
@@ -71,4 +73,46 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
       if (base) disposeBase(base);
     },
   };
+}
+
+/**
+ * A Keras `.keras`/`.h5` file (the exported train.py's output) as a classifier, converted on load.
+ * Labels, input size and preprocessing come from `<file>.labels.json` beside it, else from the
+ * metadata a CNN Lab export embeds; without either there is nothing to name the outputs with.
+ */
+export async function loadKerasClassifier(path: string): Promise<Classifier & { model: tf.LayersModel }> {
+  const file = resolve(path);
+  const { model, metadata } = await loadKerasModelFile(file);
+  const fail = (message: string): never => {
+    model.dispose();
+    throw new Error(message);
+  };
+  if (!metadata) return fail(`${file}: no labels: put ${labelsPathFor(file)} beside it (train.py writes it; fields labels, inputSize, preprocessing, resize)`);
+  const outUnits = model.outputs[0].shape.at(-1);
+  if (model.outputs[0].shape.length !== 2 || outUnits !== metadata.labels.length) {
+    fail(`${file}: the model's output is ${JSON.stringify(model.outputs[0].shape)} but ${metadata.source} has ${metadata.labels.length} labels`);
+  }
+  const input = model.inputs[0].shape;
+  if (input.length !== 4 || input[3] !== 3 || (input[1] !== null && input[1] !== metadata.inputSize[0]) || (input[2] !== null && input[2] !== metadata.inputSize[1])) {
+    fail(`${file}: the model takes ${JSON.stringify(input)} but ${metadata.source} says inputSize ${JSON.stringify(metadata.inputSize)} (RGB)`);
+  }
+  let unfold: (() => void) | undefined;
+  return {
+    dir: file,
+    meta: metadata,
+    model,
+    predict(x) {
+      unfold ??= foldBatchNorms(model);
+      return tf.tidy(() => model.predict(x) as tf.Tensor2D);
+    },
+    dispose() {
+      unfold?.();
+      model.dispose();
+    },
+  };
+}
+
+/** A model directory, or a Keras model file. */
+export function loadClassifier(path: string): Promise<Classifier & { model: tf.LayersModel }> {
+  return isKerasModelFile(path) ? loadKerasClassifier(path) : loadModelDir(path);
 }

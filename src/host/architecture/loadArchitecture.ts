@@ -1,6 +1,7 @@
 // Where the architecture view and the freeze panel get their layers: a model directory or
 // model.json (core's shape inference, no engine needed, works in Restricted Mode), an experiment's
-// base (bundled bases come from the engine, cached), or a model defined in Python/TS/JS code
+// base (bundled bases come from the engine, cached), a Keras .keras/.h5 file (converted by the
+// engine), or a model defined in Python/TS/JS code
 // (core's parsers, with each layer's source line).
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { isBundledBaseId } from '../../core/experimentDefaults.ts';
 import { parseFreezeSpec } from '../../core/freeze.ts';
 import { describeModelJson } from '../../core/modelJson.ts';
 import { isKerasApplicationRef } from '../../core/kerasApplications.ts';
+import { isKerasModelFile } from '../../core/kerasModelFile.ts';
 import { parseSource, sourceKindFor, sourceKindForPath, type ParsedModel } from '../../core/parsers/index.ts';
 import type { LayerRow } from '../../protocol/messages.ts';
 import { EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
@@ -99,13 +101,18 @@ async function savedBaseLabel(dir: string): Promise<string | undefined> {
 export async function loadArchitecture(target: vscode.Uri | undefined, engine: EngineClient): Promise<LoadedArchitecture> {
   const editor = vscode.window.activeTextEditor;
   const uri = target ?? editor?.document.uri;
-  if (!uri) throw new Error('Open a model directory, a model.json, an experiment file or a model in Python/TypeScript first.');
+  if (!uri) throw new Error('Open a model directory, a model.json, a Keras .keras/.h5 file, an experiment file or a model in Python/TypeScript first.');
   const path = uri.fsPath;
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) {
     const rows = await modelJsonRows(path);
     const base = await savedBaseLabel(path);
     return { title: basename(path), description: `Model directory ${vscode.workspace.asRelativePath(path)}${base ? `, trained on ${base}` : ''}`, rows: toArchitectureRows(rows) };
+  }
+  if (info?.isFile() && isKerasModelFile(path)) {
+    // a binary Keras file (train.py's model.keras / model.h5): the engine converts it as predict does
+    const rows = await engine.request('describeModel', { path });
+    return { title: basename(path), description: `Keras model ${vscode.workspace.asRelativePath(uri)}, converted on load`, rows: toArchitectureRows(rows) };
   }
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : await readFile(path, 'utf8');
@@ -128,5 +135,5 @@ export async function loadArchitecture(target: vscode.Uri | undefined, engine: E
     const here = models.find((m) => m.layers.some((l) => l.range.start.line <= line && line <= l.range.end.line)) ?? models[0];
     return fromParsedModel(here, uri);
   }
-  throw new Error(`${vscode.workspace.asRelativePath(uri)} is not a model directory, model.json, experiment or model code.`);
+  throw new Error(`${vscode.workspace.asRelativePath(uri)} is not a model directory, model.json, Keras .keras/.h5 file, experiment or model code.`);
 }

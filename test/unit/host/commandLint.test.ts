@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMANDS, COMMAND_CATEGORY, IMAGE_PREVIEW_WHEN, IMAGE_WHEN, PANELS, VIEWS } from '../../../src/host/commands.ts';
+import { COMMANDS, COMMAND_CATEGORY, IMAGE_PREVIEW_WHEN, IMAGE_WHEN, KERAS_MODEL_WHEN, PANELS, VIEWS } from '../../../src/host/commands.ts';
 
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -45,6 +45,15 @@ test('Predict appears on image files in the explorer and in the image preview ti
   const re = new RegExp(pattern, 'i');
   for (const ok of ['.png', '.JPG', '.jpeg', '.webp']) assert.ok(re.test(ok), ok);
   for (const no of ['.json', '.py', '.pngx', '.svgz']) assert.ok(!re.test(no), no);
+});
+
+test('Open Model Architecture is offered on Keras .keras/.h5 files in the explorer', () => {
+  const entries = contributes.menus['explorer/context'].filter((e: { command: string; when: string }) => e.command === COMMANDS.openArchitecture.id && !e.when.includes('explorerResourceIsFolder'));
+  assert.equal(entries.length, 1);
+  assert.ok(entries[0].when.includes(KERAS_MODEL_WHEN), `explorer when clause: ${entries[0].when}`);
+  const re = new RegExp(/\/(.*)\/i$/.exec(KERAS_MODEL_WHEN)![1].replace(/\\\\/g, '\\'), 'i');
+  for (const ok of ['.keras', '.h5', '.H5']) assert.ok(re.test(ok), ok);
+  for (const no of ['.json', '.h5x', '.kerasx', '.hdf5']) assert.ok(!re.test(no), no);
 });
 
 test('Train Transfer Model is offered on explorer folders', () => {
