@@ -8,15 +8,9 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
+import { capture } from './captureIO.ts';
 
 const repo = resolve(__dirname, '../../..');
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
 
 test('describe prints the table and the seed arithmetic', async () => {
   const io = capture();

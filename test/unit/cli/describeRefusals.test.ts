@@ -7,19 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
 import { CliError } from '../../../src/cli/io.ts';
 import { printable } from '../../../src/cli/printable.ts';
 import { experimentFromArgs } from '../../../src/cli/train.ts';
+import { capture } from './captureIO.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnnlab-describe-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
 
 // A window larger than its input is an error-severity problem; the layer name carries a
 // clear-screen and a set-window-title sequence.

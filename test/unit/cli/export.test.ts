@@ -5,17 +5,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
 import { tf } from '../../../src/engine/tf.ts';
 import { tempDir, writeShapesDataset, writeTinyBase } from '../engine/helpers/fixtures.ts';
+import { capture } from './captureIO.ts';
 
 let root: string;
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
-
 before(async () => {
   await tf.setBackend('cpu');
   root = tempDir('cnnlab-cli-export-');

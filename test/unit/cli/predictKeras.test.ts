@@ -7,21 +7,16 @@ import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
 import { createEngine } from '../../../src/engine/engine.ts';
 import { tf } from '../../../src/engine/tf.ts';
 import { tempDir } from '../engine/helpers/fixtures.ts';
+import { capture } from './captureIO.ts';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'keras-import');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as { png: Record<string, number[]> };
 const LABELS = ['cat', 'dog', 'fox'];
 
 let root: string;
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
 before(async () => {
   await tf.setBackend('cpu');
   root = tempDir('cnnlab-cli-predict-keras-');

@@ -6,20 +6,14 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../../src/cli.ts';
-import type { CliIO } from '../../../src/cli/io.ts';
 import { serializeLayersModel } from '../../../src/engine/save/modelFiles.ts';
 import { tf } from '../../../src/engine/tf.ts';
 import { tempDir } from '../engine/helpers/fixtures.ts';
+import { capture } from './captureIO.ts';
 
 const repo = resolve(__dirname, '../../..');
 const photo = join(repo, 'test/fixtures/images/photos/horse.png');
 let root: string;
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
 
 /** A cnn-lab model directory (8×8 images → 2 classes) whose dense kernel is `fill`. */
 async function writeModelDir(dir: string, fill: number, labels = ['circle', 'square']): Promise<string> {

@@ -2,13 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '../../../../src/cli.ts';
-import type { CliIO } from '../../../../src/cli/io.ts';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-}
+import { capture } from '../../cli/captureIO.ts';
 
 test('--json prints every backend and what auto picks', async () => {
   const io = capture();
