@@ -4,13 +4,14 @@
 // the `*_notop.h5` file Keras downloads (kerasWeightsCache.ts), assigned layer by layer
 // (kerasH5Weights.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isKerasApplicationRef, kerasApplication, kerasWeightsUrl, type KerasApplicationSpec } from '../../core/kerasApplications.ts';
 import type { Preprocessing } from '../data/decode-image.ts';
 import { tf } from '../tf.ts';
 import { assignLayerValues, pairLayers, readKerasH5Weights, type H5Layer, type H5Weight } from './kerasH5Weights.ts';
 import { ensureKerasWeights } from './kerasWeightsCache.ts';
 import type { BaseModel } from './zoo.ts';
+import { packageRoot } from '../packageRoot.ts';
 
 export { isKerasApplicationRef };
 
@@ -21,15 +22,11 @@ export { isKerasApplicationRef };
  */
 export const IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225] as const;
 
-/** The folder of the committed topologies: assets/ of the nearest package.json named cnn-lab (works from src/ and dist/). */
+/** The folder of the committed topologies: assets/ beside CNN Lab's package.json (src/ and dist/ alike). */
 export function kerasTopologyDir(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'assets', 'keras-topologies');
-    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`the Keras topologies (assets/keras-topologies) are missing from this CNN Lab install (looked above ${__dirname})`);
+  const dir = join(packageRoot(), 'assets', 'keras-topologies');
+  if (existsSync(dir)) return dir;
+  throw new Error(`the Keras topologies (assets/keras-topologies) are missing from this CNN Lab install (looked in ${dir})`);
 }
 
 type LayerConfig = { class_name: string; config: { name: string; cnnlab_translated_from?: string } };
