@@ -47,7 +47,7 @@ export function parseTfjs(text: string): ParseResult {
 
   const argsObject = (call: CallExpr) => {
     const obj = call.args[0];
-    return obj?.t === 'obj' ? obj.props.map((p) => ({ name: p.key, value: p.value })) : [];
+    return obj?.kind === 'obj' ? obj.props.map((p) => ({ name: p.key, value: p.value })) : [];
   };
   const makeSpec = (call: CallExpr, className: string) => specFromCall(className, [], argsObject(call), consts, c.namer);
 
@@ -56,8 +56,8 @@ export function parseTfjs(text: string): ParseResult {
 
   const shapeOf = (e: Expr | undefined): number[] | undefined => {
     if (!e) return undefined;
-    if (e.t === 'name') return opShapes.get(e.v);
-    if (e.t === 'call') return creatorShape(e);
+    if (e.kind === 'name') return opShapes.get(e.value);
+    if (e.kind === 'call') return creatorShape(e);
     return undefined;
   };
   const creatorShape = (call: CallExpr): number[] | undefined => {
@@ -75,9 +75,9 @@ export function parseTfjs(text: string): ParseResult {
     const x = shapeOf(call.args[0]);
     const extra: ShapeDiagnostic[] = [];
     const isPool = op === 'maxPool' || op === 'avgPool';
-    const strides = evalLiteral(call.args[2] ?? { t: 'num', v: 1, r: call.r }, consts);
-    const pad = evalLiteral(call.args[3] ?? { t: 'str', v: 'valid', r: call.r }, consts);
-    const dilations = isPool ? undefined : evalLiteral(call.args[5] ?? { t: 'num', v: 1, r: call.r }, consts);
+    const strides = evalLiteral(call.args[2] ?? { kind: 'num', value: 1, range: call.range }, consts);
+    const pad = evalLiteral(call.args[3] ?? { kind: 'str', value: 'valid', range: call.range }, consts);
+    const dilations = isPool ? undefined : evalLiteral(call.args[5] ?? { kind: 'num', value: 1, range: call.range }, consts);
     const kw: Record<string, LiteralValue | undefined> = { strides, padding: pad, dilation_rate: dilations, use_bias: false };
     let className: string;
     if (isPool) {
@@ -100,7 +100,7 @@ export function parseTfjs(text: string): ParseResult {
     if (x) kw.input_shape = hasBatch ? x.slice(1) : x;
     const spec = makeSpec0(className, kw);
     opsModel ??= c.create('tf ops', 'ops');
-    c.add(opsModel, spec, [], call.r, extra);
+    c.add(opsModel, spec, [], call.range, extra);
     // Infer now so later ops can use this result's shape.
     const entry = opsModel.entries[opsModel.entries.length - 1];
     entry.noParams = true;
@@ -116,12 +116,12 @@ export function parseTfjs(text: string): ParseResult {
   };
 
   const handleValue = (value: Expr, target: string | undefined): void => {
-    if (value.t !== 'call') {
+    if (value.kind !== 'call') {
       const lit = evalLiteral(value, consts);
       if (target && lit !== undefined) consts.set(target, lit);
-      if (target && value.t === 'name') {
-        if (tensors.has(value.v)) tensors.set(target, tensors.get(value.v)!);
-        if (opShapes.has(value.v)) opShapes.set(target, opShapes.get(value.v)!);
+      if (target && value.kind === 'name') {
+        if (tensors.has(value.value)) tensors.set(target, tensors.get(value.value)!);
+        if (opShapes.has(value.value)) opShapes.set(target, opShapes.get(value.value)!);
       }
       return;
     }
@@ -130,14 +130,14 @@ export function parseTfjs(text: string): ParseResult {
     if (path && path.length === 2 && path[0] === 'tf' && last === 'sequential') {
       const model = c.create(target ?? 'sequential', 'sequential');
       const list = argsObject(value).find((p) => p.name === 'layers')?.value;
-      if (list?.t === 'list') for (const item of list.items) graph.addToSequential(model, item, item.r);
+      if (list?.kind === 'list') for (const item of list.items) graph.addToSequential(model, item, item.range);
       if (target) sequentials.set(target, model);
       return;
     }
     if (path && path.length >= 2 && last === 'add' && value.args.length >= 1 && path[path.length - 2] !== 'tf') {
       const owner = path.slice(0, -1).join('.');
       const model = sequentials.get(owner);
-      if (model) graph.addToSequential(model, value.args[0], value.r);
+      if (model) graph.addToSequential(model, value.args[0], value.range);
       return;
     }
     if (path && path.length === 2 && path[0] === 'tf' && ['conv2d', 'depthwiseConv2d', 'maxPool', 'avgPool'].includes(path[1])) {
@@ -154,12 +154,12 @@ export function parseTfjs(text: string): ParseResult {
     // tf.input({shape}) starts a functional graph; const conv = tf.layers.conv2d({...}) is kept for later
     if (graph.construct(value, target)) return;
     // tf.layers.conv2d({...}).apply(x)  /  conv.apply(x)
-    if (value.callee.t === 'attr' && value.callee.name === 'apply') {
+    if (value.callee.kind === 'attr' && value.callee.name === 'apply') {
       const obj = value.callee.obj;
-      const call = obj.t === 'call' ? obj : obj.t === 'name' ? layerVars.get(obj.v) : undefined;
+      const call = obj.kind === 'call' ? obj : obj.kind === 'name' ? layerVars.get(obj.value) : undefined;
       const cls = call ? layerClassOf(call) : null;
       if (call && cls) {
-        const ref = graph.apply(call, cls, value.args[0], value.r);
+        const ref = graph.apply(call, cls, value.args[0], value.range);
         if (target) tensors.set(target, ref);
       }
       return;
@@ -169,7 +169,7 @@ export function parseTfjs(text: string): ParseResult {
       const props = argsObject(value);
       const outputs = props.find((p) => p.name === 'outputs')?.value;
       const nameProp = props.find((p) => p.name === 'name')?.value;
-      graph.nameGraphOf(outputs, nameProp?.t === 'str' ? nameProp.v : target);
+      graph.nameGraphOf(outputs, nameProp?.kind === 'str' ? nameProp.value : target);
     }
   };
 
