@@ -5,7 +5,7 @@
 // `{args: [keras_tensor…]}` inbound nodes. Unknown layer classes give rows with unknown shapes.
 import type { LayerRow } from '../protocol/messages.ts';
 import { inferGraph, type GraphNode, type InferredNode } from './graph.ts';
-import { makeLayerSpec, type LayerInference, type LiteralValue } from './layers.ts';
+import { makeLayerSpec, type LayerInference, type LiteralValue } from './layers/index.ts';
 import type { Shape } from './shape.ts';
 
 type Json = { [key: string]: unknown };

@@ -6,7 +6,7 @@
 // are joined and loops are not unrolled: what the paths agree on stays known, the rest becomes
 // Unknown with the reason. Layer shapes are inferred as the code runs, so every shape it shows is
 // either the one Keras computes or unknown — never a guess.
-import { canonicalLayerKind, inferLayer, LayerNamer, makeLayerSpec, positionalNames, type InferenceContext, type LayerKind, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { canonicalLayerKind, inferLayer, LayerNamer, makeLayerSpec, positionalNames, type InferenceContext, type LayerKind, type LiteralValue, type ShapeDiagnostic } from '../layers/index.ts';
 import { shapesEqual, type Shape } from '../shape.ts';
 import type { CallExpr } from './common.ts';
 import type { Expr, SourceRange } from './expr.ts';

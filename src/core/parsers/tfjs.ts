@@ -2,7 +2,7 @@
 // `tf.layers.conv2d({...}).apply(x)` with `tf.input({shape})`, and raw ops
 // (`tf.conv2d(x, filter, strides, pad)`, `tf.maxPool(x, filterSize, strides, pad)`, …) when the
 // tensors' shapes are literal (`tf.zeros([1, 32, 32, 3])` assigned to a const earlier).
-import { inferLayer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { inferLayer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers/index.ts';
 import { formatShape, type Shape } from '../shape.ts';
 import { LayerGraph, ModelCollector, specFromCall, type CallExpr, type ModelBuild } from './common.ts';
 import { dottedName, evalLiteral, parseStatements, type Expr } from './expr.ts';
