@@ -2,8 +2,7 @@
 // Predict from URL: the engine classifies, the prediction view shows top-k bars.
 import * as vscode from 'vscode';
 import type { EngineClient } from '../engineClient.ts';
-import { IMAGE_EXTENSIONS } from '../commands.ts';
-import { isImagePath } from '../experiment/datasetSummary.ts';
+import { IMAGE_EXTENSIONS, isImageFileName } from '../../core/datasetLayout.ts';
 import { PredictionPanel } from '../panels/predictionPanel.ts';
 import { ensureTrusted } from '../trust.ts';
 import { locateModel } from './modelLocator.ts';
@@ -31,7 +30,7 @@ export async function imagesToPredict(uri?: vscode.Uri, uris?: vscode.Uri[]): Pr
     if (!picked?.length) return undefined;
     chosen = picked;
   }
-  const images = chosen.filter((u) => isImagePath(u.fsPath));
+  const images = chosen.filter((u) => isImageFileName(u.fsPath));
   if (images.length < chosen.length) {
     void vscode.window.showWarningMessage(`Skipped ${chosen.length - images.length} file(s) that are not images (${IMAGE_EXTENSIONS.join(', ')}).`);
   }
