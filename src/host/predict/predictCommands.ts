@@ -1,6 +1,7 @@
 // Predict (image files from the explorer, the image preview's title bar or a file dialog) and
 // Predict from URL: the engine classifies, the prediction view shows top-k bars.
 import * as vscode from 'vscode';
+import { settings } from '../config.ts';
 import type { EngineClient } from '../engineClient.ts';
 import { IMAGE_EXTENSIONS, isImageFileName } from '../../core/datasetLayout.ts';
 import { PredictionPanel } from '../panels/predictionPanel.ts';
@@ -85,7 +86,7 @@ async function runPrediction(
     }
     log.info(`predict: ${remote.file} asks for ${remote.url} (allowed)`);
   }
-  const backend = vscode.workspace.getConfiguration('cnnLab').get<'auto'>('backend', 'auto');
+  const backend = settings.backend;
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CNN Lab: predicting…' }, () =>
       engine.request('predict', { modelDir, ...what, topK: TOP_K, backend }),
