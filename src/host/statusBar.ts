@@ -1,6 +1,7 @@
 // The CNN Lab status bar item: the compute backend when idle, the run's phase, epoch, batch and
 // ETA while training. Clicking it opens the training dashboard.
 import * as vscode from 'vscode';
+import { settings } from './config.ts';
 import { formatDuration } from '../core/duration.ts';
 import { COMMANDS } from './commands.ts';
 import type { RunProgress, RunStatus } from './webviewProtocol/dashboard.ts';
@@ -21,7 +22,7 @@ export class CnnLabStatusBar implements vscode.Disposable {
   constructor() {
     this.item.name = 'CNN Lab';
     this.item.command = COMMANDS.showDashboard.id;
-    this.backend = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
+    this.backend = settings.backend;
     this.showIdle();
   }
 

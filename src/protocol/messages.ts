@@ -1,6 +1,7 @@
 // The engine protocol: every message between the extension host (or CLI) and the engine process.
 // Discriminated unions with one `switch` each side and an exhaustive `never` check; payloads are
 // validated at the boundary (src/protocol/validate.ts) because they cross a process.
+import type { BackendChoice, BackendName } from '../core/backends.ts';
 import type { ExperimentConfig } from '../core/experiment.ts';
 
 /**
@@ -13,8 +14,7 @@ export const NATIVE_LIB_ENV = 'CNN_LAB_NATIVE_LIB';
 /** Set beside NATIVE_LIB_ENV when that folder holds the CUDA build (the tensorflow-gpu flavour): the engine's tensorflow-gpu backend then loads it through tfjs-node's binding. */
 export const NATIVE_GPU_LIB_ENV = 'CNN_LAB_NATIVE_GPU_LIB';
 
-export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice, BackendName } from '../core/backends.ts';
 
 export interface BackendInfo {
   name: BackendName;
