@@ -1,7 +1,7 @@
 // The architecture view: every layer with its output shape, parameters and trainable flag; the
 // blocks of InceptionV3 (mixedN) and MobileNetV2 (block_N) collapse; totals at the top; for a
 // model defined in code, clicking a layer reveals its source line.
-import { validateArchitectureToWebview, type ArchitectureFromWebview, type ArchitectureState, type ArchitectureToWebview } from '../src/host/webviewProtocol/architecture.ts';
+import { validateArchitectureToWebview, type ArchitectureFromWebview, type ArchitectureState, type ArchitectureToWebview } from '../src/protocol/webview/architecture.ts';
 import { connectToHost, formatCount, formatShape, h } from './_host.ts';
 
 interface UiState {
