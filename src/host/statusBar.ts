@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { settings } from './config.ts';
 import { formatDuration } from '../core/duration.ts';
 import { COMMANDS } from './commands.ts';
-import type { RunProgress, RunStatus } from './webviewProtocol/dashboard.ts';
+import type { RunProgress, RunStatus } from '../protocol/webview/dashboard.ts';
 
 /** "fine-tune · epoch 2/5 · batch 14/40 · ETA 1m 05s" */
 export function formatProgress(p: RunProgress): string {

@@ -3,6 +3,9 @@
 // validated at the boundary (src/protocol/validate.ts) because they cross a process.
 import type { BackendChoice, BackendName } from '../core/backends.ts';
 import type { ExperimentConfig } from '../core/experiment.ts';
+import type { LayerRow } from '../core/layerRow.ts';
+
+export type { LayerRow } from '../core/layerRow.ts';
 
 /**
  * The environment variable the extension host sets to 'vscode' when it forks the engine, so that
@@ -25,15 +28,6 @@ export interface BackendInfo {
   install?: string;
   /** false for WASM: no Conv2DBackpropFilter / depthwise backprop kernels */
   canTrainConv: boolean;
-}
-
-export interface LayerRow {
-  name: string;
-  className: string;
-  /** without the batch dimension, e.g. [32, 32, 10]; null where unknown */
-  outputShape: (number | null)[] | null;
-  params: number;
-  trainable: boolean;
 }
 
 export interface ClassScore {

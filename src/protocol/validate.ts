@@ -3,6 +3,7 @@
 // the field — never a crash, never a silent drop.
 import { BACKEND_CHOICES, isBackendChoice } from '../core/backends.ts';
 import { validateExperiment } from '../core/experimentValidate.ts';
+import { isObject } from '../core/isObject.ts';
 import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
 const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate', 'exportModel'];
@@ -17,7 +18,6 @@ export class InvalidMessageError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const nonEmptyString = (v: unknown) => typeof v === 'string' && v.length > 0;
 
 /** Returns the problem with `params` for `method`, or null when they are valid. */
