@@ -90,7 +90,7 @@ function parseArgs(argv) {
     const key = a.replace(/^--/, '');
     explicit.add(key);
     switch (a) {
-      case '--help': case '-h': console.log(HELP); process.exit(0);
+      case '--help': case '-h': console.log(HELP); return process.exit(0);
       case '--data': o.data = resolve(next()); break;
       case '--figures': o.figures = list(next()); break;
       case '--bases': o.bases = list(next()); break;
@@ -514,7 +514,7 @@ async function main() {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const notes = [];
-      for (const [side, s] of [['Keras', row.keras], ['ours', row.ours]]) {
+      for (const [side, s] of /** @type {const} */ ([['Keras', row.keras], ['ours', row.ours]])) {
         if (!s) continue;
         for (const [key, v] of Object.entries(s.extra)) if (v != null) notes.push(`${side} ${key} ${fmt(v)}`);
         if (s.errors.length) notes.push(`${side} errors: ${s.errors[0].slice(0, 120)}`);

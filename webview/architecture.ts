@@ -46,7 +46,7 @@ function render(): void {
       );
       const group = row.group;
       tr.addEventListener('click', () => toggle(group));
-      tr.addEventListener('keydown', (e) => ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') && toggle(group));
+      tr.addEventListener('keydown', (e) => ((e).key === 'Enter' || (e).key === ' ') && toggle(group));
       body.append(tr);
     }
     current = row.group;

@@ -65,7 +65,7 @@ const vscodeExecutablePath = await vscodeExecutable();
 const runDir = mkdtempSync(join(tmpdir(), 'cnn-lab-integration-'));
 const workspace = join(runDir, 'workspace');
 cpSync(join(REPO, 'test/e2e/workspace-template'), workspace, { recursive: true });
-let code = 1;
+let code;
 try {
   code = await runTests({
     vscodeExecutablePath,

@@ -56,7 +56,7 @@ export function parseExperimentText(text: string, file: string, defaultOut = 'mo
     problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, keras:NAME (${KERAS_APPLICATION_IDS.join(', ')}), a model.json path or an http(s) URL, got "${base}"`);
   }
   const { $schema: _schema, ...rest } = raw;
-  const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut } as Parameters<typeof withExperimentDefaults>[0]);
+  const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut });
   if (problems.length === 0) {
     for (const issue of validateExperiment(config)) problems.push(issue.field ? `"${issue.field}" ${issue.message}` : issue.message);
   }
