@@ -11,13 +11,13 @@ export const BUILTIN_BASES = BUNDLED_BASE_IDS;
 
 export type WizardAugmentPreset = 'none' | AugmentPreset;
 
-/** Augmentation choices of the wizard; "standard" is the seed script's ImageDataGenerator. */
+/** Augmentation choices of the wizard; "standard" is the ImageDataGenerator of the Keras transfer-learning recipe. */
 export const WIZARD_AUGMENT_PRESETS: Record<WizardAugmentPreset, { label: string; detail: string; config: AugmentConfig | null }> = {
   none: { label: 'None', detail: 'Train on the images as they are.', config: null },
   light: { label: 'Light', detail: 'Flips, ±10° rotation, 10% shifts and zoom.', config: AUGMENT_PRESETS.light },
   standard: {
-    label: 'Seed script',
-    detail: "Like the seed's ImageDataGenerator: ±30° rotation, 20% shifts, shear and zoom, flips.",
+    label: 'Keras recipe',
+    detail: "Like the Keras transfer-learning recipe's ImageDataGenerator: ±30° rotation, 20% shifts, shear and zoom, flips.",
     config: AUGMENT_PRESETS.standard,
   },
   strong: { label: 'Strong', detail: '±40° rotation, 25% shifts, shear, 30% zoom, flips: for very small datasets.', config: AUGMENT_PRESETS.strong },
