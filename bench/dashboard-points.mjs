@@ -246,7 +246,9 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     const afterSnapshot = await page.evaluate(chartState);
 
     // the live stream, with frames and long tasks recorded over it (plus ~2 frames after the last)
-    await page.evaluate((text) => (/** @type {any} */ (window).__bench.pending = JSON.parse(text)), messages.deltas);
+    await page.evaluate((text) => {
+      /** @type {any} */ (window).__bench.pending = JSON.parse(text);
+    }, messages.deltas);
     const cdp = o.cpuprofile ? await page.context().newCDPSession(page) : undefined;
     if (cdp) {
       await cdp.send('Profiler.enable');
