@@ -22,6 +22,7 @@ import { loadCheckpointWeights, readResumePoint, resumeSource, type ResumePoint 
 import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
 import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 import { featureCacheKey, pooledFeatures, type PooledSet } from './features.ts';
+import { PrefixCache } from './prefixCache.ts';
 import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type Batch, type BatchSource } from './loop.ts';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -328,16 +329,30 @@ async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): P
         const optimizer = tf.train.momentum(config.fineTune.learningRate, config.fineTune.momentum);
         fineTuned = true;
         const restoreGraph = prepareForFineTuning(model);
+        // Without augmentation the frozen prefix's output is computed once per image (prefixCache.ts).
+        const prefix =
+          decodedTrain && (!valSource || decodedVal)
+          ? PrefixCache.create(model, {
+              augment: Boolean(config.augment),
+              budgetBytes: hooks.decodedMemoryBudget ?? 1.5e9,
+              trainLabels: decodedTrain.labels,
+              validationLabels: decodedVal?.labels,
+              classes,
+              batchSize: config.batchSize,
+              order: (epoch) => epochOrder(Array.from(decodedTrain!.labels, (_, i) => i), config.seed, epoch),
+            })
+          : null;
         try {
           await runPhase({
             ...common('fine-tune', config.fineTune.epochs, config.fineTune.learningRate, Math.ceil(n / config.batchSize)),
             firstEpoch: fineTuneFrom,
-            model,
+            model: prefix?.model ?? model,
             optimizer,
-            train: trainSource,
-            validation: valSource,
+            train: prefix ? prefix.train(trainSource) : trainSource,
+            validation: prefix && valSource && decodedVal ? prefix.validation(valSource) : valSource,
           });
         } finally {
+          prefix?.dispose();
           restoreGraph();
           optimizer.dispose();
           // tfjs 4.22's MomentumOptimizer.dispose() skips SGD's, leaving the −learningRate scalar `c`: a tensor per run.
