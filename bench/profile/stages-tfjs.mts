@@ -106,7 +106,7 @@ if (split) {
   value.dispose();
   stages['fine-tune: optimizer step (SGD momentum)'] = await time(async () => {
     optimizer.applyGradients(g as never);
-    await sync(vars[0]);
+    await vars[vars.length - 1].data();
   });
   tf.dispose(g);
   stages['fine-tune: cached step (rest forward + backward + optimizer)'] = await time(async () => {
