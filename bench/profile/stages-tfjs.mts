@@ -50,6 +50,12 @@ const sync = async (x: tf.Tensor | tf.Tensor[]) => {
   tf.dispose(x);
 };
 
+const byOp = (p: Awaited<ReturnType<typeof tf.profile>>) => {
+  const m: Record<string, number> = {};
+  for (const k of p.kernels) m[k.name] = (m[k.name] ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
+  return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v)]));
+};
+
 const stages: Record<string, number> = {};
 // ---- prediction ----
 let pixels: Uint8Array[] = [];
@@ -71,7 +77,8 @@ stages['base forward (BN folded)'] = await time(() => sync(base.layers!.predict(
 const features = base.layers!.predict(x) as tf.Tensor;
 stages['head (pool + dense + softmax)'] = await time(() => sync(tf.tidy(() => clf.pooledHead.predict(features.mean([1, 2])) as tf.Tensor)));
 stages['whole classifier forward'] = await time(() => sync(model.predict(x) as tf.Tensor));
-const forwardProfile = await tf.profile(async () => sync(model.predict(x) as tf.Tensor));
+// tf.profile hands back the engine's one profile object, reset by the next call: tallied at once.
+const forwardByOp = byOp(await tf.profile(async () => sync(model.predict(x) as tf.Tensor)));
 unfold();
 
 // ---- fine-tuning (as run.ts: flags, prefix folded + off the tape, SGD momentum) ----
@@ -118,19 +125,14 @@ if (split) {
   rows.dispose();
   cache.dispose();
 }
-const stepProfile = await tf.profile(async () => {
+const stepByOp = byOp(await tf.profile(async () => {
   const { value, g } = grads(model, x);
   optimizer.applyGradients(g as never);
   tf.dispose(g);
   await sync(value);
-});
+}));
 restore();
 
-const byOp = (p: Awaited<ReturnType<typeof tf.profile>>) => {
-  const m: Record<string, number> = {};
-  for (const k of p.kernels) m[k.name] = (m[k.name] ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
-  return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v)]));
-};
 console.log(
   JSON.stringify(
     {
@@ -142,7 +144,7 @@ console.log(
       reps,
       msPerBatch: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(v * 1000)])),
       imgPerSec: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Number((n / v).toFixed(1))])),
-      kernelMsByOp: { forward: byOp(forwardProfile), fineTuneStepNoCache: byOp(stepProfile) },
+      kernelMsByOp: { forward: forwardByOp, fineTuneStepNoCache: stepByOp },
       load1: loadavg()[0],
     },
     null,
