@@ -128,6 +128,12 @@ export class PrefixCache {
     return new PrefixCache(model, split, o);
   }
 
+  /** For the run's log: what is cached. */
+  describe(): string {
+    const images = this.o.trainLabels.length + (this.o.validationLabels?.length ?? 0);
+    return `the frozen layers below the trained ones (${this.split.prefixLayers}, up to ${this.split.frontier.sourceLayer.name}) run once per image, in the first epoch; later epochs reuse their output (${Math.round((this.split.rowBytes * images) / 2 ** 20)} MiB for ${images} images)`;
+  }
+
   /** The frontier rows of a batch of images: the prefix alone, off the tape. */
   prefixOf(x: tf.Tensor): tf.Tensor {
     const input = this.whole.inputs[0];

@@ -342,6 +342,7 @@ async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): P
               order: (epoch) => epochOrder(Array.from(decodedTrain!.labels, (_, i) => i), config.seed, epoch),
             })
           : null;
+        if (prefix) log(`fine-tune: ${prefix.describe()}`);
         try {
           await runPhase({
             ...common('fine-tune', config.fineTune.epochs, config.fineTune.learningRate, Math.ceil(n / config.batchSize)),
