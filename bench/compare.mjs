@@ -41,7 +41,7 @@ const HELP = `Usage: node bench/compare.mjs [options]
   --rounds N            A/B rounds per figure (default 3)
   --train-per-class N   training images per class (default 100; 0 = all)
   --val-per-class N     validation images per class (default 50; 0 = all)
-  --predict-images N    images for the inference figure (default 192; a multiple of the batch size)
+  --predict-images N    images for the inference figure (default 512; a multiple of the batch size)
   --epochs N            frozen epochs for throughput figures (default 3)
   --fine-tune-epochs N  (default 2)
   --tta-epochs N        most epochs for time-to-accuracy (default 10)
@@ -50,7 +50,10 @@ const HELP = `Usage: node bench/compare.mjs [options]
   --batch-size N        (default 32)
   --timeout S           per process (default 1800)
   --warm-cache          keep our bottleneck-feature cache between runs (default: cold for each run)
-  --quick               mobilenet_v2 only, 1 round, 32+16 per class, 128 predict images, 2 epochs
+  --quick               mobilenet_v2 only, 1 round, 32+16 per class, 128 predict images, 2 epochs:
+                        a smoke test of the harness, NOT a figure (its output says so)
+  --allow-loaded        run and report although the 1-minute load average exceeds the CPU count;
+                        every ratio is then marked LOADED (without it such a ratio is withheld)
   --out FILE            raw results JSON (default bench/results/compare-<time>.json)`;
 
 function parseArgs(argv) {
@@ -63,7 +66,7 @@ function parseArgs(argv) {
     rounds: 3,
     trainPerClass: 100,
     valPerClass: 50,
-    predictImages: 192,
+    predictImages: 512,
     epochs: 3,
     fineTuneEpochs: 2,
     ttaEpochs: 10,
@@ -110,6 +113,7 @@ function parseArgs(argv) {
       case '--out': o.out = resolve(next()); break;
       case '--quick': o.quick = true; break;
       case '--warm-cache': o.warmCache = true; break;
+      case '--allow-loaded': o.allowLoaded = true; break;
       default: throw new Error(`unknown option ${a} (see --help)`);
     }
   }
@@ -236,7 +240,10 @@ function augmentArgsOurs() {
 /** Per-phase throughput summary of a run's epoch records: epoch 1 and the median of the rest. */
 function throughput(epochs, phase) {
   const rs = epochs.filter((r) => r.phase === phase);
+  const rates = rs.map((r) => r.trainImagesPerSecond).filter((x) => x > 0);
   return {
+    // every epoch of the phase, the first included (same images each epoch: the harmonic mean)
+    all: rates.length ? rates.length / rates.reduce((a, x) => a + 1 / x, 0) : null,
     first: rs[0]?.trainImagesPerSecond ?? null,
     steady: median((rs.length > 1 ? rs.slice(1) : rs).map((r) => r.trainImagesPerSecond)),
     lastValAcc: rs.length ? rs[rs.length - 1].valAcc : null,
@@ -302,18 +309,19 @@ function figureRunners(o, d) {
         const r = await runKeras('train-finetune', trainArgsKeras(d, base, ['--epochs', '1', '--fine-tune-epochs', String(o.fineTuneEpochs), '--fine-tune-from', BASE_INFO[base].fineTuneFrom]), o);
         const ft = throughput(r.result.epochs, 'fine-tune');
         const fr = throughput(r.result.epochs, 'frozen');
-        return { value: ft.steady, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs: r.result.epochs };
+        return { value: ft.steady, allEpochs: ft.all, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs: r.result.epochs };
       },
       async ours(base, backend) {
         const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`ft-${base}-${backend}`), ['--epochs', '1', '--fine-tune-epochs', String(o.fineTuneEpochs), '--fine-tune-from', BASE_INFO[base].fineTuneFromName]), o);
         const epochs = oursEpochs(r.events);
         const ft = throughput(epochs, 'fine-tune');
         const fr = throughput(epochs, 'frozen');
-        return { value: ft.steady, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs };
+        return { value: ft.steady, allEpochs: ft.all, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs };
       },
       unit: 'img/s',
       better: 'higher',
-      extra: ['frozenValAcc', 'fineTuneValAcc'],
+      // allEpochs: the first fine-tune epoch included (ours computes the frozen prefix's cache there)
+      extra: ['allEpochs', 'frozenValAcc', 'fineTuneValAcc'],
     },
     tta: ttaFigure(o, d, runDir, { augment: false }),
     'tta-aug': ttaFigure(o, d, runDir, { augment: true }),
@@ -434,6 +442,13 @@ const mib = (b) => (b ? `${Math.round(b / 2 ** 20)}` : '—');
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
+  // Other work on the machine skews every figure, and not both sides alike (the two use the
+  // cores differently): a ratio measured above one runnable process per core says little.
+  const cores = cpus().length;
+  if (loadavg()[0] > cores && !o.allowLoaded && !o.quick) {
+    throw new Error(`the 1-minute load average is ${loadavg()[0].toFixed(2)} on ${cores} CPUs: figures taken now measure the other work. Wait for a quiet machine, or pass --allow-loaded (every ratio is then marked LOADED)`);
+  }
+  if (o.quick) log('--quick: a smoke test of the harness on tiny subsets, 1 round — NOT a figure');
   if (o.sides.includes('keras') && !existsSync(python)) throw new Error(`${python} not found: run bash bench/setup-keras.sh`);
   if (o.sides.includes('keras')) {
     const exp = await runMeasured(process.execPath, [join(repoRoot, 'bench', 'keras', 'export-nsfwjs.mjs')], { cwd: repoRoot });
@@ -482,14 +497,14 @@ async function main() {
       for (let round = 1; round <= o.rounds; round++) {
         if (kerasSide) {
           log(`${figure} ${base} round ${round}: keras`);
-          samples.keras.push({ load1: loadavg()[0], ...(await r.keras(base).catch((e) => ({ error: e.message }))) });
+          samples.keras.push(await measured(() => r.keras(base)));
           log(`  -> ${JSON.stringify(pick(samples.keras.at(-1)))}`);
         }
         if (r.ours) {
           for (const backend of ourSides) {
             if (figure === 'train-finetune' && backend === 'wasm') continue; // refused by design
             log(`${figure} ${base} round ${round}: ours/${backend}`);
-            samples[backend].push({ load1: loadavg()[0], ...(await r.ours(base, backend).catch((e) => ({ error: e.message }))) });
+            samples[backend].push(await measured(() => r.ours(base, backend)));
             log(`  -> ${JSON.stringify(pick(samples[backend].at(-1)))}`);
           }
         }
@@ -500,14 +515,17 @@ async function main() {
         extra: Object.fromEntries((r.extra ?? []).map((k) => [k, median(list.map((s) => s[k]))])),
         errors: list.filter((s) => s.error).map((s) => s.error),
         n: list.filter((s) => s.value != null).length,
-        load1: list.map((s) => s.load1),
+        ...spread(list.map((s) => s.value)),
+        load1: list.flatMap((s) => [s.load1, s.load1After]),
       });
       const k = kerasSide ? summary(samples.keras) : null;
       for (const backend of ourSides.length ? ourSides : [null]) {
         const ours = backend && r.ours && samples[backend].length ? summary(samples[backend]) : null;
         if (!k && !ours) continue;
+        const loads = [...(k?.load1 ?? []), ...(ours?.load1 ?? [])].filter((x) => typeof x === 'number');
         rows.push({
           figure, unit: r.unit, better: r.better, base, backend, keras: k, ours,
+          maxLoad1: loads.length ? Math.max(...loads) : null,
           ratio: k?.value && ours?.value != null ? ours.value / k.value : null,
           // Each round's ours/Keras, then their median: pairs run back to back under similar load.
           pairedRatio: backend ? pairedRatio(samples.keras, samples[backend]) : null,
@@ -518,7 +536,8 @@ async function main() {
   }
 
   const table = [
-    '| figure | base | ours backend | Keras | ours | ours/Keras | paired | better | rounds (K/ours) | load1 min–max | Keras peak RSS MiB | ours peak RSS MiB | notes |',
+    ...(o.quick ? ['**--quick: a smoke test of the harness (tiny subsets, 1 round). NOT a figure: do not quote these numbers.**', ''] : []),
+    '| figure | base | ours backend | Keras median (min–max) | ours median (min–max) | ours/Keras | paired | better | rounds (K/ours) | load1 min–max (before/after each run) | Keras peak RSS MiB | ours peak RSS MiB | notes |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const notes = [];
@@ -529,15 +548,48 @@ async function main() {
       }
       const loads = [...(row.keras?.load1 ?? []), ...(row.ours?.load1 ?? [])];
       const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '—';
-      return `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${fmt(row.keras?.value)} | ${fmt(row.ours?.value)} | ${fmt(row.ratio)} | ${fmt(row.pairedRatio)} | ${row.better} | ${row.keras?.n ?? '—'}/${row.ours?.n ?? '—'} | ${load} | ${mib(row.keras?.peakRssBytes)} | ${mib(row.ours?.peakRssBytes)} | ${notes.join('; ')} |`;
+      const ratio = (x) => ratioCell(x, row.maxLoad1, cores, o);
+      return `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${withSpread(row.keras)} | ${withSpread(row.ours)} | ${ratio(row.ratio)} | ${ratio(row.pairedRatio)} | ${row.better} | ${row.keras?.n ?? '—'}/${row.ours?.n ?? '—'} | ${load} | ${mib(row.keras?.peakRssBytes)} | ${mib(row.ours?.peakRssBytes)} | ${notes.join('; ')} |`;
     }),
   ].join('\n');
   console.log(table);
+  const loadedRows = rows.filter((row) => row.maxLoad1 != null && row.maxLoad1 > cores).length;
+  if (loadedRows) console.log(`\n${loadedRows} row(s) ran with a 1-minute load average above the ${cores} CPUs: their ratios are ${o.allowLoaded ? 'marked LOADED' : 'withheld'}.`);
+  if (o.quick) console.log('\n--quick: NOT a figure.');
   console.log(`\n${env.date} · ${env.cpus} · ${env.memGiB} GiB · node ${env.node} · 1-min load average at start ${env.loadAverageAtStart.toFixed(2)}, at end ${loadavg()[0].toFixed(2)} (the machine has ${cpus().length} CPUs)`);
   const out = o.out ?? join(repoRoot, 'bench', 'results', `compare-${env.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ env, rows, table, minutes: (Date.now() - t0) / 60000 }, null, 2));
   log(`raw results: ${out} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
+}
+
+/** One measurement, with the 1-minute load average just before and just after it. */
+async function measured(run) {
+  const load1 = loadavg()[0];
+  const result = await run().catch((e) => ({ error: e.message }));
+  return { load1, load1After: loadavg()[0], ...result };
+}
+
+/** min and max of the values present (the spread over rounds, printed next to the median). */
+function spread(values) {
+  const v = values.filter((x) => typeof x === 'number' && !Number.isNaN(x));
+  return v.length ? { min: Math.min(...v), max: Math.max(...v) } : { min: null, max: null };
+}
+
+function withSpread(side) {
+  if (!side) return '—';
+  if (side.n > 1 && side.min != null) return `${fmt(side.value)} (${fmt(side.min)}–${fmt(side.max)})`;
+  return fmt(side.value);
+}
+
+/** A ratio, withheld when a run saw more load than CPUs (or marked LOADED with --allow-loaded). */
+function ratioCell(x, maxLoad1, cores, o) {
+  if (x == null) return '—';
+  const quick = o.quick ? ' (quick: not a figure)' : '';
+  if (maxLoad1 != null && maxLoad1 > cores) {
+    return o.allowLoaded ? `LOADED ${fmt(x)} (load ${maxLoad1.toFixed(1)} > ${cores} CPUs)${quick}` : `withheld: load ${maxLoad1.toFixed(1)} > ${cores} CPUs`;
+  }
+  return `${fmt(x)}${quick}`;
 }
 
 /** Median over rounds of ours/Keras within a round (both values present). */

@@ -17,9 +17,12 @@ export interface Batch {
 /** A fresh pass over the data for each epoch; the loop disposes every batch it receives. */
 export type BatchSource = (epoch: number) => AsyncIterable<Batch>;
 
+/** What a phase needs of its model: a forward pass and the variables to train (a LayersModel, or a part of one: prefixCache.ts). */
+export type PhaseModel = Pick<tf.LayersModel, 'apply' | 'trainableWeights'>;
+
 export interface PhaseOptions {
   phase: PhaseName;
-  model: tf.LayersModel;
+  model: PhaseModel;
   optimizer: tf.Optimizer;
   learningRate: number;
   /** the last epoch (1-based, inclusive) */
@@ -43,11 +46,11 @@ export class Cancelled extends Error {
 }
 
 /** Trainable variables of the model as they are now — collected again whenever trainability changes. */
-export function collectTrainableVariables(model: tf.LayersModel): tf.Variable[] {
+export function collectTrainableVariables(model: PhaseModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-function batchLossAndAccuracy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor2D): { loss: tf.Scalar; acc: tf.Scalar } {
+function batchLossAndAccuracy(model: PhaseModel, x: tf.Tensor, y: tf.Tensor2D): { loss: tf.Scalar; acc: tf.Scalar } {
   const p = model.apply(x, { training: false }) as tf.Tensor2D;
   const loss = tf.metrics.categoricalCrossentropy(y, p).mean<tf.Scalar>();
   const acc = tf.metrics.categoricalAccuracy(y, p).mean<tf.Scalar>();
@@ -55,7 +58,7 @@ function batchLossAndAccuracy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor2
 }
 
 /** Mean loss and accuracy over a validation pass, weighted by batch size. */
-export async function evaluatePass(model: tf.LayersModel, source: AsyncIterable<Batch>, signal: AbortSignal): Promise<{ loss: number; acc: number; n: number }> {
+export async function evaluatePass(model: PhaseModel, source: AsyncIterable<Batch>, signal: AbortSignal): Promise<{ loss: number; acc: number; n: number }> {
   let lossSum = 0;
   let accSum = 0;
   let n = 0;

@@ -13,6 +13,7 @@ import type { Classifier } from '../models/head.ts';
 import type { BaseModel } from '../models/zoo.ts';
 import { cacheRoot } from '../models/urlCache.ts';
 import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
+import { PrefixCache } from './prefixCache.ts';
 import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 import { buildEvaluationReport } from '../predict/report.ts';
 import { saveModelDir, versions, type ModelMetadata } from '../save/modelDir.ts';
@@ -243,23 +244,41 @@ export class TrainingRun {
     const optimizer = tf.train.momentum(config.fineTune.learningRate, config.fineTune.momentum);
     this.fineTuned = true;
     const restoreGraph = prepareForFineTuning(model);
+    const prefix = this.prefixCache(model, data.decodedTrain);
+    if (prefix) this.log(`fine-tune: ${prefix.describe()}`);
     try {
       await runPhase({
         ...this.phaseOptions('fine-tune', config.fineTune.epochs, config.fineTune.learningRate, Math.ceil(data.count / config.batchSize)),
         firstEpoch: first,
-        model,
+        model: prefix?.model ?? model,
         optimizer,
-        train: data.train,
-        validation: data.validation,
+        train: prefix ? prefix.train(data.train) : data.train,
+        validation: prefix && data.validation && this.decodedVal ? prefix.validation(data.validation) : data.validation,
       });
     } finally {
+      prefix?.dispose();
       restoreGraph();
       disposeOptimizer(optimizer);
     }
   }
 
+  /** Without augmentation the frozen prefix's output is computed once per image (prefixCache.ts); null when it does not apply. */
+  private prefixCache(model: tf.LayersModel, decodedTrain: DecodedSet | undefined): PrefixCache | null {
+    const { config, split, hooks } = this.s;
+    if (!decodedTrain || (this.monitor.hasValidation && !this.decodedVal)) return null;
+    return PrefixCache.create(model, {
+      augment: Boolean(config.augment),
+      budgetBytes: hooks.decodedMemoryBudget ?? 1.5e9,
+      trainLabels: decodedTrain.labels,
+      validationLabels: this.decodedVal?.labels,
+      classes: split.classes.length,
+      batchSize: config.batchSize,
+      order: (epoch) => epochOrder(Array.from(decodedTrain.labels, (_, i) => i), config.seed, epoch),
+    });
+  }
+
   /** The fine-tuning batches: images decoded once into memory when they fit the budget, else per batch. */
-  private async fineTuneData(): Promise<{ train: BatchSource; count: number; validation?: BatchSource }> {
+  private async fineTuneData(): Promise<{ train: BatchSource; count: number; validation?: BatchSource; decodedTrain?: DecodedSet }> {
     const { config, split, base, hooks, skipped } = this.s;
     const [h, w] = base.inputSize;
     const bytes = (split.train.length + split.validation.length) * h * w * 3;
@@ -281,7 +300,7 @@ export class TrainingRun {
     const validation: BatchSource | undefined = this.monitor.hasValidation
       ? () => (this.decodedVal ? fromDecoded(this.decodedVal, base.preprocessing, c, { epoch: 0, augment: false }) : imageBatches(split.validation, base, c, { epoch: 0, augment: false }))
       : undefined;
-    return { train, count: decodedTrain ? decodedTrain.labels.length : split.train.length, validation };
+    return { train, count: decodedTrain ? decodedTrain.labels.length : split.train.length, validation, decodedTrain };
   }
 
   /** The options both phases share: their events, and the policies run after each epoch. */
