@@ -23,6 +23,7 @@ import util from 'node:util';
 type ReluLayer = tf.layers.Layer & { maxValue?: number };
 type LayerCall = tf.layers.Layer['call'];
 const reluPrototype = Object.getPrototypeOf(tf.layers.reLU({ maxValue: 6 })) as ReluLayer;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with .call(this) below
 const clipCall: LayerCall = reluPrototype.call;
 reluPrototype.call = function (this: ReluLayer, inputs: Parameters<LayerCall>[0], kwargs: Parameters<LayerCall>[1]) {
   if (this.maxValue !== 6) return clipCall.call(this, inputs, kwargs);

@@ -38,7 +38,7 @@ export async function* sliceBatches(x: tf.Tensor2D, y: tf.Tensor2D, order: numbe
     const idx = order.slice(start, start + batchSize);
     yield tf.tidy(() => {
       const i = tf.tensor1d(idx, 'int32');
-      return { x: tf.gather(x, i), y: tf.gather(y, i) as tf.Tensor2D };
+      return { x: tf.gather(x, i), y: tf.gather<tf.Tensor2D>(y, i) };
     });
   }
 }

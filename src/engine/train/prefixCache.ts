@@ -108,7 +108,7 @@ export class PrefixCache {
     const output = whole.outputs[0];
     this.model = {
       apply: ((x: tf.Tensor | tf.Tensor[]) =>
-        tf.tidy(() => evaluate(output, new Map([[split.frontier.id, Array.isArray(x) ? x[0] : x]])))) as PhaseModel['apply'],
+        tf.tidy(() => evaluate(output, new Map([[split.frontier.id, Array.isArray(x) ? x[0] : x]])))),
       get trainableWeights() {
         return whole.trainableWeights;
       },

@@ -6,7 +6,7 @@ import type { SaveIo } from '../save/modelDir.ts';
 
 export interface TrainHooks {
   runId: string;
-  notify(n: EngineNotification): void;
+  notify: (n: EngineNotification) => void;
   signal: AbortSignal;
   /** asked when the run is cancelled: save the best weights so far to out (true), or leave out as it was and keep the last checkpoint (false) */
   keepBestOnCancel(): boolean;

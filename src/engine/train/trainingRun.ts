@@ -5,7 +5,7 @@
 // checkpointing, progress throttling; divergence is the loop's DivergenceGuard), as Keras'
 // callbacks are; this class runs the phases and says what happens at their ends.
 import type { ExperimentConfig } from '../../core/experiment.ts';
-import type { BackendName, EngineNotification, EpochMetrics, EvaluationReport, PhaseName, TrainResult } from '../../protocol/messages.ts';
+import type { BackendName, EpochMetrics, EvaluationReport, PhaseName, TrainResult } from '../../protocol/messages.ts';
 import { decodeAll, type DecodedSet } from '../data/decode.ts';
 import { epochOrder, loadDatasetSplit, type DatasetFile } from '../data/scan.ts';
 import { applyFrozenFlags, freezeWholeBase, trainableLayerNames } from '../models/freeze.ts';

@@ -180,10 +180,10 @@ export function validateDashboardFromWebview(raw: unknown): DashboardFromWebview
       need(VIEW, isBoolean(m.keepBest), 'stop.keepBest is not a boolean');
       return { type, runId: m.runId as string, keepBest: m.keepBest as boolean };
     case 'openFile':
-      need(VIEW, isString(m.path) && (m.path as string).length > 0, 'openFile.path is not a path');
+      need(VIEW, isString(m.path) && (m.path).length > 0, 'openFile.path is not a path');
       return { type, path: m.path as string };
     case 'openModel':
-      need(VIEW, isString(m.modelDir) && (m.modelDir as string).length > 0, 'openModel.modelDir is not a path');
+      need(VIEW, isString(m.modelDir) && (m.modelDir).length > 0, 'openModel.modelDir is not a path');
       return { type, modelDir: m.modelDir as string };
     default:
       return reject(VIEW, `unknown type "${type}"`);

@@ -50,7 +50,7 @@ export function validatePredictionFromWebview(raw: unknown): PredictionFromWebvi
   const { type, m } = messageType(VIEW, raw);
   if (type === 'ready') return { type };
   if (type === 'openSource') {
-    need(VIEW, isString(m.source) && (m.source as string).length > 0, 'openSource.source is not a string');
+    need(VIEW, isString(m.source) && (m.source).length > 0, 'openSource.source is not a string');
     return { type, source: m.source as string };
   }
   return reject(VIEW, `unknown type "${type}"`);

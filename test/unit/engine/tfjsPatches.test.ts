@@ -26,7 +26,7 @@ test('ReLU(maxValue 6) gives relu6 values and gradients; other ReLUs still clip 
 test('disposeOptimizer frees everything a used MomentumOptimizer holds, where dispose() alone leaks a scalar', () => {
   const step = (optimizer: tf.Optimizer) => {
     const w = tf.tidy(() => tf.variable(tf.tensor1d([1, 2])));
-    optimizer.minimize(() => w.square().sum() as tf.Scalar, false, [w]);
+    optimizer.minimize(() => w.square().sum<tf.Scalar>(), false, [w]);
     return w;
   };
   const before = tf.memory().numTensors;

@@ -48,7 +48,7 @@ function moduleSpecifiers(source: ts.SourceFile): string[] {
 
 /** The graph of every .ts file under `roots` (repo-relative folders), resolved as tsconfig.json says. */
 export function readImportGraph(repo: string, roots: string[]): ImportGraph {
-  const configFile = ts.readConfigFile(join(repo, 'tsconfig.json'), ts.sys.readFile);
+  const configFile = ts.readConfigFile(join(repo, 'tsconfig.json'), (path) => ts.sys.readFile(path));
   if (configFile.error) throw new Error(ts.flattenDiagnosticMessageText(configFile.error.messageText, '\n'));
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, repo);
   const host = ts.createCompilerHost(options);
