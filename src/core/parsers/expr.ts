@@ -29,7 +29,7 @@ export type Expr =
   | { t: 'sub'; obj: Expr; index: Expr; r: SourceRange }
   | { t: 'slice'; lo?: Expr; hi?: Expr; r: SourceRange }
   | { t: 'cmp'; op: string; left: Expr; right: Expr; r: SourceRange }
-  | { t: 'bool'; op: 'and' | 'or'; left: Expr; right: Expr; r: SourceRange }
+  | { t: 'bool'; op: 'and' | 'or' | '??'; left: Expr; right: Expr; r: SourceRange }
   | { t: 'not'; arg: Expr; r: SourceRange }
   | { t: 'cond'; test: Expr; then: Expr; orelse: Expr; r: SourceRange }
   | { t: 'star'; arg: Expr; double?: boolean; r: SourceRange }
@@ -215,7 +215,50 @@ export class ExprParser {
 
   expression(minPrec = 0): Expr {
     if (this.language === 'python' && minPrec === 0) return this.pyConditional();
+    if (this.language === 'javascript' && minPrec === 0) return this.jsConditional();
     return this.arithmetic(minPrec);
+  }
+
+  /** `test ? a : b` (JavaScript), read like Python's conditional so both can be evaluated. */
+  private jsConditional(): Expr {
+    const start = this.peek();
+    const test = this.jsLogical(0);
+    if (!this.isOp('?')) return test;
+    this.next();
+    const then = this.jsConditional();
+    if (!this.isOp(':')) {
+      this.skipUntilArgEnd();
+      return { t: 'other', r: this.rangeFrom(start) };
+    }
+    this.next();
+    const orelse = this.jsConditional();
+    return { t: 'cond', test, then, orelse, r: this.rangeFrom(start) };
+  }
+
+  /** `a || b`, `a ?? b` (level 0) bind looser than `a && b` (level 1), which binds looser than comparisons. */
+  private jsLogical(level: 0 | 1): Expr {
+    const start = this.peek();
+    const operand = () => (level === 0 ? this.jsLogical(1) : this.jsComparison());
+    let left = operand();
+    for (;;) {
+      const op = level === 1 ? (this.isOp('&&') ? 'and' : null) : this.isOp('||') ? 'or' : this.isOp('??') ? '??' : null;
+      if (!op) return left;
+      this.next();
+      left = { t: 'bool', op, left, right: operand(), r: this.rangeFrom(start) };
+    }
+  }
+
+  /** `===` / `!==` read as Python's `==` / `!=` (the interpreter compares literals, where they agree). */
+  private jsComparison(): Expr {
+    const start = this.peek();
+    let left = this.arithmetic(0);
+    for (;;) {
+      const t = this.peek();
+      if (t.type !== 'op' || !['==', '!=', '===', '!==', '<', '>', '<=', '>='].includes(t.value)) return left;
+      this.next();
+      const op = t.value === '===' ? '==' : t.value === '!==' ? '!=' : t.value;
+      left = { t: 'cmp', op, left, right: this.arithmetic(0), r: this.rangeFrom(start) };
+    }
   }
 
   private isName(value: string, offset = 0): boolean {
@@ -290,8 +333,6 @@ export class ExprParser {
       const right = this.arithmetic(t.value === '**' ? prec : prec + 1);
       left = { t: 'bin', op: t.value, left, right, r: this.rangeFrom(start) };
     }
-    // JS ternaries: keep the first branch (tolerant). Python's are read by pyConditional.
-    if (this.language === 'javascript' && minPrec === 0 && this.isOp('?')) this.skipUntilArgEnd();
     return left;
   }
 
@@ -326,6 +367,21 @@ export class ExprParser {
       const arg = this.unary();
       return start.value === '-' ? { t: 'neg', arg, r: this.rangeFrom(start) } : arg;
     }
+    if (this.language === 'javascript') {
+      if (this.isOp('!')) {
+        this.next();
+        return { t: 'not', arg: this.unary(), r: this.rangeFrom(start) };
+      }
+      if (this.isName('await') || this.isName('void')) {
+        this.next();
+        return this.unary();
+      }
+      if (this.isName('typeof')) {
+        this.next();
+        this.unary();
+        return { t: 'other', r: this.rangeFrom(start) };
+      }
+    }
     return this.postfix(this.primary());
   }
 
@@ -349,7 +405,7 @@ export class ExprParser {
         continue;
       }
       if (this.isOp('[')) {
-        if (this.language === 'python') {
+        if (this.language === 'python' || this.language === 'javascript') {
           expr = this.pySubscript(expr);
           continue;
         }
@@ -427,7 +483,8 @@ export class ExprParser {
         const star = this.next();
         const arg = this.expression();
         // Python `f(*args, **kwargs)`: kept as a starred argument, never silently dropped.
-        if (this.language === 'python' && star.value !== '...') args.push({ t: 'star', arg, double: star.value === '**', r: this.rangeFrom(star) });
+        // JavaScript `f(...xs)` likewise.
+        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...')) args.push({ t: 'star', arg, double: star.value === '**', r: this.rangeFrom(star) });
       } else {
         const before = this.pos;
         args.push(this.expression());
@@ -500,7 +557,8 @@ export class ExprParser {
         let star: Token | null = null;
         if (this.isOp('*') || this.isOp('...')) star = this.next();
         const item = this.expression();
-        items.push(star && this.language === 'python' && star.value === '*' ? { t: 'star', arg: item, r: this.rangeFrom(star) } : item);
+        // Python `*xs`, JavaScript `...xs`: kept as a starred item, never read as the list itself.
+        items.push(star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...')) ? { t: 'star', arg: item, r: this.rangeFrom(star) } : item);
         if (this.pos === before) this.skipUntilArgEnd();
         if (this.peek().type === 'name' && this.peek().value === 'for') {
           // comprehension: not a literal (its value is unknown, never an empty list)
@@ -542,8 +600,8 @@ export class ExprParser {
           this.next(); // shorthand {layers}
           props.push({ key: k.value, value: { t: 'name', v: k.value, r: this.rangeFrom(k) } });
         } else {
-          // a Python set ({"a", None}) or a spread: not a dict the interpreter can read
-          if (this.language === 'python') notDict = true;
+          // a Python set ({"a", None}) or a spread ({...base}): not a dict the interpreter can read
+          if (this.language === 'python' || this.isOp('...')) notDict = true;
           this.skipUntilArgEnd();
         }
         if (this.isOp(',')) this.next();

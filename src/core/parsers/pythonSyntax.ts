@@ -26,6 +26,9 @@ export type Stmt =
   | { s: 'return'; value?: Expr; r: SourceRange }
   | { s: 'import'; module: string[]; names: { name: string; as: string }[]; r: SourceRange }
   | { s: 'global'; names: string[]; r: SourceRange }
+  // JavaScript object destructuring (`const { units = 64, layers } = v`): each key read from the
+  // value, its default used when the key is absent (jsSyntax.ts makes these; Python has none)
+  | { s: 'unpack'; props: { key: string; target: string; default?: Expr; rest?: boolean }[]; value: Expr; r: SourceRange }
   | { s: 'break' | 'continue' | 'skip'; r: SourceRange };
 
 interface Line {
