@@ -918,10 +918,9 @@ function splitTop(tokens: Token[], op: string): Token[][] {
         parts.push([]);
         continue;
       }
-      // `<T, U>` generics in a parameter's type are not separators
-      if (t.value === '<') depth++;
-      else if (t.value === '>') depth--;
-      else if (t.value === '=>') depth = Math.max(depth, 0);
+      // `<T, U>` generics in a parameter's type are not separators (commas only: `;` splits a for header with `i < n`)
+      if (op === ',' && t.value === '<') depth++;
+      else if (op === ',' && t.value === '>') depth--;
     }
     parts[parts.length - 1].push(t);
   }
