@@ -5,7 +5,7 @@
 // exact shape and count; a row is wrong when no layer of that line and class has what it shows.
 // (Rows of different calls are not told apart: a row showing another call's shape passes.)
 import { canonicalLayerKind } from '../../src/core/layers.ts';
-import { parsePythonKeras, type ParsedLayer } from '../../src/core/parsers/index.ts';
+import { parsePythonKeras, type ParsedLayer, type ParseResult } from '../../src/core/parsers/index.ts';
 import type { Shape } from '../../src/core/shape.ts';
 
 export interface KerasRecord {
@@ -40,10 +40,15 @@ const fmt = (s: Shape | null) => (s ? `(${s.map((d) => d ?? '?').join(', ')})` :
 const compatible = (ours: Shape | null, theirs: Shape) => ours === null || (ours.length === theirs.length && ours.every((d, i) => d === null || d === theirs[i]));
 const exact = (ours: Shape | null, theirs: Shape) => ours !== null && ours.length === theirs.length && ours.every((d, i) => d === theirs[i]);
 
-export function compareWithKeras(source: string, records: KerasRecord[]): Agreement {
+/**
+ * `parse` is the front end the records are for: Python against Keras (the default), or tfjs
+ * TypeScript against tfjs (bench/tfjs/shape-oracle.ts makes the same records).
+ */
+export function compareWithKeras(source: string, records: KerasRecord[], parse: (text: string) => ParseResult = parsePythonKeras): Agreement {
   const rows = new Set<ParsedLayer>();
-  // Models of functions the file never calls: Keras did not build them either.
-  for (const m of parsePythonKeras(source).models) if (!m.uncalled) for (const l of m.layers) rows.add(l);
+  // Models of functions the file never calls: Keras did not build them either. Raw tf ops are
+  // not layers (the oracle records layers only).
+  for (const m of parse(source).models) if (!m.uncalled && m.kind !== 'ops') for (const l of m.layers) rows.add(l);
   const keras = records.filter((r) => r.cls !== 'InputLayer');
   const ours = [...rows].filter((r) => r.spec.kind !== 'InputLayer');
   const group = <T,>(items: T[], key: (t: T) => string) => {
