@@ -3,6 +3,7 @@
 // never throws: problems become diagnostics and unknown shapes stay null.
 import { computeConvAxis, computeTransposeAxis, computeZeroPaddedValidAxis, type AxisGeometry, type AxisPadding, type AxisResult } from './geometry.ts';
 import { formatShape, shapeSize, shapesEqual, type Shape } from './shape.ts';
+import { inferSequenceLayer, isSequenceKind, readSequenceArgs, SEQUENCE_ALIASES, SEQUENCE_POSITIONAL, type SequenceKind } from './sequenceLayers.ts';
 
 export type LayerKind =
   | 'InputLayer'
@@ -45,7 +46,9 @@ export type LayerKind =
   | 'MaxPooling1D'
   | 'AveragePooling1D'
   | 'GlobalAveragePooling1D'
-  | 'GlobalMaxPooling1D';
+  | 'GlobalMaxPooling1D'
+  // sequence models and the remaining shape-keeping kinds (sequenceLayers.ts)
+  | SequenceKind;
 
 /** A JSON-like literal value as written in source or config. */
 export type LiteralValue = number | string | boolean | null | LiteralValue[] | { [key: string]: LiteralValue };
@@ -84,6 +87,23 @@ export interface LayerArgs {
   /** Resizing / CenterCrop target size */
   height?: number;
   width?: number;
+  // sequenceLayers.ts kinds
+  inputDim?: number;
+  outputDim?: number;
+  returnSequences?: boolean;
+  returnState?: boolean;
+  /** GRU: a second recurrent bias (Keras' default; tfjs computes it as false) */
+  resetAfter?: boolean;
+  /** Bidirectional: 'concat' | 'sum' | 'mul' | 'ave', null for a list of both outputs */
+  mergeMode?: string | null;
+  /** Bidirectional / TimeDistributed: the wrapped layer (set by the interpreters, not a literal) */
+  inner?: LayerSpec;
+  /** RepeatVector */
+  n?: number;
+  /** Permute (1-based, the batch not counted) */
+  dims?: number[];
+  /** PReLU (1-based axes, the batch not counted) */
+  sharedAxes?: number[];
 }
 
 export interface LayerSpec {
@@ -186,6 +206,7 @@ const CLASS_ALIASES: Record<string, LayerKind> = {
   globalavgpool1d: 'GlobalAveragePooling1D',
   globalmaxpooling1d: 'GlobalMaxPooling1D',
   globalmaxpool1d: 'GlobalMaxPooling1D',
+  ...SEQUENCE_ALIASES,
 };
 
 /**
@@ -237,6 +258,7 @@ const POSITIONAL: Partial<Record<LayerKind, string[]>> = {
   AveragePooling1D: ['pool_size', 'strides', 'padding', 'data_format'],
   GlobalAveragePooling1D: ['data_format', 'keepdims'],
   GlobalMaxPooling1D: ['data_format', 'keepdims'],
+  ...SEQUENCE_POSITIONAL,
 };
 
 /** Keras' positional parameter names of a layer kind (to name an argument that is not known). */
@@ -407,6 +429,7 @@ function readArgs(kind: LayerKind, raw: Record<string, LiteralValue | undefined>
       a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
       break;
     default:
+      if (isSequenceKind(kind)) readSequenceArgs(kind, raw, a, problems);
       break;
   }
   return a;
@@ -493,6 +516,7 @@ export function inferLayer(spec: LayerSpec, inputs: (Shape | null)[], context: I
     diagnostics.push({ severity: 'info', message: `${spec.className}: layer not supported by CNN Lab's shape inference; shapes after it are unknown` });
     return result(null, null);
   }
+  if (isSequenceKind(spec.kind)) return inferSequenceLayer(spec, input, diagnostics, (inner, x) => inferLayer(inner, [x]));
   switch (spec.kind) {
     case 'InputLayer':
       return result(a.inputShape ?? input, noParams);

@@ -1003,19 +1003,29 @@ export class PythonInterpreter {
       const r = unknownReason(v);
       if (r) why.set(name, r);
     };
+    // Bidirectional(LSTM(8)) / TimeDistributed(Dense(4)): the wrapped layer is a layer, not a literal
+    const wraps = kind === 'Bidirectional' || kind === 'TimeDistributed';
+    const wrapped = wraps ? (args[0] instanceof LayerV ? args[0] : kwargs.get('layer')) : undefined;
     const pos = args.map((v, i) => {
+      if (wrapped !== undefined && v === wrapped) return null;
       const l = toLiteral(v);
       if (l === undefined) note(names[i] ?? `#${i + 1}`, v);
       return l;
     });
     const kw: Record<string, LiteralValue | undefined> = {};
     for (const [k, v] of kwargs) {
+      if (wrapped !== undefined && v === wrapped) continue;
       const l = toLiteral(v);
       if (l === undefined) note(k, v);
       kw[k] = l;
     }
     const explain = (list: string[]) => list.map((n) => (why.has(n) ? `${n} (${why.get(n)})` : n)).join(', ');
     const spec = makeLayerSpec(className, kw, pos);
+    if (wrapped instanceof LayerV) {
+      spec.args.inner = wrapped.spec;
+      // its unknown arguments make the wrapper's shape unknown too
+      for (const u of wrapped.uncertain) unresolved.push(`layer ${u}`);
+    } else if (wraps) note('layer', wrapped ?? new Unknown('no wrapped layer given'));
     const explicitName = spec.name !== '';
     if (!spec.name) spec.name = this.namer.next(spec.className);
     const notes: ShapeDiagnostic[] = [];

@@ -227,8 +227,8 @@ export class TfjsInterpreter extends PythonInterpreter {
       if (className === 'Dense' && kwargs.has('input_dim') && !kwargs.has('input_shape') && !kwargs.has('batch_input_shape')) {
         const dim = kwargs.get('input_dim')!;
         kwargs.set('input_shape', new ListV([dim], false));
+        kwargs.delete('input_dim');
       }
-      kwargs.delete('input_dim');
       return this.makeLayer(className, [], kwargs, s ?? starred, e);
     }
     if (rest.length === 1 && head === 'tidy') {
