@@ -100,7 +100,7 @@ export class ModelCollector {
   }
 }
 
-export type CallExpr = Extract<Expr, { t: 'call' }>;
+export type CallExpr = Extract<Expr, { kind: 'call' }>;
 
 /** A tensor variable of a functional graph: the graph and the node that produced it. */
 export interface TensorRef {
@@ -131,19 +131,19 @@ export class LayerGraph {
 
   /** Adds a layer call, or a variable holding one, to a Sequential model. */
   addToSequential(model: ModelBuild, layer: Expr, range: SourceRange): void {
-    const call = layer.t === 'call' ? layer : layer.t === 'name' ? this.layerVars.get(layer.v) : undefined;
+    const call = layer.kind === 'call' ? layer : layer.kind === 'name' ? this.layerVars.get(layer.value) : undefined;
     if (!call) return;
     const className = this.reader.classOf(call);
     if (!className) return;
     const { spec, extra } = this.reader.spec(call, className);
     const prev = model.entries[model.entries.length - 1];
-    this.c.add(model, spec, prev ? [prev.spec.name] : [], layer.t === 'call' ? layer.r : range, extra);
+    this.c.add(model, spec, prev ? [prev.spec.name] : [], layer.kind === 'call' ? layer.range : range, extra);
   }
 
   /** The layer applied to the tensors named in `inputExpr` (one, or a list for merge layers): a functional node. */
   apply(layerCall: CallExpr, className: string, inputExpr: Expr | undefined, range: SourceRange): TensorRef {
-    const inputs = inputExpr?.t === 'list' ? inputExpr.items : inputExpr ? [inputExpr] : [];
-    const refs = inputs.map((e) => (e.t === 'name' ? this.tensors.get(e.v) : undefined));
+    const inputs = inputExpr?.kind === 'list' ? inputExpr.items : inputExpr ? [inputExpr] : [];
+    const refs = inputs.map((e) => (e.kind === 'name' ? this.tensors.get(e.value) : undefined));
     let model: ModelBuild | undefined;
     for (const r of refs) if (r) model = model ? this.c.merge(model, r.model) : this.c.root(r.model);
     // Input of unknown shape (e.g. a function parameter): a graph of its own with unknown shapes.
@@ -163,7 +163,7 @@ export class LayerGraph {
     if (canonicalLayerKind(className) === 'InputLayer') {
       const model = this.c.create('model', 'functional');
       const { spec, extra } = this.reader.spec(call, className);
-      const node = this.c.add(model, spec, [], call.r, extra);
+      const node = this.c.add(model, spec, [], call.range, extra);
       if (target) this.tensors.set(target, { model, node });
     } else if (target) {
       this.layerVars.set(target, call);
@@ -173,8 +173,8 @@ export class LayerGraph {
 
   /** `Model(inputs, outputs, name=…)` / `tf.model({outputs, name})`: names the graph of the (first) output. */
   nameGraphOf(outputs: Expr | undefined, name: string | undefined): void {
-    const first = outputs?.t === 'list' ? outputs.items[0] : outputs;
-    const out = first?.t === 'name' ? this.tensors.get(first.v) : undefined;
+    const first = outputs?.kind === 'list' ? outputs.items[0] : outputs;
+    const out = first?.kind === 'name' ? this.tensors.get(first.value) : undefined;
     if (out && name) this.c.root(out.model).name = name;
   }
 }

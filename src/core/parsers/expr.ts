@@ -15,25 +15,25 @@ export interface SourceRange {
 }
 
 export type Expr =
-  | { t: 'num'; v: number; r: SourceRange }
-  | { t: 'str'; v: string; r: SourceRange }
-  | { t: 'name'; v: string; r: SourceRange }
-  | { t: 'attr'; obj: Expr; name: string; r: SourceRange }
-  | { t: 'call'; callee: Expr; args: Expr[]; kwargs: { name: string; value: Expr }[]; r: SourceRange }
-  | { t: 'list'; items: Expr[]; r: SourceRange; /** written `( … )` (a Python tuple) */ tuple?: boolean }
-  | { t: 'obj'; props: { key: string; value: Expr }[]; r: SourceRange }
-  | { t: 'bin'; op: string; left: Expr; right: Expr; r: SourceRange }
-  | { t: 'neg'; arg: Expr; r: SourceRange }
+  | { kind: 'num'; value: number; range: SourceRange }
+  | { kind: 'str'; value: string; range: SourceRange }
+  | { kind: 'name'; value: string; range: SourceRange }
+  | { kind: 'attr'; obj: Expr; name: string; range: SourceRange }
+  | { kind: 'call'; callee: Expr; args: Expr[]; kwargs: { name: string; value: Expr }[]; range: SourceRange }
+  | { kind: 'list'; items: Expr[]; range: SourceRange; /** written `( … )` (a Python tuple) */ tuple?: boolean }
+  | { kind: 'obj'; props: { key: string; value: Expr }[]; range: SourceRange }
+  | { kind: 'bin'; op: string; left: Expr; right: Expr; range: SourceRange }
+  | { kind: 'neg'; arg: Expr; range: SourceRange }
   // Python only: subscripts and slices, comparisons, boolean operators, conditional expressions
   // and starred items (`(*size, 3)`), so the interpreter can evaluate them instead of guessing.
-  | { t: 'sub'; obj: Expr; index: Expr; r: SourceRange }
-  | { t: 'slice'; lo?: Expr; hi?: Expr; r: SourceRange }
-  | { t: 'cmp'; op: string; left: Expr; right: Expr; r: SourceRange }
-  | { t: 'bool'; op: 'and' | 'or' | '??'; left: Expr; right: Expr; r: SourceRange }
-  | { t: 'not'; arg: Expr; r: SourceRange }
-  | { t: 'cond'; test: Expr; then: Expr; orelse: Expr; r: SourceRange }
-  | { t: 'star'; arg: Expr; double?: boolean; r: SourceRange }
-  | { t: 'other'; r: SourceRange };
+  | { kind: 'sub'; obj: Expr; index: Expr; range: SourceRange }
+  | { kind: 'slice'; lo?: Expr; hi?: Expr; range: SourceRange }
+  | { kind: 'cmp'; op: string; left: Expr; right: Expr; range: SourceRange }
+  | { kind: 'bool'; op: 'and' | 'or' | '??'; left: Expr; right: Expr; range: SourceRange }
+  | { kind: 'not'; arg: Expr; range: SourceRange }
+  | { kind: 'cond'; test: Expr; then: Expr; orelse: Expr; range: SourceRange }
+  | { kind: 'star'; arg: Expr; double?: boolean; range: SourceRange }
+  | { kind: 'other'; range: SourceRange };
 
 /** A statement: `target = value`, or a bare expression (target undefined). */
 export interface Statement {
@@ -162,32 +162,12 @@ export class ExprParser {
         this.next();
         return { target: t.value, value: this.expression() };
       }
-      if (this.isOp(':', 1) && this.language === 'python') {
-        // annotated assignment: skip the annotation up to '='
+      if (this.isOp(':', 1)) {
+        // `x: int = 3` (Python) / `const x: tf.Tensor = …` (TypeScript)
         const save = this.pos;
         this.next();
         this.next();
-        while (!this.atEnd() && this.peek().type !== 'newline' && !this.isOp('=')) {
-          if (CLOSERS[this.peek().value] && this.peek().type === 'op') this.skipBalanced();
-          else this.next();
-        }
-        if (this.isOp('=')) {
-          this.next();
-          return { target: t.value, value: this.expression() };
-        }
-        this.pos = save;
-      }
-      if (this.isOp(':', 1) && this.language === 'javascript') {
-        // `const x: tf.Tensor = …`: skip the type annotation
-        const save = this.pos;
-        this.next();
-        this.next();
-        let guard = 0;
-        while (!this.atEnd() && !this.isOp('=') && !this.isOp(';') && guard++ < 64) {
-          if (this.peek().type === 'op' && CLOSERS[this.peek().value]) this.skipBalanced();
-          else this.next();
-        }
-        if (this.isOp('=')) {
+        if (this.skipTypeAnnotation()) {
           this.next();
           return { target: t.value, value: this.expression() };
         }
@@ -195,8 +175,22 @@ export class ExprParser {
       }
     }
     const value = this.expression();
-    if (value.t === 'other') return null;
+    if (value.kind === 'other') return null;
     return { value };
+  }
+
+  /**
+   * Skips a variable's type annotation (the tokens after its `:`) up to the `=` of its value, for
+   * both languages; false when no `=` follows on the statement (a bare annotation, a dict entry).
+   */
+  private skipTypeAnnotation(): boolean {
+    for (let guard = 0; !this.atEnd() && !this.isOp('=') && guard < 64; guard++) {
+      const t = this.peek();
+      if (t.type === 'newline' || (t.type === 'op' && t.value === ';')) return false;
+      if (t.type === 'op' && CLOSERS[t.value]) this.skipBalanced();
+      else this.next();
+    }
+    return this.isOp('=');
   }
 
   /** Skips a bracketed group (or a single token when not at an opener). */
@@ -228,11 +222,11 @@ export class ExprParser {
     const then = this.jsConditional();
     if (!this.isOp(':')) {
       this.skipUntilArgEnd();
-      return { t: 'other', r: this.rangeFrom(start) };
+      return { kind: 'other', range: this.rangeFrom(start) };
     }
     this.next();
     const orelse = this.jsConditional();
-    return { t: 'cond', test, then, orelse, r: this.rangeFrom(start) };
+    return { kind: 'cond', test, then, orelse, range: this.rangeFrom(start) };
   }
 
   /** `a || b`, `a ?? b` (level 0) bind looser than `a && b` (level 1), which binds looser than comparisons. */
@@ -244,7 +238,7 @@ export class ExprParser {
       const op = level === 1 ? (this.isOp('&&') ? 'and' : null) : this.isOp('||') ? 'or' : this.isOp('??') ? '??' : null;
       if (!op) return left;
       this.next();
-      left = { t: 'bool', op, left, right: operand(), r: this.rangeFrom(start) };
+      left = { kind: 'bool', op, left, right: operand(), range: this.rangeFrom(start) };
     }
   }
 
@@ -257,7 +251,7 @@ export class ExprParser {
       if (t.type !== 'op' || !['==', '!=', '===', '!==', '<', '>', '<=', '>='].includes(t.value)) return left;
       this.next();
       const op = t.value === '===' ? '==' : t.value === '!==' ? '!=' : t.value;
-      left = { t: 'cmp', op, left, right: this.arithmetic(0), r: this.rangeFrom(start) };
+      left = { kind: 'cmp', op, left, right: this.arithmetic(0), range: this.rangeFrom(start) };
     }
   }
 
@@ -271,7 +265,7 @@ export class ExprParser {
     const start = this.peek();
     if (this.isName('lambda')) {
       this.skipUntilArgEnd();
-      return { t: 'other', r: this.rangeFrom(start) };
+      return { kind: 'other', range: this.rangeFrom(start) };
     }
     const body = this.pyOr();
     if (!this.isName('if')) return body;
@@ -279,11 +273,11 @@ export class ExprParser {
     const test = this.pyOr();
     if (!this.isName('else')) {
       this.skipUntilArgEnd();
-      return { t: 'other', r: this.rangeFrom(start) };
+      return { kind: 'other', range: this.rangeFrom(start) };
     }
     this.next();
     const orelse = this.pyConditional();
-    return { t: 'cond', test, then: body, orelse, r: this.rangeFrom(start) };
+    return { kind: 'cond', test, then: body, orelse, range: this.rangeFrom(start) };
   }
 
   /** `a or b` binds looser than `a and b`: one loop per level. */
@@ -296,7 +290,7 @@ export class ExprParser {
     let left = operand();
     while (this.isName(op)) {
       this.next();
-      left = { t: 'bool', op, left, right: operand(), r: this.rangeFrom(start) };
+      left = { kind: 'bool', op, left, right: operand(), range: this.rangeFrom(start) };
     }
     return left;
   }
@@ -305,7 +299,7 @@ export class ExprParser {
     const start = this.peek();
     if (this.isName('not')) {
       this.next();
-      return { t: 'not', arg: this.pyNot(), r: this.rangeFrom(start) };
+      return { kind: 'not', arg: this.pyNot(), range: this.rangeFrom(start) };
     }
     let left = this.arithmetic(0);
     for (;;) {
@@ -318,7 +312,7 @@ export class ExprParser {
       if (!op) return left;
       this.next();
       if (op === 'not in' || op === 'is not') this.next();
-      left = { t: 'cmp', op, left, right: this.arithmetic(0), r: this.rangeFrom(start) };
+      left = { kind: 'cmp', op, left, right: this.arithmetic(0), range: this.rangeFrom(start) };
     }
   }
 
@@ -331,7 +325,7 @@ export class ExprParser {
       if (prec === undefined || prec < minPrec) break;
       this.next();
       const right = this.arithmetic(t.value === '**' ? prec : prec + 1);
-      left = { t: 'bin', op: t.value, left, right, r: this.rangeFrom(start) };
+      left = { kind: 'bin', op: t.value, left, right, range: this.rangeFrom(start) };
     }
     return left;
   }
@@ -365,12 +359,12 @@ export class ExprParser {
     if (this.isOp('-') || this.isOp('+')) {
       this.next();
       const arg = this.unary();
-      return start.value === '-' ? { t: 'neg', arg, r: this.rangeFrom(start) } : arg;
+      return start.value === '-' ? { kind: 'neg', arg, range: this.rangeFrom(start) } : arg;
     }
     if (this.language === 'javascript') {
       if (this.isOp('!')) {
         this.next();
-        return { t: 'not', arg: this.unary(), r: this.rangeFrom(start) };
+        return { kind: 'not', arg: this.unary(), range: this.rangeFrom(start) };
       }
       if (this.isName('await') || this.isName('void')) {
         this.next();
@@ -379,21 +373,21 @@ export class ExprParser {
       if (this.isName('typeof')) {
         this.next();
         this.unary();
-        return { t: 'other', r: this.rangeFrom(start) };
+        return { kind: 'other', range: this.rangeFrom(start) };
       }
     }
     return this.postfix(this.primary());
   }
 
   private postfix(expr: Expr): Expr {
-    const start = expr.r.start;
+    const start = expr.range.start;
     for (;;) {
       if (this.isOp('.') || this.isOp('?.')) {
         this.next();
         const name = this.peek();
         if (name.type !== 'name') return expr;
         this.next();
-        expr = { t: 'attr', obj: expr, name: name.value, r: { start, end: { line: name.endLine, col: name.endCol } } };
+        expr = { kind: 'attr', obj: expr, name: name.value, range: { start, end: { line: name.endLine, col: name.endCol } } };
         continue;
       }
       if (this.isOp('!') && this.language === 'javascript') {
@@ -410,7 +404,7 @@ export class ExprParser {
           continue;
         }
         this.skipBalanced();
-        expr = { t: 'other', r: { start, end: this.rangeFrom(this.peek()).end } };
+        expr = { kind: 'other', range: { start, end: this.rangeFrom(this.peek()).end } };
         continue;
       }
       if (this.language === 'javascript' && this.peek().type === 'name' && this.peek().value === 'as') {
@@ -441,7 +435,7 @@ export class ExprParser {
     if (this.isOp(':')) {
       this.next();
       const hi = part();
-      index = this.isOp(']') ? { t: 'slice', lo, hi, r: this.rangeFrom(open) } : undefined;
+      index = this.isOp(']') ? { kind: 'slice', lo, hi, range: this.rangeFrom(open) } : undefined;
     }
     if (!this.isOp(']') || !index) {
       // a step, a tuple of indices, or broken code: skip to the closing bracket
@@ -453,10 +447,10 @@ export class ExprParser {
         if (depth === 0) break;
         this.next();
       }
-      index = { t: 'other', r: this.rangeFrom(open) };
+      index = { kind: 'other', range: this.rangeFrom(open) };
     }
     if (this.isOp(']')) this.next();
-    return { t: 'sub', obj, index, r: { start: obj.r.start, end: this.rangeFrom(this.peek()).end } };
+    return { kind: 'sub', obj, index, range: { start: obj.range.start, end: this.rangeFrom(this.peek()).end } };
   }
 
   private skipTypeArguments(): void {
@@ -484,7 +478,7 @@ export class ExprParser {
         const arg = this.expression();
         // Python `f(*args, **kwargs)`: kept as a starred argument, never silently dropped.
         // JavaScript `f(...xs)` likewise.
-        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...')) args.push({ t: 'star', arg, double: star.value === '**', r: this.rangeFrom(star) });
+        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...')) args.push({ kind: 'star', arg, double: star.value === '**', range: this.rangeFrom(star) });
       } else {
         const before = this.pos;
         args.push(this.expression());
@@ -499,7 +493,7 @@ export class ExprParser {
       else if (!this.isOp(')')) break;
     }
     if (this.isOp(')')) this.next();
-    return { t: 'call', callee, args, kwargs, r: { start: callee.r.start, end: this.rangeFrom(this.peek()).end } };
+    return { kind: 'call', callee, args, kwargs, range: { start: callee.range.start, end: this.rangeFrom(this.peek()).end } };
   }
 
   private primary(): Expr {
@@ -507,7 +501,7 @@ export class ExprParser {
     const start = t;
     if (t.type === 'number') {
       this.next();
-      return { t: 'num', v: numberValue(t.value), r: this.rangeFrom(start) };
+      return { kind: 'num', value: numberValue(t.value), range: this.rangeFrom(start) };
     }
     if (t.type === 'string') {
       this.next();
@@ -518,8 +512,8 @@ export class ExprParser {
         v += this.next().value; // implicit concatenation
       }
       // An f-string's value is known only at run time (f"block{i}" is not the name "block{i}").
-      if (formatted) return { t: 'other', r: this.rangeFrom(start) };
-      return { t: 'str', v, r: this.rangeFrom(start) };
+      if (formatted) return { kind: 'other', range: this.rangeFrom(start) };
+      return { kind: 'str', value: v, range: this.rangeFrom(start) };
     }
     if (t.type === 'name') {
       if (t.value === 'new' && this.language === 'javascript') {
@@ -528,7 +522,7 @@ export class ExprParser {
       }
       if (t.value === 'lambda') {
         this.skipUntilArgEnd();
-        return { t: 'other', r: this.rangeFrom(start) };
+        return { kind: 'other', range: this.rangeFrom(start) };
       }
       if (t.value === 'function' && this.language === 'javascript') {
         this.next();
@@ -536,15 +530,15 @@ export class ExprParser {
         if (this.isOp('(')) this.skipBalanced();
         if (this.isOp(':')) this.skipUntilBrace();
         this.skipArrowBody();
-        return { t: 'other', r: this.rangeFrom(start) };
+        return { kind: 'other', range: this.rangeFrom(start) };
       }
       this.next();
       if (this.language === 'javascript' && this.isOp('=>')) {
         this.next();
         this.skipArrowBody();
-        return { t: 'other', r: this.rangeFrom(start) };
+        return { kind: 'other', range: this.rangeFrom(start) };
       }
-      return { t: 'name', v: t.value, r: this.rangeFrom(start) };
+      return { kind: 'name', value: t.value, range: this.rangeFrom(start) };
     }
     if (t.type === 'op' && (t.value === '(' || t.value === '[')) {
       const close = CLOSERS[t.value];
@@ -558,7 +552,7 @@ export class ExprParser {
         if (this.isOp('*') || this.isOp('...')) star = this.next();
         const item = this.expression();
         // Python `*xs`, JavaScript `...xs`: kept as a starred item, never read as the list itself.
-        items.push(star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...')) ? { t: 'star', arg: item, r: this.rangeFrom(star) } : item);
+        items.push(star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...')) ? { kind: 'star', arg: item, range: this.rangeFrom(star) } : item);
         if (this.pos === before) this.skipUntilArgEnd();
         if (this.peek().type === 'name' && this.peek().value === 'for') {
           // comprehension: not a literal (its value is unknown, never an empty list)
@@ -580,11 +574,11 @@ export class ExprParser {
       if (t.value === '(' && this.language === 'javascript' && this.isOp('=>')) {
         this.next();
         this.skipArrowBody();
-        return { t: 'other', r: this.rangeFrom(start) };
+        return { kind: 'other', range: this.rangeFrom(start) };
       }
-      if (comprehension) return { t: 'other', r: this.rangeFrom(start) };
+      if (comprehension) return { kind: 'other', range: this.rangeFrom(start) };
       if (!tuple && items.length === 1) return items[0]; // parenthesised expression
-      return t.value === '(' ? { t: 'list', items, r: this.rangeFrom(start), tuple: true } : { t: 'list', items, r: this.rangeFrom(start) };
+      return t.value === '(' ? { kind: 'list', items, range: this.rangeFrom(start), tuple: true } : { kind: 'list', items, range: this.rangeFrom(start) };
     }
     if (t.type === 'op' && t.value === '{') {
       this.next();
@@ -598,7 +592,7 @@ export class ExprParser {
           props.push({ key: k.value, value: this.expression() });
         } else if (k.type === 'name' && (this.isOp(',', 1) || this.isOp('}', 1))) {
           this.next(); // shorthand {layers}
-          props.push({ key: k.value, value: { t: 'name', v: k.value, r: this.rangeFrom(k) } });
+          props.push({ key: k.value, value: { kind: 'name', value: k.value, range: this.rangeFrom(k) } });
         } else {
           // a Python set ({"a", None}) or a spread ({...base}): not a dict the interpreter can read
           if (this.language === 'python' || this.isOp('...')) notDict = true;
@@ -612,10 +606,10 @@ export class ExprParser {
         }
       }
       if (this.isOp('}')) this.next();
-      if (notDict) return { t: 'other', r: this.rangeFrom(start) };
-      return { t: 'obj', props, r: this.rangeFrom(start) };
+      if (notDict) return { kind: 'other', range: this.rangeFrom(start) };
+      return { kind: 'obj', props, range: this.rangeFrom(start) };
     }
-    return { t: 'other', r: { start: { line: t.line, col: t.col }, end: { line: t.line, col: t.col } } };
+    return { kind: 'other', range: { start: { line: t.line, col: t.col }, end: { line: t.line, col: t.col } } };
   }
 
   /** An arrow/function body: a block's statements are read (model code often sits in tf.tidy(() => {…})). */
@@ -636,8 +630,8 @@ export class ExprParser {
     this.next(); // def
     if (this.peek().type !== 'name' || !this.isOp('(', 1)) return [];
     const name = this.next();
-    const call = this.callArgs({ t: 'name', v: name.value, r: this.rangeFrom(name) });
-    return call.t === 'call' ? call.kwargs.map((k) => ({ target: k.name, value: k.value })) : [];
+    const call = this.callArgs({ kind: 'name', value: name.value, range: this.rangeFrom(name) });
+    return call.kind === 'call' ? call.kwargs.map((k) => ({ target: k.name, value: k.value })) : [];
   }
 }
 
@@ -647,8 +641,8 @@ export function parseStatements(tokens: Token[], language: Language): Statement[
 
 /** `tf.keras.layers.Conv2D` → ['tf', 'keras', 'layers', 'Conv2D']; null for non-dotted callees. */
 export function dottedName(e: Expr): string[] | null {
-  if (e.t === 'name') return [e.v];
-  if (e.t === 'attr') {
+  if (e.kind === 'name') return [e.value];
+  if (e.kind === 'attr') {
     const base = dottedName(e.obj);
     return base ? [...base, e.name] : null;
   }
@@ -658,16 +652,16 @@ export function dottedName(e: Expr): string[] | null {
 /** Evaluates a literal expression with constants from `env`; undefined when not a literal. */
 export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>): LiteralValue | undefined {
   if (!e) return undefined;
-  switch (e.t) {
+  switch (e.kind) {
     case 'num':
-      return Number.isFinite(e.v) ? e.v : undefined;
+      return Number.isFinite(e.value) ? e.value : undefined;
     case 'str':
-      return e.v;
+      return e.value;
     case 'name':
-      if (e.v === 'True' || e.v === 'true') return true;
-      if (e.v === 'False' || e.v === 'false') return false;
-      if (e.v === 'None' || e.v === 'null' || e.v === 'undefined') return null;
-      return env.get(e.v);
+      if (e.value === 'True' || e.value === 'true') return true;
+      if (e.value === 'False' || e.value === 'false') return false;
+      if (e.value === 'None' || e.value === 'null' || e.value === 'undefined') return null;
+      return env.get(e.value);
     case 'neg': {
       const v = evalLiteral(e.arg, env);
       return typeof v === 'number' ? -v : undefined;

@@ -177,14 +177,14 @@ class JsStatements {
         case 'while': {
           this.pos++;
           const test = this.parenExpr();
-          return [{ s: 'while', test, body: this.body(), r: this.range(start) }];
+          return [{ kind: 'while', test, body: this.body(), range: this.range(start) }];
         }
         case 'do': {
           this.pos++;
           const body = this.body();
           if (this.atName('while')) this.pos++;
           const test = this.parenExpr();
-          return [{ s: 'while', test: { t: 'other', r: test.r }, body, r: this.range(start) }];
+          return [{ kind: 'while', test: { kind: 'other', range: test.range }, body, range: this.range(start) }];
         }
         case 'switch':
           return this.switchStatement(start);
@@ -193,15 +193,15 @@ class JsStatements {
         case 'return': {
           this.pos++;
           const r = this.range(start);
-          if (this.done() || this.at(';') || this.at('}') || (this.peek()!.line > t.endLine)) return [{ s: 'return', r }];
+          if (this.done() || this.at(';') || this.at('}') || (this.peek()!.line > t.endLine)) return [{ kind: 'return', range: r }];
           const { pre, value } = this.expression(false);
-          return [...pre, { s: 'return', value, r: this.range(start) }];
+          return [...pre, { kind: 'return', value, range: this.range(start) }];
         }
         case 'break':
         case 'continue': {
           this.pos++;
           if (this.peek()?.type === 'name' && this.peek()!.line === t.line) this.pos++; // label
-          return [{ s: t.value, r: this.range(start) }];
+          return [{ kind: t.value, range: this.range(start) }];
         }
         case 'throw':
         case 'debugger':
@@ -219,7 +219,7 @@ class JsStatements {
   private skipStatement(start: number): Stmt[] {
     this.pos = Math.max(this.exprEnd(this.pos + 1, false), this.pos + 1);
     if (this.at(';')) this.pos++;
-    return [{ s: 'skip', r: this.range(start) }];
+    return [{ kind: 'skip', range: this.range(start) }];
   }
 
   /** `interface X {…}`, `type X = …`, `declare …`: types only. */
@@ -227,7 +227,7 @@ class JsStatements {
     if (this.atName('interface')) {
       while (!this.done() && !this.at('{')) this.pos++;
       this.pos = this.matching(this.pos);
-      return [{ s: 'skip', r: this.range(start) }];
+      return [{ kind: 'skip', range: this.range(start) }];
     }
     return this.skipStatement(start);
   }
@@ -244,7 +244,7 @@ class JsStatements {
   private parseExpr(slice: Token[]): { pre: Stmt[]; value: Expr } {
     const pre: Stmt[] = [];
     const lifted = this.liftFunctions(slice, pre);
-    if (lifted.length === 0) return { pre, value: { t: 'other', r: this.range(this.pos, this.pos) } };
+    if (lifted.length === 0) return { pre, value: { kind: 'other', range: this.range(this.pos, this.pos) } };
     const last = lifted[lifted.length - 1];
     const p = new ExprParser([...lifted, { ...EOF, line: last.endLine, col: last.endCol }], 'javascript');
     return { pre, value: p.expression() };
@@ -252,7 +252,7 @@ class JsStatements {
 
   /** `( expr )` at pos (a condition); its arrow functions are lifted too. */
   private parenExpr(): Expr {
-    if (!this.at('(')) return { t: 'other', r: this.range(this.pos, this.pos + 1) };
+    if (!this.at('(')) return { kind: 'other', range: this.range(this.pos, this.pos + 1) };
     const end = this.matching(this.pos);
     const slice = this.toks.slice(this.pos + 1, end - 1);
     this.pos = end;
@@ -324,7 +324,7 @@ class JsStatements {
             }
             const sub = new JsStatements([], this.ids);
             const { pre: inner, value } = sub.parseExpr(slice.slice(bodyStart, bodyEnd));
-            bodyStmts = [...inner, { s: 'return', value, r: value.r }];
+            bodyStmts = [...inner, { kind: 'return', value, range: value.range }];
           }
           const name = `$fn${this.ids.n++}`;
           const { params: ps, prologue } = this.params(params);
@@ -347,7 +347,7 @@ class JsStatements {
   }
 
   /** `function [name](params) [: T] { body }` at pos; a declaration needs a name. */
-  functionDef(declaration: boolean): Extract<Stmt, { s: 'def' }> | null {
+  functionDef(declaration: boolean): Extract<Stmt, { kind: 'def' }> | null {
     const start = this.pos;
     this.pos++; // function
     if (this.at('*')) this.pos++;
@@ -427,7 +427,7 @@ class JsStatements {
         def = value;
       }
       params.push(def ? { name, default: def } : { name });
-      if (pattern) prologue.push(...this.pattern(pattern, { t: 'name', v: name, r: rangeOfTokens(pattern) }));
+      if (pattern) prologue.push(...this.pattern(pattern, { kind: 'name', value: name, range: rangeOfTokens(pattern) }));
     }
     return { params, prologue };
   }
@@ -439,11 +439,11 @@ class JsStatements {
     if (isOp(tokens[0], '[')) {
       const items: Expr[] = splitTop(inner, ',').map((p) => {
         const n = p.find((x) => x.type === 'name' && !isOp(p[0], '...'));
-        return n ? { t: 'name', v: n.value, r } : { t: 'name', v: `$hole${this.ids.n++}`, r };
+        return n ? { kind: 'name', value: n.value, range: r } : { kind: 'name', value: `$hole${this.ids.n++}`, range: r };
       });
-      return [{ s: 'assign', targets: [{ t: 'list', items, r }], value, r }];
+      return [{ kind: 'assign', targets: [{ kind: 'list', items, range: r }], value, range: r }];
     }
-    const props: Extract<Stmt, { s: 'unpack' }>['props'] = [];
+    const props: Extract<Stmt, { kind: 'unpack' }>['props'] = [];
     const nested: Stmt[] = [];
     for (const part of splitTop(inner, ',')) {
       if (part.length === 0) continue;
@@ -462,7 +462,7 @@ class JsStatements {
           const end = sub.matching(2);
           const hidden = `$arg${this.ids.n++}`;
           props.push({ key: key.value, target: hidden });
-          nested.push(...this.pattern(part.slice(2, end), { t: 'name', v: hidden, r }));
+          nested.push(...this.pattern(part.slice(2, end), { kind: 'name', value: hidden, range: r }));
           continue;
         }
         if (t?.type !== 'name') continue;
@@ -477,7 +477,7 @@ class JsStatements {
       }
       props.push(def ? { key: key.value, target, default: def } : { key: key.value, target });
     }
-    return [{ s: 'unpack', props, value, r }, ...nested];
+    return [{ kind: 'unpack', props, value, range: r }, ...nested];
   }
 
   private declarations(start: number): Stmt[] {
@@ -503,15 +503,15 @@ class JsStatements {
         const { pre, value } = this.expression(true);
         const r = this.range(start);
         const lastPre = pre[pre.length - 1];
-        if (name && value.t === 'name' && lastPre?.s === 'def' && value.v === lastPre.name && /^\$fn/.test(value.v) && declStart < this.pos) {
+        if (name && value.kind === 'name' && lastPre?.kind === 'def' && value.value === lastPre.name && /^\$fn/.test(value.value) && declStart < this.pos) {
           out.push(...pre.slice(0, -1), { ...lastPre, name });
         } else {
           out.push(...pre);
-          if (name) out.push({ s: 'assign', targets: [{ t: 'name', v: name, r: rangeOfTokens([t]) }], value, r });
+          if (name) out.push({ kind: 'assign', targets: [{ kind: 'name', value: name, range: rangeOfTokens([t]) }], value, range: r });
           else if (target) out.push(...this.pattern(target, value));
         }
       } else if (name) {
-        out.push({ s: 'assign', targets: [{ t: 'name', v: name, r: rangeOfTokens([t]) }], value: { t: 'name', v: 'undefined', r: rangeOfTokens([t]) }, r: this.range(start) });
+        out.push({ kind: 'assign', targets: [{ kind: 'name', value: name, range: rangeOfTokens([t]) }], value: { kind: 'name', value: 'undefined', range: rangeOfTokens([t]) }, range: this.range(start) });
         if (this.at(';')) this.pos++;
       }
       if (this.at(',')) {
@@ -543,19 +543,19 @@ class JsStatements {
         const { pre, value } = this.parseExpr(slice.slice(i + 1));
         if (isOp(left[0], '{') && t.value === '=') return [...pre, ...this.pattern(left, value)];
         const target = this.parseExpr(left).value;
-        if (t.value === '=') return [...pre, { s: 'assign', targets: [target], value, r }];
-        return [...pre, { s: 'augassign', target, op: t.value.slice(0, -1), value, r }];
+        if (t.value === '=') return [...pre, { kind: 'assign', targets: [target], value, range: r }];
+        return [...pre, { kind: 'augassign', target, op: t.value.slice(0, -1), value, range: r }];
       } else if (depth === 0 && t.value === '=>') break;
     }
     const n = slice.length;
     if (n >= 3 && isOp(slice[n - 1], slice[n - 2].value) && (isOp(slice[n - 1], '+') || isOp(slice[n - 1], '-'))) {
       const target = this.parseExpr(slice.slice(0, n - 2)).value;
-      return [{ s: 'augassign', target, op: slice[n - 1].value, value: { t: 'num', v: 1, r }, r }];
+      return [{ kind: 'augassign', target, op: slice[n - 1].value, value: { kind: 'num', value: 1, range: r }, range: r }];
     }
     void start;
     const { pre, value } = this.parseExpr(slice);
-    if (value.t === 'other') return pre;
-    return [...pre, { s: 'expr', value, r }];
+    if (value.kind === 'other') return pre;
+    return [...pre, { kind: 'expr', value, range: r }];
   }
 
   private importStatement(start: number): Stmt[] {
@@ -566,7 +566,7 @@ class JsStatements {
     const r = this.range(start);
     const fromAt = slice.findIndex((t) => isName(t, 'from'));
     const moduleTok = fromAt >= 0 ? slice[fromAt + 1] : slice[0];
-    if (!moduleTok || moduleTok.type !== 'string') return [{ s: 'skip', r }];
+    if (!moduleTok || moduleTok.type !== 'string') return [{ kind: 'skip', range: r }];
     const root = moduleRoot(moduleTok.value);
     const clause = fromAt >= 0 ? slice.slice(0, fromAt).filter((t) => !isName(t, 'type')) : [];
     const names: { name: string; as: string }[] = [];
@@ -587,7 +587,7 @@ class JsStatements {
         }
       } else if (t.type === 'name') binds.push(moduleBinding(t.value, root, r)); // default import
     }
-    return [...binds, { s: 'import', module: root, names, r }];
+    return [...binds, { kind: 'import', module: root, names, range: r }];
   }
 
   private classStatement(start: number): Stmt[] {
@@ -621,7 +621,7 @@ class JsStatements {
       }
       if (sub.pos === before) sub.pos++;
     }
-    return [{ s: 'class', name, body, r: this.range(start) }];
+    return [{ kind: 'class', name, body, range: this.range(start) }];
   }
 
   private ifStatement(start: number): Stmt {
@@ -633,13 +633,13 @@ class JsStatements {
       this.pos++;
       orelse = this.atName('if') ? [this.ifStatement(this.pos)] : this.body();
     }
-    return { s: 'if', test, body, orelse, r: this.range(start) };
+    return { kind: 'if', test, body, orelse, range: this.range(start) };
   }
 
   private forStatement(start: number): Stmt[] {
     this.pos++; // for
     if (this.atName('await')) this.pos++;
-    if (!this.at('(')) return [{ s: 'skip', r: this.range(start) }];
+    if (!this.at('(')) return [{ kind: 'skip', range: this.range(start) }];
     const close = this.matching(this.pos);
     const header = this.toks.slice(this.pos + 1, close - 1);
     this.pos = close;
@@ -656,26 +656,26 @@ class JsStatements {
       else if (depth === 0 && (isName(t, 'of') || isName(t, 'in')) && i > 0) {
         const left = h.slice(0, i);
         const { pre, value } = this.parseExpr(h.slice(i + 1));
-        const iter: Expr = isName(t, 'in') ? { t: 'call', callee: { t: 'name', v: KEYS_BUILTIN, r: value.r }, args: [value], kwargs: [], r: value.r } : value;
-        if (left.length === 1 && left[0].type === 'name') return [...pre, { s: 'for', target: { t: 'name', v: left[0].value, r: rangeOfTokens(left) }, iter, body, orelse: [], r }];
+        const iter: Expr = isName(t, 'in') ? { kind: 'call', callee: { kind: 'name', value: KEYS_BUILTIN, range: value.range }, args: [value], kwargs: [], range: value.range } : value;
+        if (left.length === 1 && left[0].type === 'name') return [...pre, { kind: 'for', target: { kind: 'name', value: left[0].value, range: rangeOfTokens(left) }, iter, body, orelse: [], range: r }];
         // a destructuring loop variable: bound from a hidden one at the top of the body
         const hidden = `$item${this.ids.n++}`;
-        return [...pre, { s: 'for', target: { t: 'name', v: hidden, r }, iter, body: [...this.pattern(left, { t: 'name', v: hidden, r }), ...body], orelse: [], r }];
+        return [...pre, { kind: 'for', target: { kind: 'name', value: hidden, range: r }, iter, body: [...this.pattern(left, { kind: 'name', value: hidden, range: r }), ...body], orelse: [], range: r }];
       }
     }
     const [init, test, update] = splitTop(header, ';');
     const counted = countedLoop(init ?? [], test ?? [], update ?? [], body, this);
-    if (counted) return [...counted.pre, { s: 'for', target: counted.target, iter: counted.iter, body, orelse: [], r }];
+    if (counted) return [...counted.pre, { kind: 'for', target: counted.target, iter: counted.iter, body, orelse: [], range: r }];
     const initStmts = init && init.length > 0 ? new JsStatements(init, this.ids).all() : [];
-    const testExpr = test && test.length > 0 ? this.parseExpr(test).value : ({ t: 'name', v: 'true', r } as Expr);
+    const testExpr = test && test.length > 0 ? this.parseExpr(test).value : ({ kind: 'name', value: 'true', range: r } as Expr);
     const updateStmts = update && update.length > 0 ? new JsStatements(update, this.ids).all() : [];
-    return [...initStmts, { s: 'while', test: testExpr, body: [...body, ...updateStmts], r }];
+    return [...initStmts, { kind: 'while', test: testExpr, body: [...body, ...updateStmts], range: r }];
   }
 
   private switchStatement(start: number): Stmt[] {
     this.pos++; // switch
     const subject = this.parenExpr();
-    if (!this.at('{')) return [{ s: 'skip', r: this.range(start) }];
+    if (!this.at('{')) return [{ kind: 'skip', range: this.range(start) }];
     const end = this.matching(this.pos);
     const inner = this.toks.slice(this.pos + 1, end - 1);
     this.pos = end;
@@ -715,10 +715,10 @@ class JsStatements {
       if (cur) {
         for (const s of stmts) {
           if (cur.ends) break;
-          if (s.s === 'break') cur.ends = true;
+          if (s.kind === 'break') cur.ends = true;
           else {
             cur.body.push(s);
-            if (s.s === 'return') cur.ends = true;
+            if (s.kind === 'return') cur.ends = true;
           }
         }
       }
@@ -730,8 +730,8 @@ class JsStatements {
     for (let i = cases.length - 1; i >= 0; i--) {
       const c = cases[i];
       if (!c.tests) continue;
-      const test = c.tests.map((t): Expr => ({ t: 'cmp', op: '==', left: subject, right: t, r: t.r })).reduce((a, b): Expr => ({ t: 'bool', op: 'or', left: a, right: b, r: a.r }));
-      orelse = [{ s: 'if', test, body: c.body, orelse, r: this.range(start) }];
+      const test = c.tests.map((t): Expr => ({ kind: 'cmp', op: '==', left: subject, right: t, range: t.range })).reduce((a, b): Expr => ({ kind: 'bool', op: 'or', left: a, right: b, range: a.range }));
+      orelse = [{ kind: 'if', test, body: c.body, orelse, range: this.range(start) }];
     }
     return orelse;
   }
@@ -750,7 +750,7 @@ class JsStatements {
       this.pos++;
       final = this.body();
     }
-    return { s: 'try', body, handlers, orelse: [], final, r: this.range(start) };
+    return { kind: 'try', body, handlers, orelse: [], final, range: this.range(start) };
   }
 
   /** Public for countedLoop: parses a token slice as one expression. */
@@ -759,19 +759,19 @@ class JsStatements {
   }
 }
 
-function defStmt(name: string, params: Param[], body: Stmt[], r: SourceRange): Extract<Stmt, { s: 'def' }> {
+function defStmt(name: string, params: Param[], body: Stmt[], r: SourceRange): Extract<Stmt, { kind: 'def' }> {
   const calls = new Set<string>();
   const refs = new Set<string>();
   collectNames(body, calls, refs);
   for (const p of params) if (p.default) exprNames(p.default, calls, refs);
-  return { s: 'def', name, params, body, r, calls, refs };
+  return { kind: 'def', name, params, body, range: r, calls, refs };
 }
 
 /** Names a body calls and reads (the interpreter's standalone analysis orders builders by them). */
 function collectNames(body: Stmt[], calls: Set<string>, refs: Set<string>): void {
   for (const s of body) {
     for (const e of stmtExprs(s)) exprNames(e, calls, refs);
-    if (s.s === 'def') {
+    if (s.kind === 'def') {
       s.calls.forEach((c) => calls.add(c));
       s.refs.forEach((c) => refs.add(c));
     }
@@ -780,7 +780,7 @@ function collectNames(body: Stmt[], calls: Set<string>, refs: Set<string>): void
 }
 
 function stmtExprs(s: Stmt): Expr[] {
-  switch (s.s) {
+  switch (s.kind) {
     case 'assign':
       return [...s.targets, s.value];
     case 'augassign':
@@ -801,7 +801,7 @@ function stmtExprs(s: Stmt): Expr[] {
 }
 
 function stmtBodies(s: Stmt): Stmt[][] {
-  switch (s.s) {
+  switch (s.kind) {
     case 'if':
       return [s.body, s.orelse];
     case 'for':
@@ -818,12 +818,12 @@ function stmtBodies(s: Stmt): Stmt[][] {
 }
 
 function exprNames(e: Expr, calls: Set<string>, refs: Set<string>): void {
-  switch (e.t) {
+  switch (e.kind) {
     case 'name':
-      refs.add(e.v);
+      refs.add(e.value);
       return;
     case 'call':
-      if (e.callee.t === 'name') calls.add(e.callee.v);
+      if (e.callee.kind === 'name') calls.add(e.callee.value);
       exprNames(e.callee, calls, refs);
       e.args.forEach((a) => exprNames(a, calls, refs));
       return;
@@ -874,12 +874,12 @@ function countedLoop(init: Token[], test: Token[], update: Token[], body: Stmt[]
   let step: Expr | null = null;
   const r = rangeOfTokens([...init, ...test, ...update]);
   const u = update;
-  const num = (n: number): Expr => ({ t: 'num', v: n, r });
+  const num = (n: number): Expr => ({ kind: 'num', value: n, range: r });
   if (u.length === 3 && isName(u[0], v.value) && isOp(u[1], u[2].value) && (isOp(u[1], '+') || isOp(u[1], '-'))) step = num(isOp(u[1], '+') ? 1 : -1);
   else if (u.length === 3 && isName(u[2], v.value) && isOp(u[0], u[1].value) && (isOp(u[0], '+') || isOp(u[0], '-'))) step = num(isOp(u[0], '+') ? 1 : -1);
   else if (u.length >= 3 && isName(u[0], v.value) && (isOp(u[1], '+=') || isOp(u[1], '-='))) {
     const s = p.exprOf(u.slice(2));
-    step = isOp(u[1], '+=') ? s : { t: 'neg', arg: s, r };
+    step = isOp(u[1], '+=') ? s : { kind: 'neg', arg: s, range: r };
   }
   if (!step) return null;
   const assigned = new Set<string>();
@@ -889,20 +889,20 @@ function countedLoop(init: Token[], test: Token[], update: Token[], body: Stmt[]
   const bound = p.exprOf(test.slice(2));
   const op = test[1].value;
   // <= B is < B + 1 and >= B is > B − 1 for the integer counters loops use (range needs integers)
-  const stop: Expr = op === '<=' ? { t: 'bin', op: '+', left: bound, right: num(1), r } : op === '>=' ? { t: 'bin', op: '-', left: bound, right: num(1), r } : bound;
+  const stop: Expr = op === '<=' ? { kind: 'bin', op: '+', left: bound, right: num(1), range: r } : op === '>=' ? { kind: 'bin', op: '-', left: bound, right: num(1), range: r } : bound;
   const upward = op === '<' || op === '<=';
   // a counter stepping away from its bound never ends: not a range (the while loop havocs it)
-  if (step.t === 'num' && (step.v > 0) !== upward) return null;
-  if (step.t === 'neg' && upward) return null;
-  return { pre: [], target: { t: 'name', v: v.value, r }, iter: { t: 'call', callee: { t: 'name', v: RANGE_BUILTIN, r }, args: [start, stop, step], kwargs: [], r } };
+  if (step.kind === 'num' && (step.value > 0) !== upward) return null;
+  if (step.kind === 'neg' && upward) return null;
+  return { pre: [], target: { kind: 'name', value: v.value, range: r }, iter: { kind: 'call', callee: { kind: 'name', value: RANGE_BUILTIN, range: r }, args: [start, stop, step], kwargs: [], range: r } };
 }
 
 function assignedNames(body: Stmt[], into: Set<string>): void {
   for (const s of body) {
-    if (s.s === 'assign') s.targets.forEach((t) => t.t === 'name' && into.add(t.v));
-    if (s.s === 'augassign' && s.target.t === 'name') into.add(s.target.v);
-    if (s.s === 'for' && s.target.t === 'name') into.add(s.target.v);
-    if (s.s === 'unpack') s.props.forEach((p) => into.add(p.target));
+    if (s.kind === 'assign') s.targets.forEach((t) => t.kind === 'name' && into.add(t.value));
+    if (s.kind === 'augassign' && s.target.kind === 'name') into.add(s.target.value);
+    if (s.kind === 'for' && s.target.kind === 'name') into.add(s.target.value);
+    if (s.kind === 'unpack') s.props.forEach((p) => into.add(p.target));
     for (const b of stmtBodies(s)) assignedNames(b, into);
   }
 }
@@ -940,9 +940,9 @@ function moduleRoot(module: string): string[] {
 
 /** `import * as x from 'm'`: x is the module itself. */
 function moduleBinding(name: string, root: string[], r: SourceRange): Stmt {
-  const path: Expr = root.slice(1).reduce((obj: Expr, n): Expr => ({ t: 'attr', obj, name: n, r }), { t: 'name', v: root[0] === 'tf' ? '$tf' : `$module`, r });
-  if (root[0] !== 'tf') return { s: 'assign', targets: [{ t: 'name', v: name, r }], value: { t: 'call', callee: { t: 'name', v: '$module', r }, args: [{ t: 'str', v: root[0], r }], kwargs: [], r }, r };
-  return { s: 'assign', targets: [{ t: 'name', v: name, r }], value: path, r };
+  const path: Expr = root.slice(1).reduce((obj: Expr, n): Expr => ({ kind: 'attr', obj, name: n, range: r }), { kind: 'name', value: root[0] === 'tf' ? '$tf' : `$module`, range: r });
+  if (root[0] !== 'tf') return { kind: 'assign', targets: [{ kind: 'name', value: name, range: r }], value: { kind: 'call', callee: { kind: 'name', value: '$module', range: r }, args: [{ kind: 'str', value: root[0], range: r }], kwargs: [], range: r }, range: r };
+  return { kind: 'assign', targets: [{ kind: 'name', value: name, range: r }], value: path, range: r };
 }
 
 /** `require('@tensorflow/tfjs')` → the module's namespace path, for the interpreter. */

@@ -53,7 +53,7 @@ export function parsePythonKeras(text: string): ParseResult {
   let next = 0;
   for (const block of blocks) {
     const upTo: Stmt[] = [];
-    while (next < moduleStmts.length && moduleStmts[next].r.start.line < block.startLine) upTo.push(moduleStmts[next++]);
+    while (next < moduleStmts.length && moduleStmts[next].range.start.line < block.startLine) upTo.push(moduleStmts[next++]);
     if (upTo.length > 0) pieces.push({ stmts: upTo, base: 0 });
     pieces.push({ stmts: blockStatements(block.text), base: block.startLine });
   }

@@ -34,7 +34,7 @@ const HARMLESS = new Set([
 ]);
 const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
 
-type Signal = null | { k: 'return'; v: Value } | { k: 'break' } | { k: 'continue' };
+type Signal = null | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' };
 
 class CapReached extends Error {}
 
@@ -50,10 +50,10 @@ interface Snapshot {
 
 const shift = (r: SourceRange, by: number): SourceRange => (by === 0 ? r : { start: { line: r.start.line + by, col: r.start.col }, end: { line: r.end.line + by, col: r.end.col } });
 const describeExpr = (e: Expr): string => {
-  if (e.t === 'name') return e.v;
-  if (e.t === 'attr') return `${describeExpr(e.obj)}.${e.name}`;
-  if (e.t === 'call') return `${describeExpr(e.callee)}()`;
-  if (e.t === 'sub') return `${describeExpr(e.obj)}[…]`;
+  if (e.kind === 'name') return e.value;
+  if (e.kind === 'attr') return `${describeExpr(e.obj)}.${e.name}`;
+  if (e.kind === 'call') return `${describeExpr(e.callee)}()`;
+  if (e.kind === 'sub') return `${describeExpr(e.obj)}[…]`;
   return 'an expression';
 };
 
@@ -90,7 +90,7 @@ export class PythonInterpreter {
       for (const p of pieces) {
         this.base = p.base;
         const sig = this.exec(p.stmts, this.globals);
-        if (sig?.k === 'return') break;
+        if (sig?.kind === 'return') break;
       }
       const uncalled = this.topFunctions.filter((f) => f.calls === 0);
       // Roots first: a helper called by an uncalled builder is analysed through that builder.
@@ -196,10 +196,10 @@ export class PythonInterpreter {
   }
 
   private stmt(s: Stmt, scope: Scope): Signal {
-    switch (s.s) {
+    switch (s.kind) {
       case 'assign': {
         const first = s.targets[0];
-        this.targetHint = first?.t === 'name' ? first.v : undefined;
+        this.targetHint = first?.kind === 'name' ? first.value : undefined;
         const v = this.eval(s.value, scope);
         this.targetHint = undefined;
         for (const t of s.targets) this.assign(t, v, scope);
@@ -257,10 +257,10 @@ export class PythonInterpreter {
         for (const n of s.names) scope.vars.set(n.as, new ExternalV([...s.module, n.name]));
         return null;
       case 'return':
-        return { k: 'return', v: s.value ? this.eval(s.value, scope) : null };
+        return { kind: 'return', value: s.value ? this.eval(s.value, scope) : null };
       case 'break':
       case 'continue':
-        return { k: s.s };
+        return { kind: s.kind };
       case 'skip':
         return null;
       case 'if': {
@@ -294,18 +294,18 @@ export class PythonInterpreter {
   }
 
   private assign(target: Expr, v: Value, scope: Scope): void {
-    if (target.t === 'name') {
-      scope.owner(target.v).vars.set(target.v, v);
+    if (target.kind === 'name') {
+      scope.owner(target.value).vars.set(target.value, v);
       return;
     }
-    if (target.t === 'list') {
+    if (target.kind === 'list') {
       const items = v instanceof ListV && v.items && v.items.length === target.items.length ? v.items : null;
-      target.items.forEach((t, i) => this.assign(t.t === 'star' ? t.arg : t, items ? items[i] : new Unknown(unknownReason(v) ?? `unpacked from ${target.items.length === 2 ? 'a pair' : 'a sequence'} of unknown length`), scope));
+      target.items.forEach((t, i) => this.assign(t.kind === 'star' ? t.arg : t, items ? items[i] : new Unknown(unknownReason(v) ?? `unpacked from ${target.items.length === 2 ? 'a pair' : 'a sequence'} of unknown length`), scope));
       return;
     }
-    if (target.t === 'sub') {
+    if (target.kind === 'sub') {
       const obj = this.eval(target.obj, scope);
-      const key = target.index.t === 'slice' ? undefined : this.eval(target.index, scope);
+      const key = target.index.kind === 'slice' ? undefined : this.eval(target.index, scope);
       if (obj instanceof DictV && obj.entries) {
         if (typeof key === 'string') obj.entries.set(key, v);
         else obj.entries = null;
@@ -331,20 +331,20 @@ export class PythonInterpreter {
     if (keep) {
       this.restore(keep, scope);
       const sig = (sigA ?? sigB)!;
-      if (sig.k === 'return') (this.returns ??= []).push(sig.v);
+      if (sig.kind === 'return') (this.returns ??= []).push(sig.value);
       else this.loopUncertain = true;
       return null;
     }
     this.restore(this.joinSnapshots(snap, a, b, reason), scope);
     if (sigA && sigB) {
-      if (sigA.k === 'return' && sigB.k === 'return') return { k: 'return', v: this.join(sigA.v, sigB.v, reason) };
-      if (sigA.k !== sigB.k) this.loopUncertain = true;
+      if (sigA.kind === 'return' && sigB.kind === 'return') return { kind: 'return', value: this.join(sigA.value, sigB.value, reason) };
+      if (sigA.kind !== sigB.kind) this.loopUncertain = true;
       return sigA;
     }
     return null;
   }
 
-  private forLoop(s: Extract<Stmt, { s: 'for' }>, scope: Scope): Signal {
+  private forLoop(s: Extract<Stmt, { kind: 'for' }>, scope: Scope): Signal {
     const items = this.iterate(this.eval(s.iter, scope));
     if (!Array.isArray(items) || items.length > MAX_UNROLL) {
       const reason = Array.isArray(items) ? `a loop of ${items.length} iterations (more than the ${MAX_UNROLL} unrolled)` : `changes in a loop over ${describeExpr(s.iter)} (${items.reason})`;
@@ -356,11 +356,11 @@ export class PythonInterpreter {
     for (const v of items) {
       this.assign(s.target, v, scope);
       const sig = this.exec(s.body, scope);
-      if (sig?.k === 'break') {
+      if (sig?.kind === 'break') {
         broke = true;
         break;
       }
-      if (sig?.k === 'return') {
+      if (sig?.kind === 'return') {
         this.loopUncertain = outer;
         return sig;
       }
@@ -377,7 +377,7 @@ export class PythonInterpreter {
     const outer = this.loopUncertain;
     const sig = this.exec(body, scope);
     this.loopUncertain = outer;
-    if (sig?.k === 'return') (this.returns ??= []).push(sig.v);
+    if (sig?.kind === 'return') (this.returns ??= []).push(sig.value);
     this.havoc(body, target, scope, reason);
     return null;
   }
@@ -481,19 +481,19 @@ export class PythonInterpreter {
   // ---- expressions -----------------------------------------------------------------------------
 
   protected eval(e: Expr, scope: Scope): Value {
-    switch (e.t) {
+    switch (e.kind) {
       case 'num':
-        return Number.isFinite(e.v) ? e.v : new Unknown('a number the analyser does not read');
+        return Number.isFinite(e.value) ? e.value : new Unknown('a number the analyser does not read');
       case 'str':
-        return e.v;
+        return e.value;
       case 'name': {
-        if (e.v === 'True') return true;
-        if (e.v === 'False') return false;
-        if (e.v === 'None') return null;
-        const v = scope.lookup(e.v);
+        if (e.value === 'True') return true;
+        if (e.value === 'False') return false;
+        if (e.value === 'None') return null;
+        const v = scope.lookup(e.value);
         if (v !== undefined) return v;
-        if (BUILTINS.has(e.v)) return new BuiltinV(e.v);
-        return new ExternalV([e.v]);
+        if (BUILTINS.has(e.value)) return new BuiltinV(e.value);
+        return new ExternalV([e.value]);
       }
       case 'attr':
         return this.attribute(this.eval(e.obj, scope), e.name);
@@ -502,7 +502,7 @@ export class PythonInterpreter {
       case 'list': {
         const items: Value[] = [];
         for (const i of e.items) {
-          if (i.t === 'star') {
+          if (i.kind === 'star') {
             const v = this.eval(i.arg, scope);
             const expanded = this.iterate(v);
             if (!Array.isArray(expanded)) return new ListV(null, true, expanded.reason);
@@ -636,7 +636,7 @@ export class PythonInterpreter {
 
   private subscript(obj: Value, index: Expr, scope: Scope): Value {
     const seq = obj instanceof ListV ? obj.items : typeof obj === 'string' ? [...obj] : null;
-    if (index.t === 'slice') {
+    if (index.kind === 'slice') {
       const lo = index.lo ? this.eval(index.lo, scope) : null;
       const hi = index.hi ? this.eval(index.hi, scope) : null;
       if (seq && (lo === null || typeof lo === 'number') && (hi === null || typeof hi === 'number')) {
@@ -694,7 +694,7 @@ export class PythonInterpreter {
     }
     if (callee instanceof BoundMethod && callee.obj instanceof SequentialV && callee.name === 'add') {
       const item = e.args[0];
-      if (item) this.seqAdd(callee.obj, this.evalSeqItem(item, scope), item.r);
+      if (item) this.seqAdd(callee.obj, this.evalSeqItem(item, scope), item.range);
       return null;
     }
     const { args, kwargs, starred } = this.args(e, scope, false);
@@ -703,7 +703,7 @@ export class PythonInterpreter {
 
   /** An item of a Sequential: `Input(...)` there is the model's input layer, not a tensor. */
   private evalSeqItem(e: Expr, scope: Scope): Value {
-    if (e.t === 'call') {
+    if (e.kind === 'call') {
       const callee = this.eval(e.callee, scope);
       if (callee instanceof ExternalV && callee.path[callee.path.length - 1] === 'Input') {
         const { args, kwargs, starred } = this.args(e, scope, false);
@@ -717,7 +717,7 @@ export class PythonInterpreter {
   private seqItems(items: Expr[], scope: Scope): ListV {
     const out: Value[] = [];
     for (const i of items) {
-      if (i.t !== 'star') {
+      if (i.kind !== 'star') {
         out.push(this.evalSeqItem(i, scope));
         continue;
       }
@@ -733,7 +733,7 @@ export class PythonInterpreter {
     const kwargs = new Map<string, Value>();
     let starred: string | null = null;
     for (const a of e.args) {
-      if (a.t === 'star') {
+      if (a.kind === 'star') {
         const v = this.eval(a.arg, scope);
         if (a.double) {
           if (v instanceof DictV && v.entries) for (const [k, x] of v.entries) kwargs.set(k, x);
@@ -745,14 +745,14 @@ export class PythonInterpreter {
         }
         continue;
       }
-      if (seqItems && a.t === 'list' && args.length === 0) {
+      if (seqItems && a.kind === 'list' && args.length === 0) {
         args.push(this.seqItems(a.items, scope));
         continue;
       }
       args.push(this.eval(a, scope));
     }
     for (const k of e.kwargs) {
-      if (seqItems && k.name === 'layers' && k.value.t === 'list') kwargs.set(k.name, this.seqItems(k.value.items, scope));
+      if (seqItems && k.name === 'layers' && k.value.kind === 'list') kwargs.set(k.name, this.seqItems(k.value.items, scope));
       else kwargs.set(k.name, this.eval(k.value, scope));
     }
     return { args, kwargs, starred };
@@ -760,7 +760,7 @@ export class PythonInterpreter {
 
   protected call(callee: Value, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
     if (callee instanceof FuncV) return this.callFunction(callee, args, kwargs, starred);
-    if (callee instanceof LayerV) return this.applyLayer(callee, args[0], shift(e.r, this.base));
+    if (callee instanceof LayerV) return this.applyLayer(callee, args[0], shift(e.range, this.base));
     if (callee instanceof SequentialV) return this.applySequential(callee, args[0]);
     if (callee instanceof ModelV) return this.applyModel(callee, args[0]);
     if (callee instanceof BoundMethod) return this.method(callee.obj, callee.name, args, kwargs);
@@ -799,7 +799,7 @@ export class PythonInterpreter {
     this.depth++;
     try {
       const sig = this.exec(f.body, scope);
-      const last: Value = sig?.k === 'return' ? sig.v : null;
+      const last: Value = sig?.kind === 'return' ? sig.value : null;
       const candidates = this.returns as Value[] | null;
       return candidates ? candidates.reduce((acc: Value, v: Value) => this.join(acc, v, `depends on which return of ${f.name}() runs`), last) : last;
     } finally {
@@ -931,14 +931,14 @@ export class PythonInterpreter {
     if (last === 'Input') {
       const layer = this.makeLayer('InputLayer', args, kwargs, starred, e);
       const build = this.newBuild('model', 'functional');
-      const row = this.row(build, layer, [], shift(e.r, this.base), []);
+      const row = this.row(build, layer, [], shift(e.range, this.base), []);
       return new TensorV(row.outputShape, build, layer.spec, row.outputShape ? undefined : 'an Input whose shape is not known');
     }
     if (last === 'Model' || last === 'Functional') return this.newModel(args, kwargs, target);
     if (/^[A-Z]/.test(last) && (canonicalLayerKind(last) || fromLayers) && !path.includes('applications')) return this.makeLayer(last, args, kwargs, starred, e);
     if (MERGE_FUNCTIONS.has(last) && (fromLayers || path.length === 1)) {
       const layer = this.makeLayer(last[0].toUpperCase() + last.slice(1), args.slice(1), kwargs, starred, e);
-      return this.applyLayer(layer, args[0], shift(e.r, this.base));
+      return this.applyLayer(layer, args[0], shift(e.range, this.base));
     }
     if (last === 'int_shape' && args[0] instanceof TensorV) return this.shapeTuple(args[0]);
     const known = this.kerasHelper(last, path, args, kwargs);
@@ -1125,7 +1125,7 @@ export class PythonInterpreter {
     const seq = new SequentialV(this.newBuild(typeof nameV === 'string' ? nameV : target ?? 'sequential', 'sequential'));
     const list = args[0] ?? kwargs.get('layers');
     if (list instanceof ListV) {
-      if (list.items) for (const item of list.items) this.seqAdd(seq, item, item instanceof LayerV ? item.call.r : undefined, true);
+      if (list.items) for (const item of list.items) this.seqAdd(seq, item, item instanceof LayerV ? item.call.range : undefined, true);
       else this.seqAdd(seq, new Unknown(list.reason), undefined);
     } else if (list !== undefined && list !== null) this.seqAdd(seq, list, undefined);
     return seq;
@@ -1134,7 +1134,7 @@ export class PythonInterpreter {
   /** `model.add(item)` / an item of `Sequential([...])`. */
   private seqAdd(seq: SequentialV, item: Value, range: SourceRange | undefined, ownBase = false): void {
     if (item instanceof LayerV) {
-      const at = item.call.r === range || ownBase || !range ? shift(item.call.r, item.base) : shift(range, this.base);
+      const at = item.call.range === range || ownBase || !range ? shift(item.call.range, item.base) : shift(range, this.base);
       seq.items?.push(item);
       if (item.spec.kind === 'InputLayer') {
         const row = this.row(seq.build, item, [], at, []);
@@ -1186,7 +1186,7 @@ export class PythonInterpreter {
     for (const item of items) {
       if (item instanceof LayerV) {
         if (item.spec.kind === 'InputLayer') continue;
-        shape = this.row(into, item, [shape], shift(item.call.r, item.base), shape ? [] : why ? [why] : [], prev?.spec).outputShape;
+        shape = this.row(into, item, [shape], shift(item.call.range, item.base), shape ? [] : why ? [why] : [], prev?.spec).outputShape;
         prev = item;
         continue;
       }
@@ -1262,16 +1262,16 @@ function stateOf(o: object): ObjectState {
 }
 
 function targetNames(t: Expr, into: Set<string>): void {
-  if (t.t === 'name') into.add(t.v);
-  else if (t.t === 'list') t.items.forEach((i) => targetNames(i.t === 'star' ? i.arg : i, into));
+  if (t.kind === 'name') into.add(t.value);
+  else if (t.kind === 'list') t.items.forEach((i) => targetNames(i.kind === 'star' ? i.arg : i, into));
 }
 
 /** Names a body assigns, and names whose objects it may change (`model.add`, `xs.append`, `d[k] = …`). */
 function assignedIn(body: Stmt[], names: Set<string>, receivers: Set<string>): void {
   const calls = (e: Expr): void => {
-    switch (e.t) {
+    switch (e.kind) {
       case 'call':
-        if (e.callee.t === 'attr' && e.callee.obj.t === 'name') receivers.add(e.callee.obj.v);
+        if (e.callee.kind === 'attr' && e.callee.obj.kind === 'name') receivers.add(e.callee.obj.value);
         calls(e.callee);
         e.args.forEach(calls);
         e.kwargs.forEach((k) => calls(k.value));
@@ -1296,11 +1296,11 @@ function assignedIn(body: Stmt[], names: Set<string>, receivers: Set<string>): v
     }
   };
   for (const s of body) {
-    switch (s.s) {
+    switch (s.kind) {
       case 'assign':
         for (const t of s.targets) {
           targetNames(t, names);
-          if (t.t === 'sub' && t.obj.t === 'name') receivers.add(t.obj.v);
+          if (t.kind === 'sub' && t.obj.kind === 'name') receivers.add(t.obj.value);
         }
         calls(s.value);
         break;

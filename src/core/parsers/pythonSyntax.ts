@@ -13,23 +13,23 @@ export interface Param {
 }
 
 export type Stmt =
-  | { s: 'assign'; targets: Expr[]; value: Expr; r: SourceRange }
-  | { s: 'augassign'; target: Expr; op: string; value: Expr; r: SourceRange }
-  | { s: 'expr'; value: Expr; r: SourceRange }
-  | { s: 'def'; name: string; params: Param[]; body: Stmt[]; r: SourceRange; calls: Set<string>; refs: Set<string> }
-  | { s: 'class'; name: string; body: Stmt[]; r: SourceRange }
-  | { s: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; r: SourceRange }
-  | { s: 'for'; target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[]; r: SourceRange }
-  | { s: 'while'; test: Expr; body: Stmt[]; r: SourceRange }
-  | { s: 'with'; items: { value: Expr; as?: Expr }[]; body: Stmt[]; r: SourceRange }
-  | { s: 'try'; body: Stmt[]; handlers: Stmt[][]; orelse: Stmt[]; final: Stmt[]; r: SourceRange }
-  | { s: 'return'; value?: Expr; r: SourceRange }
-  | { s: 'import'; module: string[]; names: { name: string; as: string }[]; r: SourceRange }
-  | { s: 'global'; names: string[]; r: SourceRange }
+  | { kind: 'assign'; targets: Expr[]; value: Expr; range: SourceRange }
+  | { kind: 'augassign'; target: Expr; op: string; value: Expr; range: SourceRange }
+  | { kind: 'expr'; value: Expr; range: SourceRange }
+  | { kind: 'def'; name: string; params: Param[]; body: Stmt[]; range: SourceRange; calls: Set<string>; refs: Set<string> }
+  | { kind: 'class'; name: string; body: Stmt[]; range: SourceRange }
+  | { kind: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; range: SourceRange }
+  | { kind: 'for'; target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[]; range: SourceRange }
+  | { kind: 'while'; test: Expr; body: Stmt[]; range: SourceRange }
+  | { kind: 'with'; items: { value: Expr; as?: Expr }[]; body: Stmt[]; range: SourceRange }
+  | { kind: 'try'; body: Stmt[]; handlers: Stmt[][]; orelse: Stmt[]; final: Stmt[]; range: SourceRange }
+  | { kind: 'return'; value?: Expr; range: SourceRange }
+  | { kind: 'import'; module: string[]; names: { name: string; as: string }[]; range: SourceRange }
+  | { kind: 'global'; names: string[]; range: SourceRange }
   // JavaScript object destructuring (`const { units = 64, layers } = v`): each key read from the
   // value, its default used when the key is absent (jsSyntax.ts makes these; Python has none)
-  | { s: 'unpack'; props: { key: string; target: string; default?: Expr; rest?: boolean }[]; value: Expr; r: SourceRange }
-  | { s: 'break' | 'continue' | 'skip'; r: SourceRange };
+  | { kind: 'unpack'; props: { key: string; target: string; default?: Expr; rest?: boolean }[]; value: Expr; range: SourceRange }
+  | { kind: 'break' | 'continue' | 'skip'; range: SourceRange };
 
 interface Line {
   tokens: Token[];
@@ -99,13 +99,13 @@ function splitTop(tokens: Token[], op: string): Token[][] {
 }
 
 function expr(tokens: Token[], rest?: Token[][]): Expr {
-  if (tokens.length === 0) return { t: 'other', r: rangeOf(tokens) };
+  if (tokens.length === 0) return { kind: 'other', range: rangeOf(tokens) };
   const p = new ExprParser([...tokens, { ...EOF, line: tokens[tokens.length - 1].endLine, col: tokens[tokens.length - 1].endCol }], 'python');
   const e = p.expression();
   // `a, b` without brackets is a tuple
   if (p.position < tokens.length && isOp(tokens[p.position], ',')) {
     const parts = splitTop(tokens, ',').filter((t) => t.length > 0);
-    if (parts.length > 1) return { t: 'list', items: parts.map((t) => expr(t)), r: rangeOf(tokens) };
+    if (parts.length > 1) return { kind: 'list', items: parts.map((t) => expr(t)), range: rangeOf(tokens) };
   }
   // Tokens left after the expression (unbalanced brackets in half-typed code): more statements.
   if (rest && p.position < tokens.length) {
@@ -139,31 +139,31 @@ function simpleStatement(tokens: Token[], rest: Token[][] = []): Stmt {
   if (first.type === 'name') {
     switch (first.value) {
       case 'return':
-        return { s: 'return', value: tokens.length > 1 ? expr(tokens.slice(1)) : undefined, r };
+        return { kind: 'return', value: tokens.length > 1 ? expr(tokens.slice(1)) : undefined, range: r };
       case 'break':
       case 'continue':
-        return { s: first.value, r };
+        return { kind: first.value, range: r };
       case 'global':
       case 'nonlocal':
-        return { s: 'global', names: tokens.slice(1).filter((t) => t.type === 'name').map((t) => t.value), r };
+        return { kind: 'global', names: tokens.slice(1).filter((t) => t.type === 'name').map((t) => t.value), range: r };
       case 'import':
         // `import a.b as c` binds nothing the interpreter models: its attributes are external
-        return { s: 'import', module: [], names: [], r };
+        return { kind: 'import', module: [], names: [], range: r };
       case 'from': {
         const at = tokens.findIndex((t) => isName(t, 'import'));
-        if (at < 0) return { s: 'skip', r };
+        if (at < 0) return { kind: 'skip', range: r };
         const module = tokens.slice(1, at).filter((t) => t.type === 'name').map((t) => t.value);
         const names = splitTop(tokens.slice(at + 1).filter((t) => !isOp(t, '(') && !isOp(t, ')')), ',')
           .filter((p) => p.length > 0 && p[0].type === 'name')
           .map((p) => ({ name: p[0].value, as: isName(p[1], 'as') && p[2] ? p[2].value : p[0].value }));
-        return { s: 'import', module, names, r };
+        return { kind: 'import', module, names, range: r };
       }
       default:
-        if (SIMPLE_SKIP.has(first.value) && !isOp(tokens[1], '=') && !isOp(tokens[1], '(') && !isOp(tokens[1], '.')) return { s: 'skip', r };
+        if (SIMPLE_SKIP.has(first.value) && !isOp(tokens[1], '=') && !isOp(tokens[1], '(') && !isOp(tokens[1], '.')) return { kind: 'skip', range: r };
     }
   }
   const aug = tokens.findIndex((t) => t.type === 'op' && AUG_OPS.has(t.value));
-  if (aug > 0) return { s: 'augassign', target: expr(tokens.slice(0, aug)), op: tokens[aug].value.slice(0, -1), value: expr(tokens.slice(aug + 1)), r };
+  if (aug > 0) return { kind: 'augassign', target: expr(tokens.slice(0, aug)), op: tokens[aug].value.slice(0, -1), value: expr(tokens.slice(aug + 1)), range: r };
   const parts = splitTop(tokens, '=');
   if (parts.length > 1) {
     const targets = parts.slice(0, -1).map((p) => {
@@ -171,9 +171,9 @@ function simpleStatement(tokens: Token[], rest: Token[][] = []): Stmt {
       const colon = headerColon(p);
       return expr(colon > 0 ? p.slice(0, colon) : p);
     });
-    return { s: 'assign', targets, value: expr(parts[parts.length - 1], rest), r };
+    return { kind: 'assign', targets, value: expr(parts[parts.length - 1], rest), range: r };
   }
-  return { s: 'expr', value: expr(tokens, rest), r };
+  return { kind: 'expr', value: expr(tokens, rest), range: r };
 }
 
 function params(tokens: Token[]): Param[] {
@@ -267,13 +267,13 @@ class Reader {
         // names in the header too: defaults read module constants
         calledNames(header, own, ownRefs);
         const body = this.body(lineAt, colon, own, ownRefs);
-        out.push({ s: 'def', name, params: params(header.slice(2, close < 0 ? header.length : close)), body, r, calls: own, refs: ownRefs });
+        out.push({ kind: 'def', name, params: params(header.slice(2, close < 0 ? header.length : close)), body, range: r, calls: own, refs: ownRefs });
         if (calls) for (const c of own) calls.add(c);
         if (refs) for (const c of ownRefs) refs.add(c);
         return;
       }
       case 'class':
-        out.push({ s: 'class', name: header[0]?.value ?? '', body: this.body(lineAt, colon, calls, refs), r });
+        out.push({ kind: 'class', name: header[0]?.value ?? '', body: this.body(lineAt, colon, calls, refs), range: r });
         return;
       case 'if':
       case 'elif': {
@@ -284,7 +284,7 @@ class Reader {
           if (isName(next.tokens[0], 'elif')) this.statement(next, (orelse = []), calls, refs);
           else orelse = this.body(next, headerColon(next.tokens), calls, refs);
         }
-        out.push({ s: 'if', test: expr(header), body, orelse, r });
+        out.push({ kind: 'if', test: expr(header), body, orelse, range: r });
         return;
       }
       case 'for': {
@@ -292,14 +292,14 @@ class Reader {
         const body = this.body(lineAt, colon, calls, refs);
         const other = this.continuation(line.indent, 'else');
         const orelse = other ? this.body(other, headerColon(other.tokens), calls, refs) : [];
-        out.push({ s: 'for', target: expr(at < 0 ? header : header.slice(0, at)), iter: at < 0 ? { t: 'other', r } : expr(header.slice(at + 1)), body, orelse, r });
+        out.push({ kind: 'for', target: expr(at < 0 ? header : header.slice(0, at)), iter: at < 0 ? { kind: 'other', range: r } : expr(header.slice(at + 1)), body, orelse, range: r });
         return;
       }
       case 'while': {
         const body = this.body(lineAt, colon, calls, refs);
         const other = this.continuation(line.indent, 'else');
         if (other) this.body(other, headerColon(other.tokens), calls, refs);
-        out.push({ s: 'while', test: expr(header), body, r });
+        out.push({ kind: 'while', test: expr(header), body, range: r });
         return;
       }
       case 'with': {
@@ -307,7 +307,7 @@ class Reader {
           const as = p.findIndex((t) => isName(t, 'as'));
           return as < 0 ? { value: expr(p) } : { value: expr(p.slice(0, as)), as: expr(p.slice(as + 1)) };
         });
-        out.push({ s: 'with', items, body: this.body(lineAt, colon, calls, refs), r });
+        out.push({ kind: 'with', items, body: this.body(lineAt, colon, calls, refs), range: r });
         return;
       }
       case 'try': {
@@ -321,7 +321,7 @@ class Reader {
           else if (isName(next.tokens[0], 'else')) orelse = b;
           else final = b;
         }
-        out.push({ s: 'try', body, handlers, orelse, final, r });
+        out.push({ kind: 'try', body, handlers, orelse, final, range: r });
         return;
       }
       default:

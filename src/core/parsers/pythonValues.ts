@@ -41,7 +41,7 @@ export class FuncV {
     readonly base: number,
     readonly calledNames: Set<string>,
     /** the def statement (its identity is stable while the block's text is: a cache key) */
-    readonly def: Extract<Stmt, { s: 'def' }>,
+    readonly def: Extract<Stmt, { kind: 'def' }>,
   ) {}
 }
 

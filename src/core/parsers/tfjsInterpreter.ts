@@ -36,8 +36,8 @@ export class TfjsInterpreter extends PythonInterpreter {
   // ---- JavaScript values -------------------------------------------------------------------------
 
   protected override eval(e: Expr, scope: Scope): Value {
-    if (e.t === 'name') {
-      switch (e.v) {
+    if (e.kind === 'name') {
+      switch (e.value) {
         case 'true':
           return true;
         case 'false':
@@ -50,18 +50,18 @@ export class TfjsInterpreter extends PythonInterpreter {
         case RANGE_BUILTIN:
           return new BuiltinV('range');
       }
-      const v = scope.lookup(e.v);
+      const v = scope.lookup(e.value);
       // JavaScript has none of Python's builtins: an undefined name is a global of the page or a module
-      return v !== undefined ? v : new ExternalV([e.v]);
+      return v !== undefined ? v : new ExternalV([e.value]);
     }
-    if (e.t === 'bool' && e.op === '??') {
+    if (e.kind === 'bool' && e.op === '??') {
       const l = this.eval(e.left, scope);
       if (l === null) return this.eval(e.right, scope);
       return l instanceof Unknown ? l : l;
     }
-    if (e.t === 'call' && e.callee.t === 'name' && (e.callee.v === KEYS_BUILTIN || e.callee.v === '$module')) {
+    if (e.kind === 'call' && e.callee.kind === 'name' && (e.callee.value === KEYS_BUILTIN || e.callee.value === '$module')) {
       const arg = e.args[0] ? this.eval(e.args[0], scope) : null;
-      if (e.callee.v === '$module') return new ExternalV([typeof arg === 'string' ? arg : 'module']);
+      if (e.callee.value === '$module') return new ExternalV([typeof arg === 'string' ? arg : 'module']);
       if (arg instanceof ListV && arg.items) return new ListV(arg.items.map((_, i) => String(i)), false);
       if (arg instanceof DictV && arg.entries) return new ListV([...arg.entries.keys()], false);
       return new ListV(null, false, unknownReason(arg) ?? 'the keys of a value known only at run time');
@@ -107,7 +107,7 @@ export class TfjsInterpreter extends PythonInterpreter {
   protected override call(callee: Value, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
     if (callee instanceof BoundMethod && callee.name === 'apply') {
       const obj = callee.obj;
-      if (obj instanceof LayerV) return this.applyLayer(obj, args[0], e.r);
+      if (obj instanceof LayerV) return this.applyLayer(obj, args[0], e.range);
       if (obj instanceof SequentialV) return this.applySequential(obj, this.symbolic(args[0]));
       if (obj instanceof ModelV) return this.applyModel(obj, this.symbolic(args[0]));
     }
@@ -117,7 +117,7 @@ export class TfjsInterpreter extends PythonInterpreter {
     return super.call(callee, args, kwargs, starred, e, target);
   }
 
-  protected override applyLayer(layer: LayerV, input: Value | undefined, range: CallExpr['r']): Value {
+  protected override applyLayer(layer: LayerV, input: Value | undefined, range: CallExpr['range']): Value {
     const x = input instanceof ListV && input.items ? new ListV(input.items.map((i) => this.symbolic(i)), false) : this.symbolic(input);
     return super.applyLayer(layer, x, range);
   }
@@ -210,7 +210,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const { kwargs, starred: s } = this.options(args[0], 'the input options');
       const layer = this.makeLayer('InputLayer', [], kwargs, s ?? starred, e);
       const build = this.newBuild('model', 'functional');
-      const row = this.row(build, layer, [], e.r, []);
+      const row = this.row(build, layer, [], e.range, []);
       return new TensorV(row.outputShape, build, layer.spec, row.outputShape ? undefined : 'an input whose shape is not known');
     }
     if (rest.length === 2 && head === 'layers' && /^[a-z]/.test(fn)) {
@@ -219,7 +219,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const className = TFJS_LAYER_CLASSES[fn] ?? fn;
       if (TFJS_MERGE_FACTORIES.has(fn) && args[0] instanceof ListV) {
         const layer = this.makeLayer(className, [], new Map(), null, e);
-        return this.applyLayer(layer, args[0], e.r);
+        return this.applyLayer(layer, args[0], e.range);
       }
       const { kwargs, starred: s } = this.options(args[0], 'the layer options');
       // tfjs' GRU has no reset_after (it computes Keras' reset_after=False); dense's inputDim is inputShape [inputDim]
@@ -344,7 +344,7 @@ export class TfjsInterpreter extends PythonInterpreter {
     const hasBatch = xs?.length === 4;
     const input = xs ? (hasBatch ? xs.slice(1) : xs) : null;
     const reasons = input ? [] : [x instanceof TensorV ? x.reason ?? 'a tensor whose shape is not known' : unknownReason(x ?? null) ?? 'not a tensor the analyser follows'];
-    const row = this.row(this.ops(), layer, [input], e.r, reasons);
+    const row = this.row(this.ops(), layer, [input], e.range, reasons);
     row.params = null; // a raw op takes its filter as a tensor: no layer weights
     if (uncertain.length > 0) row.arithmetic = [];
     row.diagnostics.unshift(...extra);

@@ -143,3 +143,16 @@ test('parseSource picks the parser by kind and never throws', () => {
   assert.deepEqual(parseSource('not json', 'model.json').models, []);
   assert.deepEqual(parseSource('', 'tfjs').models, []);
 });
+
+test('type annotations on assignments are skipped in both languages; a bare annotation binds nothing', () => {
+  const ts = [
+    'let pending: tf.LayersModel;',
+    'const size: number = 16;',
+    'const model: tf.Sequential = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3 })] });',
+  ].join('\n');
+  const [tsModel] = parseTfjs(ts).models;
+  assert.deepEqual([tsModel.name, tsModel.layers[0].outputShape], ['model', [14, 14, 4]]);
+  const py = ['size: int = 16', 'shape: tuple[int, int, int] = (size, size, 3)', 'model: keras.Sequential = Sequential([layers.Conv2D(4, 3, input_shape=shape)])'].join('\n');
+  const [pyModel] = parsePythonKeras(py).models;
+  assert.deepEqual([pyModel.name, pyModel.layers[0].outputShape], ['model', [14, 14, 4]]);
+});
