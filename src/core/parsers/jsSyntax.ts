@@ -267,6 +267,14 @@ class JsStatements {
     const out: Token[] = [];
     for (let i = 0; i < slice.length; i++) {
       const t = slice[i];
+      // `this.model` is a variable of the method it is used in (`this.model = tf.sequential()`
+      // then `this.model.add(…)`); another method's `this.model` is not known there
+      if (isName(t, 'this') && isOp(slice[i + 1], '.') && slice[i + 2]?.type === 'name' && !isOp(out[out.length - 1], '.')) {
+        const n = slice[i + 2];
+        out.push({ type: 'name', value: `this.${n.value}`, line: t.line, col: t.col, endLine: n.endLine, endCol: n.endCol });
+        i += 2;
+        continue;
+      }
       if (isName(t, 'function')) {
         const sub = new JsStatements(slice.slice(i), this.ids);
         const def = sub.functionDef(false);

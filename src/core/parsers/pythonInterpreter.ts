@@ -31,6 +31,10 @@ const HARMLESS = new Set([
   'moving_mean_initializer', 'moving_variance_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer',
   'pointwise_regularizer', 'beta_regularizer', 'gamma_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint',
   'beta_constraint', 'gamma_constraint', 'batch_size', 'sparse', 'ragged', 'synchronized', 'renorm', 'invert',
+  // recurrent and embedding layers (sequenceLayers.ts)
+  'dropout', 'recurrent_dropout', 'recurrent_activation', 'recurrent_initializer', 'recurrent_regularizer', 'recurrent_constraint', 'unit_forget_bias',
+  'implementation', 'go_backwards', 'stateful', 'unroll', 'mask_value', 'mask_zero', 'embeddings_initializer', 'embeddings_regularizer',
+  'embeddings_constraint', 'alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'theta',
 ]);
 const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
 
@@ -787,7 +791,7 @@ export class PythonInterpreter {
     return this.invoke(f, params);
   }
 
-  private invoke(f: FuncV, params: Map<string, Value>): Value {
+  protected invoke(f: FuncV, params: Map<string, Value>): Value {
     f.calls++;
     if (this.calledDuring && f.closure === this.globals) this.calledDuring.add(f.name);
     if (this.depth >= MAX_DEPTH) return new Unknown(`${f.name}() calls itself deeper than ${MAX_DEPTH} levels`);

@@ -175,7 +175,35 @@ export class TfjsInterpreter extends PythonInterpreter {
     }
   }
 
+  /**
+   * JavaScript binding: a parameter not given is undefined, or its default. (`null` stands for both
+   * null and undefined here, so an explicit null where there is a default is not known.)
+   */
+  protected override callFunction(f: FuncV, args: Value[], kwargs: Map<string, Value>, starred: string | null): Value {
+    if (starred || kwargs.size > 0) return super.callFunction(f, args, kwargs, starred);
+    const params = new Map<string, Value>();
+    let i = 0;
+    for (const p of f.params) {
+      if (p.star) {
+        params.set(p.name, new ListV(args.slice(i), false));
+        i = args.length;
+        continue;
+      }
+      const v = i < args.length ? args[i] : undefined;
+      i++;
+      const given = v === undefined ? null : v;
+      if (given === null && f.defaults.has(p.name)) params.set(p.name, v === undefined ? f.defaults.get(p.name)! : new Unknown(`${p.name}: null or undefined (the analyser does not tell them apart)`));
+      else params.set(p.name, given);
+    }
+    return this.invoke(f, params);
+  }
+
   protected override external(path: string[], args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+    if (path.length === 2 && path[0] === 'Array' && path[1] === 'isArray' && args.length === 1) {
+      const a = args[0];
+      if (a instanceof ListV) return true;
+      if (a === null || typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean' || a instanceof DictV || a instanceof LayerV || a instanceof TensorV) return false;
+    }
     if (path[0] === 'tf' && path.length > 1) return this.tfjs(path.slice(1), args, starred, e, target);
     if (path.length === 1 && path[0] === 'require' && typeof args[0] === 'string') return new ExternalV(requiredModule(args[0]));
     if (path.length === 2 && path[0] === 'Math' && MATH_FUNCTIONS[path[1]] && args.length > 0 && args.every((a) => typeof a === 'number')) return MATH_FUNCTIONS[path[1]](...(args as number[]));
