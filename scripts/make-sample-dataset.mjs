@@ -9,6 +9,11 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { tsImport } from 'tsx/esm/api';
+
+// The engine's seeded PRNG, not a copy: plain `node` cannot import TypeScript, tsx (a dev
+// dependency, like sharp here) can.
+const { mulberry32 } = await tsImport('../src/engine/data/rng.ts', import.meta.url);
 
 const args = process.argv.slice(2);
 function option(name, fallback) {
@@ -19,17 +24,6 @@ const perClass = Number(option('per-class', 80));
 const size = Number(option('size', 96));
 const seed = Number(option('seed', 2024));
 const outRoot = option('out', 'samples');
-
-function mulberry32(s) {
-  let state = s >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SHAPES = ['circle', 'square', 'triangle'];
 

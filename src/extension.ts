@@ -3,6 +3,7 @@
 // that needs it (training, prediction, backends, a bundled base's layers).
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from './host/config.ts';
 import { exportModel } from './host/export/exportModelCommand.ts';
 import { ArchitecturePanel } from './host/panels/architecturePanel.ts';
 import { selectBackend } from './host/backendPicker.ts';
@@ -15,7 +16,7 @@ import { showLayerShapes } from './host/language/showLayerShapes.ts';
 import { DashboardPanel } from './host/panels/dashboardPanel.ts';
 import { PredictionPanel } from './host/panels/predictionPanel.ts';
 import { predictFiles, predictFromUrl } from './host/predict/predictCommands.ts';
-import { DEFAULT_INDEX_URL, NativeBackend, engineEnvFor } from './host/nativeBackend.ts';
+import { NativeBackend, engineEnvFor } from './host/nativeBackend.ts';
 import { thisMachine } from './host/native/nativeTarget.ts';
 import { missingPlatformPackage } from './host/platformPackage.ts';
 import { CnnLabStatusBar } from './host/statusBar.ts';
@@ -59,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     baseEnv,
     busy: () => (runs.activeRun ? 'a training run is in progress (cancel it or wait for it to end)' : undefined),
     onChanged: (installed) => {
-      const configured = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
+      const configured = settings.backend;
       showBackend(installed && configured === 'auto' ? 'tensorflow' : configured);
     },
   });
@@ -122,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): void {
             unsupported: supported.ok ? null : supported.reason,
             gpuUnsupported: ((g) => (g.ok ? null : g.reason))(native.gpuSupported()),
             installed: (await native.installed()) !== null,
-            indexUrl: vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL),
+            indexUrl: settings.nativeIndexUrl,
             lastFailure: native.lastFailure,
           };
         },
@@ -149,8 +150,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(PANELS.architecture, { deserializeWebviewPanel: async (panel) => ArchitecturePanel.revive(panel, context, log) }),
     vscode.window.registerWebviewPanelSerializer(PANELS.prediction, { deserializeWebviewPanel: async (panel) => PredictionPanel.revive(panel, context, log) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cnnLab.backend')) {
-        statusBar.setBackend(vscode.workspace.getConfiguration('cnnLab').get('backend', 'auto'));
+      if (settings.affects(e, 'backend')) {
+        statusBar.setBackend(settings.backend);
         if (!runs.activeRun) statusBar.showIdle();
       }
     }),

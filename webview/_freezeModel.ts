@@ -2,7 +2,7 @@
 // formatter, so the panel and the engine agree), shift-click ranges, presets and the trainable
 // parameter count.
 import { formatFreezeSpec, parseFreezeSpec } from '../src/core/freeze.ts';
-import type { FreezeLayer } from '../src/host/webviewProtocol/freeze.ts';
+import type { FreezeLayer } from '../src/protocol/webview/freeze.ts';
 
 export interface FreezeParse {
   frozen: boolean[] | null;

@@ -81,8 +81,4 @@ export function formatPercent(x: number | undefined, digits = 1): string {
   return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
 }
 
-export function formatShape(shape: (number | null)[] | null): string {
-  return shape ? `(${shape.map((d) => (d === null ? 'None' : d)).join(', ')})` : '?';
-}
-
 export { formatDuration } from '../src/core/duration.ts';

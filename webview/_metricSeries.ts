@@ -2,7 +2,7 @@
 // one shared x axis (global batch number, 1-based), the raw per-batch metric, its smoothed curve
 // (debiased EMA, like TensorBoard's), and per-epoch train/validation points placed at the batch
 // where their epoch ended. Appends are O(new points), so tens of thousands of batches stay smooth.
-import type { BatchSeries, EpochPoint, PhaseMark } from '../src/host/webviewProtocol/dashboard.ts';
+import type { BatchSeries, EpochPoint, PhaseMark } from '../src/protocol/webview/dashboard.ts';
 
 export type Metric = 'loss' | 'acc';
 

@@ -1,8 +1,9 @@
 // The architecture view: every layer with its output shape, parameters and trainable flag; the
 // blocks of InceptionV3 (mixedN) and MobileNetV2 (block_N) collapse; totals at the top; for a
 // model defined in code, clicking a layer reveals its source line.
-import { validateArchitectureToWebview, type ArchitectureFromWebview, type ArchitectureState, type ArchitectureToWebview } from '../src/host/webviewProtocol/architecture.ts';
-import { connectToHost, formatCount, formatShape, h } from './_host.ts';
+import { validateArchitectureToWebview, type ArchitectureFromWebview, type ArchitectureState, type ArchitectureToWebview } from '../src/protocol/webview/architecture.ts';
+import { formatKerasShape } from '../src/core/shape.ts';
+import { connectToHost, formatCount, h } from './_host.ts';
 
 interface UiState {
   /** groups the user expanded */
@@ -40,7 +41,7 @@ function render(): void {
         h('td', { class: 'num muted' }, `${row.index}–${last.index}`),
         h('td', { class: 'name' }, h('span', { class: 'twisty' }, open ? '▾' : '▸'), row.group, h('span', { class: 'muted' }, ` ${members.length} layers`)),
         h('td', {}, 'block'),
-        h('td', { class: 'mono' }, formatShape(last.outputShape)),
+        h('td', { class: 'mono' }, formatKerasShape(last.outputShape, { batch: false })),
         h('td', { class: 'num' }, formatCount(params)),
         h('td', {}, trainable === members.length ? 'yes' : trainable === 0 ? 'no' : `${trainable}/${members.length}`),
       );
@@ -57,7 +58,7 @@ function render(): void {
       h('td', { class: 'num muted' }, String(row.index)),
       h('td', { class: 'name' }, row.name),
       h('td', {}, row.className),
-      h('td', { class: 'mono' }, formatShape(row.outputShape)),
+      h('td', { class: 'mono' }, formatKerasShape(row.outputShape, { batch: false })),
       h('td', { class: 'num' }, formatCount(row.params)),
       h('td', {}, row.trainable ? 'yes' : 'no'),
     );

@@ -14,7 +14,7 @@ import {
   type DashboardResult,
   type DashboardToWebview,
   type RunSnapshot,
-} from '../src/host/webviewProtocol/dashboard.ts';
+} from '../src/protocol/webview/dashboard.ts';
 import { adoptStyles, connectToHost, formatDuration, formatPercent, h } from './_host.ts';
 import { MetricSeries, type Metric } from './_metricSeries.ts';
 

@@ -3,7 +3,7 @@
 // the host, which writes the experiment file as one undoable edit and sends the new state back.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { validateFreezeToWebview, type FreezeFromWebview, type FreezeState, type FreezeToWebview } from '../src/host/webviewProtocol/freeze.ts';
+import { validateFreezeToWebview, type FreezeFromWebview, type FreezeState, type FreezeToWebview } from '../src/protocol/webview/freeze.ts';
 import { connectToHost, formatCount, h } from './_host.ts';
 import { blockNames, countTrainable, fineTuneFromBlock, frozenFromRanges, presetsFor, rangesFromFrozen, rangesFromText, setRange, textFromRanges } from './_freezeModel.ts';
 

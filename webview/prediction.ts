@@ -1,6 +1,6 @@
 // The prediction view: one image with its top-k classes as bars, or several images as a table.
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { validatePredictionToWebview, type PredictionFromWebview, type PredictionRow, type PredictionState, type PredictionToWebview } from '../src/host/webviewProtocol/prediction.ts';
+import { validatePredictionToWebview, type PredictionFromWebview, type PredictionRow, type PredictionState, type PredictionToWebview } from '../src/protocol/webview/prediction.ts';
 import { connectToHost, formatPercent, h } from './_host.ts';
 
 const host = connectToHost<PredictionToWebview, PredictionFromWebview, Record<string, never>>(validatePredictionToWebview, {});

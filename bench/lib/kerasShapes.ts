@@ -4,7 +4,7 @@
 // has one layer per call): a Keras layer is matched by a row of its own, one to one, that shows its
 // exact shape and count; a row is wrong when no layer of that line and class has what it shows.
 // (Rows of different calls are not told apart: a row showing another call's shape passes.)
-import { canonicalLayerKind } from '../../src/core/layers.ts';
+import { canonicalLayerKind } from '../../src/core/layers/index.ts';
 import { parsePythonKeras, type ParsedLayer, type ParseResult } from '../../src/core/parsers/index.ts';
 import type { Shape } from '../../src/core/shape.ts';
 

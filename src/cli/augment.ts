@@ -2,6 +2,7 @@
 // ImageDataGenerator-style configuration does before training with it.
 import { resolve } from 'node:path';
 import type { AugmentConfig } from '../core/experiment.ts';
+import { NO_AUGMENTATION } from '../core/experimentDefaults.ts';
 import { renderAugmentedPreviews, validateAugmentConfig, type AffineParams } from '../engine/data/augment.ts';
 import { CliError, parseArgs, type CliIO } from './io.ts';
 
@@ -25,7 +26,9 @@ const DEFAULT_CONFIG: AugmentConfig = {
   fillMode: 'nearest',
 };
 
-const FLAG_OF_FIELD: Record<string, string> = {
+type RangeField = Exclude<keyof AugmentConfig, 'horizontalFlip' | 'fillMode'>;
+
+const FLAG_OF_FIELD: Record<RangeField, string> = {
   rotationRange: '--rotation',
   widthShiftRange: '--width-shift',
   heightShiftRange: '--height-shift',
@@ -50,21 +53,16 @@ function integerOption(options: Map<string, string[]>, name: string, fallback: n
 
 /** The augmentation asked for on the command line, or DEFAULT_CONFIG when none is. */
 export function augmentConfigFromArgs(options: Map<string, string[]>, flags: Set<string>): AugmentConfig {
-  const given = ['rotation', 'width-shift', 'height-shift', 'shear', 'zoom'].some((n) => options.has(n)) || flags.has('flip');
+  const fields = Object.entries(FLAG_OF_FIELD).map(([field, flag]) => [field as RangeField, flag.slice(2)] as const);
+  const given = fields.some(([, name]) => options.has(name)) || flags.has('flip');
   if (!given) return DEFAULT_CONFIG;
-  const config: AugmentConfig = {
-    rotationRange: numberOption(options, 'rotation') ?? 0,
-    widthShiftRange: numberOption(options, 'width-shift') ?? 0,
-    heightShiftRange: numberOption(options, 'height-shift') ?? 0,
-    shearRange: numberOption(options, 'shear') ?? 0,
-    zoomRange: numberOption(options, 'zoom') ?? 0,
-    horizontalFlip: flags.has('flip'),
-    fillMode: 'nearest',
-  };
+  // What is not asked for stays off.
+  const config: AugmentConfig = { ...NO_AUGMENTATION, horizontalFlip: flags.has('flip') };
+  for (const [field, name] of fields) config[field] = numberOption(options, name) ?? config[field];
   try {
     validateAugmentConfig(config);
   } catch (e) {
-    const message = (e as Error).message.replace(/augment\.(\w+)/, (_, field: string) => FLAG_OF_FIELD[field] ?? field);
+    const message = (e as Error).message.replace(/augment\.(\w+)/, (_, field: string) => FLAG_OF_FIELD[field as RangeField] ?? field);
     throw new CliError(message, 2);
   }
   return config;

@@ -1,12 +1,13 @@
 // `cnn-lab backends [--json]`: which compute backends work on this machine, why the others do
 // not and how to get them, and what `--backend auto` picks for inference and for fine-tuning.
-import type { BackendInfo, BackendName } from '../protocol/messages.ts';
+import { BACKEND_NAMES, type BackendName } from '../core/backends.ts';
+import type { BackendInfo } from '../protocol/messages.ts';
 import { listBackends, useBackend } from '../engine/backends/index.ts';
 import { CliError, parseArgs, type CliIO } from './io.ts';
 
 const HELP = `Usage: cnn-lab backends [--json]
 
-Lists the compute backends (tensorflow, tensorflow-gpu, webgpu, wasm, cpu): available or not and
+Lists the compute backends (${BACKEND_NAMES.join(', ')}): available or not and
 why, how to install the missing ones, and which one --backend auto uses.
   --json   print {"backends": [{name, available, reason, install, canTrainConv}], "auto": {...}}`;
 

@@ -2,7 +2,7 @@
 // Prints a model.summary()-like table (and the conv/pool arithmetic), or the rows as JSON.
 // Pure shape inference: never loads TensorFlow.js.
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import type { LayerRow } from '../protocol/messages.ts';
+import { toLayerRow, type LayerRow } from '../core/layerRow.ts';
 import { parseSource, sourceKindForPath, type ParsedModel } from '../core/parsers/index.ts';
 import { modelReport } from '../core/summary.ts';
 import { CliError, parseArgs, type CliIO } from './io.ts';
@@ -21,7 +21,8 @@ Exits 1 when the model has an error (a shape that does not fit, an undefined inp
  * says `?`); `problems` (warnings and errors, as in the text's Problems list) only where there are some.
  */
 function toRow(model: ParsedModel, layer: ParsedModel['layers'][number]): DescribedRow {
-  const row: DescribedRow = { model: model.name, name: layer.spec.name, className: layer.spec.className, outputShape: layer.outputShape, params: layer.params?.total ?? null, trainable: layer.spec.trainable };
+  // overriding `params` keeps its place in the key order (model, name, className, outputShape, params, trainable)
+  const row: DescribedRow = { model: model.name, ...toLayerRow(layer), params: layer.params?.total ?? null };
   const problems = layer.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ severity: d.severity as 'error' | 'warning', message: d.message }));
   if (problems.length > 0) row.problems = problems;
   return row;

@@ -3,6 +3,7 @@
 // experiment JSON file); Ctrl-C cancels at the next batch and keeps the best weights so far.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BACKEND_CHOICES } from '../core/backends.ts';
 import { checkpointDirOf } from '../core/checkpointPath.ts';
 import type { ExperimentConfig } from '../core/experiment.ts';
 import { AUGMENT_PRESETS, withExperimentDefaults, type AugmentPreset } from '../core/experimentDefaults.ts';
@@ -33,7 +34,7 @@ const HELP = `Usage: cnn-lab train --data DIR --out DIR [options]
   --batch-size B             (default 32)      --fc-units N   head Dense units (default 1024)
   --seed N                   (default 42)      --resize stretch|center-crop
   --patience N               early stopping patience (default 5)   --no-early-stopping
-  --backend NAME             auto | tensorflow | tensorflow-gpu | webgpu | wasm | cpu
+  --backend NAME             ${BACKEND_CHOICES.join(' | ')}
   --config FILE              an experiment JSON file; flags override its fields
   --out DIR                  the model directory to write
   --resume                   continue an interrupted run: from DIR.checkpoint (kept beside --out DIR

@@ -1,5 +1,6 @@
 // The experiment file: what a training run is asked to do. Shared by the CLI, the engine, the
 // VS Code wizard/freeze panel and the JSON schema contributed to the editor. Pure data, no I/O.
+import type { BackendChoice } from './backends.ts';
 
 /** A built-in base, a local model.json path, or an http(s) URL of a tfjs layers model. */
 export type BaseModelRef =
@@ -53,7 +54,7 @@ export interface ExperimentConfig {
   /** resize like Keras target_size (stretch), or center-crop to the aspect ratio first */
   resize: 'stretch' | 'center-crop';
   earlyStopping: { patience: number; restoreBest: boolean } | null;
-  backend: 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
+  backend: BackendChoice;
   /** where the model directory is written */
   out: string;
 }

@@ -13,6 +13,17 @@ export function isBundledBaseId(ref: string): ref is (typeof BUNDLED_BASE_IDS)[n
   return (BUNDLED_BASE_IDS as readonly string[]).includes(ref);
 }
 
+/** Augmentation that changes nothing: what a partly written `augment` object is completed from. */
+export const NO_AUGMENTATION: Readonly<AugmentConfig> = {
+  rotationRange: 0,
+  widthShiftRange: 0,
+  heightShiftRange: 0,
+  shearRange: 0,
+  zoomRange: 0,
+  horizontalFlip: false,
+  fillMode: 'nearest',
+};
+
 /** Named augmentation settings for `--augment NAME`; 'standard' is the seed's ImageDataGenerator. */
 export const AUGMENT_PRESETS: Record<'light' | 'standard' | 'strong', AugmentConfig> = {
   light: { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0, zoomRange: 0.1, horizontalFlip: true, fillMode: 'nearest' },
@@ -69,16 +80,7 @@ export function withExperimentDefaults(input: PartialExperiment): ExperimentConf
       ? null
       : typeof input.augment === 'string'
         ? AUGMENT_PRESETS[input.augment] ?? (input.augment as unknown as AugmentConfig)
-        : {
-            rotationRange: 0,
-            widthShiftRange: 0,
-            heightShiftRange: 0,
-            shearRange: 0,
-            zoomRange: 0,
-            horizontalFlip: false,
-            fillMode: 'nearest' as const,
-            ...input.augment,
-          };
+        : { ...NO_AUGMENTATION, ...input.augment };
   return {
     data: input.data ?? '',
     validationData: input.validationData,

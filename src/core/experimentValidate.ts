@@ -1,6 +1,7 @@
 // Validation of an experiment file at every boundary it crosses (CLI, editor, engine IPC). Each
 // problem names the field, so "transfer.learningRate must be a number > 0, got -1" can be shown
 // next to the value in the editor and as a one-line CLI error.
+import { BACKEND_CHOICES, isBackendChoice } from './backends.ts';
 import type { ExperimentConfig } from './experiment.ts';
 
 export interface ExperimentIssue {
@@ -9,7 +10,6 @@ export interface ExperimentIssue {
   message: string;
 }
 
-const BACKENDS = ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
 const AUGMENT_LIMITS: Record<string, number> = { rotationRange: 360, widthShiftRange: Infinity, heightShiftRange: Infinity, shearRange: 90, zoomRange: 1 };
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
@@ -95,8 +95,8 @@ export function validateExperiment(value: unknown): ExperimentIssue[] {
       if (typeof e.restoreBest !== 'boolean') add('earlyStopping.restoreBest', `must be true or false, got ${show(e.restoreBest)}`);
     }
   }
-  if (typeof c.backend !== 'string' || !BACKENDS.includes(c.backend)) {
-    add('backend', `must be one of ${BACKENDS.join(', ')}, got ${show(c.backend)}`);
+  if (!isBackendChoice(c.backend)) {
+    add('backend', `must be one of ${BACKEND_CHOICES.join(', ')}, got ${show(c.backend)}`);
   }
   return issues;
 }

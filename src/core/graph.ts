@@ -1,6 +1,6 @@
 // Shape propagation through a layer graph: sequential stacks are graphs where each node's only
 // inbound node is the previous one; functional models list their inbound nodes by name.
-import { inferLayer, type InferenceContext, type LayerInference, type LayerSpec } from './layers.ts';
+import { inferLayer, type InferenceContext, type LayerInference, type LayerSpec } from './layers/index.ts';
 import type { Shape } from './shape.ts';
 
 export interface GraphNode {

@@ -3,14 +3,13 @@
 // { modelTopology: { class_name, config } } (tfjs saves), the topology or config alone;
 // Sequential or Model/Functional; Keras 2 `batch_input_shape` and Keras 3 `batch_shape` /
 // `{args: [keras_tensor…]}` inbound nodes. Unknown layer classes give rows with unknown shapes.
-import type { LayerRow } from '../protocol/messages.ts';
 import { inferGraph, type GraphNode, type InferredNode } from './graph.ts';
-import { makeLayerSpec, type LayerInference, type LiteralValue } from './layers.ts';
+import { isObject } from './isObject.ts';
+import { toLayerRow, type LayerRow } from './layerRow.ts';
+import { makeLayerSpec, type LayerInference, type LiteralValue } from './layers/index.ts';
 import type { Shape } from './shape.ts';
 
 type Json = { [key: string]: unknown };
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface ModelConfig {
   className: string;
@@ -132,18 +131,7 @@ export function inferModelJson(json: unknown): { model: ModelConfig; nodes: Infe
   return { model, nodes: model.className === 'Sequential' ? nodes.filter((n) => n.spec.kind !== 'InputLayer') : nodes };
 }
 
-export function toLayerRow(node: InferredNode): LayerRow {
-  return {
-    name: node.spec.name,
-    className: node.spec.className,
-    outputShape: node.inference.outputShape,
-    // 0 where the count depends on an unknown shape (LayerRow.params is a number).
-    params: node.inference.params?.total ?? 0,
-    trainable: node.spec.trainable,
-  };
-}
-
 /** The `model.summary()` rows of a layers model.json. Throws only when no topology is found. */
 export function describeModelJson(json: unknown): LayerRow[] {
-  return inferModelJson(json).nodes.map(toLayerRow);
+  return inferModelJson(json).nodes.map((n) => toLayerRow({ spec: n.spec, outputShape: n.inference.outputShape, params: n.inference.params }));
 }

@@ -10,10 +10,15 @@ export function formatShape(shape: Shape | null): string {
   return shape.map((d) => (d === null ? '?' : String(d))).join('\u00d7');
 }
 
-/** Keras summary style with the batch dimension: `(None, 32, 32, 10)`. */
-export function formatKerasShape(shape: Shape | null): string {
+/**
+ * Keras summary style: `(None, 32, 32, 10)` with the batch dimension (the CLI's table), or
+ * `(32, 32, 10)` without it (the architecture view, whose rows all share one batch).
+ */
+export function formatKerasShape(shape: Shape | null, { batch = true }: { batch?: boolean } = {}): string {
   if (!shape) return '?';
-  return `(${['None', ...shape.map((d) => (d === null ? 'None' : String(d)))].join(', ')}${shape.length === 0 ? ',' : ''})`;
+  const dims = shape.map((d) => (d === null ? 'None' : String(d)));
+  if (!batch) return `(${dims.join(', ')})`;
+  return `(${['None', ...dims].join(', ')}${shape.length === 0 ? ',' : ''})`;
 }
 
 export function shapesEqual(a: Shape, b: Shape): boolean {

@@ -1,11 +1,13 @@
 // "CNN Lab: Select Compute Backend": every backend the engine knows, available or not and why,
 // and whether it can train convolutions; the choice is written to `cnnLab.backend`.
 import * as vscode from 'vscode';
+import { settings } from './config.ts';
+import type { BackendChoice } from '../core/backends.ts';
 import type { BackendInfo } from '../protocol/messages.ts';
 import type { EngineClient } from './engineClient.ts';
 
 export type NativeAction = 'install' | 'installGpu' | 'installFromFile' | 'remove';
-type Item = vscode.QuickPickItem & { value?: string; info?: BackendInfo; action?: NativeAction };
+type Item = vscode.QuickPickItem & { value?: BackendChoice; info?: BackendInfo; action?: NativeAction };
 
 /** What the picker knows of "Install Native Backend" (src/host/nativeBackend.ts). */
 export interface NativeState {
@@ -77,7 +79,7 @@ export async function selectBackend(
   onChanged: (backend: string) => void,
   native?: { state: () => Promise<NativeState>; run: (action: NativeAction) => Promise<unknown> },
 ): Promise<void> {
-  const current = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
+  const current = settings.backend;
   let backends: BackendInfo[];
   try {
     backends = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: probing backends' }, () => engine.request('listBackends', {}));
@@ -103,6 +105,6 @@ export async function selectBackend(
     void vscode.window.showInformationMessage(`${choice.info.name} can predict but not train convolutions; training will fail on it.`);
   }
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('cnnLab').update('backend', choice.value, target);
+  await settings.setBackend(choice.value, target);
   onChanged(choice.value);
 }

@@ -1,6 +1,7 @@
 // Every command id of the extension, typed in one place. `package.json` `contributes.commands`
 // and menus are checked against this table by test/unit/host/commandLint.test.ts.
 // No `vscode` import: the lint test reads it in plain Node.
+import { IMAGE_EXTENSIONS } from '../core/datasetLayout.ts';
 
 export interface CommandSpec {
   readonly id: `cnnLab.${string}`;
@@ -34,10 +35,7 @@ export type CommandId = (typeof COMMANDS)[CommandKey]['id'];
 
 export const COMMAND_CATEGORY = 'CNN Lab';
 
-/** Image types the engine decodes (sharp; the same list as the engine's dataset scan); the explorer's Predict entry is limited to them. */
-export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'] as const;
-
-/** The `when` clause matching image files by extension, as used in package.json menus. */
+/** The `when` clause matching the image files the engine decodes (IMAGE_EXTENSIONS), as used in package.json menus: the explorer's Predict entry is limited to them. */
 export const IMAGE_WHEN = `resourceExtname =~ /^\\.(${IMAGE_EXTENSIONS.join('|')})$/i`;
 
 /** Keras model files (train.py's model.keras / model.h5): the architecture view opens them through the engine. */

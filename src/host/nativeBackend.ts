@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from './config.ts';
 import type { EngineClient } from './engineClient.ts';
 import { checkInEngine } from './native/engineCheck.ts';
 import { NativeInstallError, isCancelled, throwIfAborted } from './native/errors.ts';
@@ -13,8 +14,6 @@ import { failureActions } from './native/failureActions.ts';
 import { INSTALL_RECORD, installFromFile, installFromIndex, nativeEngineEnv, readInstalled, removeInstalled, versionDir, type InstallOptions, type InstallRecord, type Stage } from './native/installer.ts';
 import { TF_VERSION, checkMachine, thisMachine, type Flavour } from './native/nativeTarget.ts';
 import { checkNvidiaDriver } from './native/nvidiaDriver.ts';
-
-export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 
 /**
  * The library folder of a complete install (install.json present), checked synchronously at
@@ -87,12 +86,12 @@ export class NativeBackend {
       return Promise.resolve(false);
     }
     this.deps.log.info(`native GPU backend: NVIDIA driver ${driver.driver} (${driver.libcuda})`);
-    const indexUrl = vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL) || DEFAULT_INDEX_URL;
+    const indexUrl = settings.nativeIndexUrl;
     return this.run(`Installing the native GPU backend (libtensorflow ${TF_VERSION}, CUDA 12)`, (common) => installFromIndex({ ...common, indexUrl, flavour: 'gpu' }), 'gpu');
   }
 
   install(): Promise<boolean> {
-    const indexUrl = vscode.workspace.getConfiguration('cnnLab').get<string>('native.indexUrl', DEFAULT_INDEX_URL) || DEFAULT_INDEX_URL;
+    const indexUrl = settings.nativeIndexUrl;
     return this.run(`Installing the native backend (libtensorflow ${TF_VERSION})`, (common) => installFromIndex({ ...common, indexUrl }));
   }
 
@@ -133,7 +132,7 @@ export class NativeBackend {
    */
   async offerAfterFallback(backend: string): Promise<void> {
     if (this.offeredThisSession || (backend !== 'wasm' && backend !== 'cpu')) return;
-    if (vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto') !== 'auto') return;
+    if (settings.backend !== 'auto') return;
     if (!this.supported().ok || installedLibDir(this.storage)) return;
     this.offeredThisSession = true;
     const install = 'Install Native Backend';

@@ -1,9 +1,10 @@
 // The CNN Lab status bar item: the compute backend when idle, the run's phase, epoch, batch and
 // ETA while training. Clicking it opens the training dashboard.
 import * as vscode from 'vscode';
+import { settings } from './config.ts';
 import { formatDuration } from '../core/duration.ts';
 import { COMMANDS } from './commands.ts';
-import type { RunProgress, RunStatus } from './webviewProtocol/dashboard.ts';
+import type { RunProgress, RunStatus } from '../protocol/webview/dashboard.ts';
 
 /** "fine-tune · epoch 2/5 · batch 14/40 · ETA 1m 05s" */
 export function formatProgress(p: RunProgress): string {
@@ -21,7 +22,7 @@ export class CnnLabStatusBar implements vscode.Disposable {
   constructor() {
     this.item.name = 'CNN Lab';
     this.item.command = COMMANDS.showDashboard.id;
-    this.backend = vscode.workspace.getConfiguration('cnnLab').get<string>('backend', 'auto');
+    this.backend = settings.backend;
     this.showIdle();
   }
 

@@ -1,7 +1,11 @@
 // The engine protocol: every message between the extension host (or CLI) and the engine process.
 // Discriminated unions with one `switch` each side and an exhaustive `never` check; payloads are
 // validated at the boundary (src/protocol/validate.ts) because they cross a process.
+import type { BackendChoice, BackendName } from '../core/backends.ts';
 import type { ExperimentConfig } from '../core/experiment.ts';
+import type { LayerRow } from '../core/layerRow.ts';
+
+export type { LayerRow } from '../core/layerRow.ts';
 
 /**
  * The environment variable the extension host sets to 'vscode' when it forks the engine, so that
@@ -13,8 +17,7 @@ export const NATIVE_LIB_ENV = 'CNN_LAB_NATIVE_LIB';
 /** Set beside NATIVE_LIB_ENV when that folder holds the CUDA build (the tensorflow-gpu flavour): the engine's tensorflow-gpu backend then loads it through tfjs-node's binding. */
 export const NATIVE_GPU_LIB_ENV = 'CNN_LAB_NATIVE_GPU_LIB';
 
-export type BackendName = 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice, BackendName } from '../core/backends.ts';
 
 export interface BackendInfo {
   name: BackendName;
@@ -25,15 +28,6 @@ export interface BackendInfo {
   install?: string;
   /** false for WASM: no Conv2DBackpropFilter / depthwise backprop kernels */
   canTrainConv: boolean;
-}
-
-export interface LayerRow {
-  name: string;
-  className: string;
-  /** without the batch dimension, e.g. [32, 32, 10]; null where unknown */
-  outputShape: (number | null)[] | null;
-  params: number;
-  trainable: boolean;
 }
 
 export interface ClassScore {

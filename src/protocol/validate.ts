@@ -1,11 +1,12 @@
 // Validation of messages arriving at the engine over IPC: whatever the other process sends, the
 // engine acts only on a well-formed request, and a malformed one is answered with an error naming
 // the field — never a crash, never a silent drop.
+import { BACKEND_CHOICES, isBackendChoice } from '../core/backends.ts';
 import { validateExperiment } from '../core/experimentValidate.ts';
+import { isObject } from '../core/isObject.ts';
 import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
 const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate', 'exportModel'];
-const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
 
 export class InvalidMessageError extends Error {
   constructor(
@@ -17,7 +18,6 @@ export class InvalidMessageError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const nonEmptyString = (v: unknown) => typeof v === 'string' && v.length > 0;
 
 /** Returns the problem with `params` for `method`, or null when they are valid. */
@@ -46,13 +46,13 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
       if (hasUrl && !nonEmptyString(params.url)) return 'params.url must be a non-empty string';
       if (!hasImages && !hasUrl) return 'params needs images or url';
       if (!Number.isInteger(params.topK) || (params.topK as number) < 1) return 'params.topK must be an integer ≥ 1';
-      if (params.backend !== undefined && !BACKEND_CHOICES.includes(params.backend as string)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
+      if (params.backend !== undefined && !isBackendChoice(params.backend)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
       return null;
     }
     case 'evaluate':
       if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';
       if (!nonEmptyString(params.data)) return 'params.data must be a non-empty string';
-      if (params.backend !== undefined && !BACKEND_CHOICES.includes(params.backend as string)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
+      if (params.backend !== undefined && !isBackendChoice(params.backend)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
       return null;
     case 'exportModel':
       if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { MetricHistoryStore } from '../../src/host/training/metricHistory.ts';
 import type { EngineNotification, TrainResult } from '../../src/protocol/messages.ts';
 import { loadWebview } from './_harness.ts';
-import { validateDashboardToWebview } from '../../src/host/webviewProtocol/dashboard.ts';
+import { validateDashboardToWebview } from '../../src/protocol/webview/dashboard.ts';
 
 const runId = 'run-1';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layerGroups } from '../../src/host/architecture/layerGroups.ts';
-import type { FreezeState } from '../../src/host/webviewProtocol/freeze.ts';
+import type { FreezeState } from '../../src/protocol/webview/freeze.ts';
 import { loadWebview, type LoadedWebview } from './_harness.ts';
 
 // A small InceptionV3-shaped base: a stem, then blocks ending in mixedN concatenations.

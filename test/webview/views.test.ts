@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toArchitectureRows, totalsOf } from '../../src/host/architecture/layerGroups.ts';
-import { validateArchitectureFromWebview, validateArchitectureToWebview } from '../../src/host/webviewProtocol/architecture.ts';
-import { validateDashboardFromWebview, validateDashboardToWebview } from '../../src/host/webviewProtocol/dashboard.ts';
-import { validateFreezeFromWebview, validateFreezeToWebview } from '../../src/host/webviewProtocol/freeze.ts';
-import { validatePredictionFromWebview, validatePredictionToWebview } from '../../src/host/webviewProtocol/prediction.ts';
+import { validateArchitectureFromWebview, validateArchitectureToWebview } from '../../src/protocol/webview/architecture.ts';
+import { validateDashboardFromWebview, validateDashboardToWebview } from '../../src/protocol/webview/dashboard.ts';
+import { validateFreezeFromWebview, validateFreezeToWebview } from '../../src/protocol/webview/freeze.ts';
+import { validatePredictionFromWebview, validatePredictionToWebview } from '../../src/protocol/webview/prediction.ts';
 import { loadWebview } from './_harness.ts';
 
 const one = {

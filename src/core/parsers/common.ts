@@ -1,6 +1,6 @@
 // Pieces shared by the Python and tfjs front ends: turning a call's evaluated arguments into a
 // LayerSpec, and collecting models (sequential stacks, functional graphs) as statements go by.
-import { canonicalLayerKind, LayerNamer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { canonicalLayerKind, LayerNamer, makeLayerSpec, type LayerSpec, type LiteralValue, type ShapeDiagnostic } from '../layers/index.ts';
 import { evalLiteral, type Expr, type SourceRange } from './expr.ts';
 import { buildParsedModel, type LayerEntry, type ParsedModel } from './types.ts';
 

@@ -2,7 +2,7 @@
 // needs what model-building code uses — names, attribute access, calls with positional and
 // keyword arguments, tuples/lists/arrays, dicts/objects, literals and simple arithmetic — and
 // turns everything else into an `other` node instead of failing.
-import type { LiteralValue } from '../layers.ts';
+import type { LiteralValue } from '../layers/index.ts';
 import { numberValue, type Language, type Token } from './tokenizer.ts';
 
 export interface SourcePosition {

@@ -6,7 +6,7 @@
 // are joined and loops are not unrolled: what the paths agree on stays known, the rest becomes
 // Unknown with the reason. Layer shapes are inferred as the code runs, so every shape it shows is
 // either the one Keras computes or unknown — never a guess.
-import { canonicalLayerKind, inferLayer, LayerNamer, makeLayerSpec, positionalNames, type InferenceContext, type LayerKind, type LiteralValue, type ShapeDiagnostic } from '../layers.ts';
+import { canonicalLayerKind, inferLayer, LayerNamer, makeLayerSpec, positionalNames, type InferenceContext, type LayerKind, type LiteralValue, type ShapeDiagnostic } from '../layers/index.ts';
 import { shapesEqual, type Shape } from '../shape.ts';
 import type { CallExpr } from './common.ts';
 import type { Expr, SourceRange } from './expr.ts';
@@ -31,7 +31,7 @@ const HARMLESS = new Set([
   'moving_mean_initializer', 'moving_variance_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer',
   'pointwise_regularizer', 'beta_regularizer', 'gamma_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint',
   'beta_constraint', 'gamma_constraint', 'batch_size', 'sparse', 'ragged', 'synchronized', 'renorm', 'invert',
-  // recurrent and embedding layers (sequenceLayers.ts)
+  // recurrent and embedding layers (layers/sequence.ts)
   'dropout', 'recurrent_dropout', 'recurrent_activation', 'recurrent_initializer', 'recurrent_regularizer', 'recurrent_constraint', 'unit_forget_bias',
   'implementation', 'go_backwards', 'stateful', 'unroll', 'mask_value', 'mask_zero', 'embeddings_initializer', 'embeddings_regularizer',
   'embeddings_constraint', 'alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'theta',

@@ -1,7 +1,7 @@
 // The values the Python interpreter (pythonInterpreter.ts) computes with. Anything it cannot know
 // before run time is an Unknown that carries the reason, so a hint can say why it does not know
 // instead of guessing. Shapes flow eagerly: a TensorV knows its shape (or null) when it is made.
-import type { LayerSpec, LiteralValue } from '../layers.ts';
+import type { LayerSpec, LiteralValue } from '../layers/index.ts';
 import type { Shape } from '../shape.ts';
 import type { CallExpr } from './common.ts';
 import type { Param, Stmt } from './pythonSyntax.ts';

@@ -6,8 +6,8 @@
 // on tensors whose shapes are literal. As on the Python side, every shape it shows is the one
 // tfjs computes or unknown.
 import { formatShape, type Shape } from '../shape.ts';
-import type { LiteralValue, ShapeDiagnostic } from '../layers.ts';
-import { makeLayerSpec } from '../layers.ts';
+import type { LiteralValue, ShapeDiagnostic } from '../layers/index.ts';
+import { makeLayerSpec } from '../layers/index.ts';
 import type { CallExpr } from './common.ts';
 import type { Expr } from './expr.ts';
 import { KEYS_BUILTIN, RANGE_BUILTIN, requiredModule } from './jsSyntax.ts';

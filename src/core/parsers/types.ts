@@ -1,7 +1,7 @@
 // What every source parser returns: the models found in a file, each an ordered list of layers
 // with their source range, inferred shapes, parameter counts, arithmetic and diagnostics.
 import { inferGraph, type GraphNode } from '../graph.ts';
-import type { LayerSpec, ParamCount, ShapeDiagnostic } from '../layers.ts';
+import type { LayerSpec, ParamCount, ShapeDiagnostic } from '../layers/index.ts';
 import type { Shape } from '../shape.ts';
 import type { SourceRange } from './expr.ts';
 

@@ -1,5 +1,5 @@
 // The pure-JavaScript backend that ships inside @tensorflow/tfjs: always there, the slowest.
-import { tf } from '../tf.ts';
+import { silenceCpuBackendBanner } from '../tfjsPatches.ts';
 import type { BackendDriver } from './driver.ts';
 
 export const cpuDriver: BackendDriver = {
@@ -9,7 +9,6 @@ export const cpuDriver: BackendDriver = {
   onActivated() {
     // Its first tensor prints a banner telling Node users to install tfjs-node from the internet;
     // `cnn-lab backends` gives the advice that fits this machine instead.
-    const backend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
-    if (backend) backend.firstUse = false;
+    silenceCpuBackendBanner();
   },
 };

@@ -1,7 +1,8 @@
 // The compute-backend registry: detects what can run here, picks the fastest for `auto`, and
 // explains what is missing. Every backend package is imported lazily (`await import`), so a
 // missing optional package or native library never breaks the engine's startup.
-import type { BackendChoice, BackendInfo, BackendName } from '../../protocol/messages.ts';
+import { BACKEND_CHOICES, BACKEND_NAMES, isBackendName, type BackendName } from '../../core/backends.ts';
+import type { BackendChoice, BackendInfo } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
 import { cpuDriver } from './cpu.ts';
 import type { BackendDriver, LoadOutcome } from './driver.ts';
@@ -10,9 +11,6 @@ import { WASM_CONV_GRADIENTS_MESSAGE, wasmDriver } from './wasm.ts';
 import { webgpuDriver } from './webgpu.ts';
 
 export { WASM_CONV_GRADIENTS_MESSAGE } from './wasm.ts';
-
-/** The order `cnn-lab backends` lists them in. */
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'];
 
 /** Fastest first: what `auto` tries. */
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
@@ -35,10 +33,6 @@ export class BackendUnavailableError extends Error {
     super(`backend '${backend}' is not available: ${reason}${install ? `. To get it: ${install}` : ''}`);
     this.name = 'BackendUnavailableError';
   }
-}
-
-export function isBackendName(value: string): value is BackendName {
-  return (BACKEND_NAMES as readonly string[]).includes(value);
 }
 
 export function canTrainConv(name: BackendName): boolean {
@@ -126,7 +120,7 @@ export async function useBackend(choice: BackendChoice, opts: { needConvGradient
     throw new Error(`no compute backend works here: ${skipped.join('; ')}`);
   }
   if (!isBackendName(choice)) {
-    throw new Error(`unknown backend '${String(choice)}': expected auto, ${BACKEND_NAMES.join(', ')}`);
+    throw new Error(`unknown backend '${String(choice)}': expected ${BACKEND_CHOICES.join(', ')}`);
   }
   if (choice === 'wasm' && needConv) throw new Error(WASM_CONV_GRADIENTS_MESSAGE);
   const result = await activate(choice);

@@ -6,9 +6,9 @@
 // one of them can be loaded per process; whichever loads first owns the name.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import util from 'node:util';
 import { NATIVE_GPU_LIB_ENV, NATIVE_LIB_ENV, type BackendName } from '../../protocol/messages.ts';
 import { tf } from '../tf.ts';
+import { restoreRemovedUtilHelpers } from '../tfjsPatches.ts';
 import { firstLine, importOptional, packageDir, packageVersion, type BackendDriver, type LoadOutcome } from './driver.ts';
 import { installContext, nativeInstallHint, type NativeProblem } from './installHints.ts';
 import { missingSharedLibraries } from './sharedLibs.ts';
@@ -66,17 +66,6 @@ function findBinding(dir: string): string | null {
   return null;
 }
 
-/**
- * tfjs-node 4.22 calls util.isNullOrUndefined and util.isArray, which Node 23 removed: under a
- * newer Node (code-server 4.10x runs its extension host, and so the forked engine, on Node 24) its
- * kernels fail with "isNullOrUndefined is not a function". Put the two trivial helpers back.
- */
-function restoreRemovedUtilHelpers(): void {
-  const u = util as unknown as Record<string, unknown>;
-  u.isNullOrUndefined ??= (v: unknown) => v === null || v === undefined;
-  u.isArray ??= Array.isArray;
-}
-
 async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
   const pkg = packageOf(name);
   const gpuInstall = name === 'tensorflow-gpu' ? installedGpuLib() : undefined;
@@ -128,7 +117,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
 
   // libtensorflow logs oneDNN/CPU-feature banners at INFO level on load; keep warnings and errors.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  restoreRemovedUtilHelpers();
+  restoreRemovedUtilHelpers(); // tfjs-node 4.22 on Node ≥ 23: see tfjsPatches.ts
   const previous: string | null = tf.engine().backendName ?? null;
   try {
     await importOptional(pkg);

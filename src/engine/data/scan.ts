@@ -1,15 +1,15 @@
 // Dataset scanning with Keras `flow_from_directory` semantics: one immediate subfolder per class,
 // classes sorted by name give the label indices, images found recursively inside each class
-// folder. Only names are read here; pixels are decoded (and corrupt files reported) in decode.ts.
-import { readdir, realpath, stat } from 'node:fs/promises';
-import type { Dirent } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
-import { extname, join, relative, resolve, sep } from 'node:path';
+// folder (the walk itself is src/node/datasetWalk.ts, shared with the wizard's preview). Only
+// names are read here; pixels are decoded (and corrupt files reported) in decode.ts.
+import { stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { IMAGE_EXTENSIONS } from '../../core/datasetLayout.ts';
+import { errorText, walkDataset } from '../../node/datasetWalk.ts';
 import type { SkippedFile } from '../../protocol/messages.ts';
 import { mixSeed, mulberry32, shuffled } from './rng.ts';
 
-/** Extensions decoded by sharp (GIF: first frame). Compared case-insensitively. */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff'];
+const DOTTED_EXTENSIONS = IMAGE_EXTENSIONS.map((e) => `.${e}`);
 
 export interface DatasetFile {
   /** absolute path as the user laid it out (through symlinks, not their targets) */
@@ -45,75 +45,6 @@ export interface DatasetSplit {
   notes: string[];
 }
 
-export function isImageFileName(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
-}
-
-const isHidden = (name: string) => name.startsWith('.');
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function errorText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  // Node's fs messages already start with the code ("EACCES: permission denied, scandir …")
-  if (err?.code && !err.message?.startsWith(err.code)) return `${err.code}: ${err.message}`;
-  return String(e instanceof Error ? e.message : e);
-}
-
-/** A directory entry whose name is valid UTF-8 (the only names a string path can reach). */
-type Entry = Pick<Dirent, 'name' | 'isDirectory' | 'isFile' | 'isSymbolicLink'>;
-
-/** What a directory entry is once symlinks are followed; `broken` carries the reason. */
-type EntryKind = { kind: 'dir' | 'file' | 'other' } | { kind: 'broken'; reason: string };
-
-async function entryKind(dir: string, entry: Entry): Promise<EntryKind> {
-  if (entry.isDirectory()) return { kind: 'dir' };
-  if (entry.isFile()) return { kind: 'file' };
-  if (!entry.isSymbolicLink()) return { kind: 'other' };
-  try {
-    const target = await stat(join(dir, entry.name));
-    return { kind: target.isDirectory() ? 'dir' : target.isFile() ? 'file' : 'other' };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'broken', reason: 'broken symlink: its target does not exist' };
-    if (code === 'ELOOP') return { kind: 'broken', reason: 'symlink loop: the link resolves to itself' };
-    return { kind: 'broken', reason: `cannot follow symlink: ${errorText(e)}` };
-  }
-}
-
-interface Listing {
-  entries: Entry[];
-  /** entries whose names are not valid UTF-8, reported rather than silently mangled */
-  badNames: SkippedFile[];
-}
-
-/**
- * Lists `dir` sorted by name. Names are read as bytes: decoded as UTF-8, an invalid name would
- * turn into U+FFFD and point at a file that does not exist ("file not found" for a file that is
- * right there), so such entries are reported with their bytes and a hint instead.
- */
-async function listDir(dir: string): Promise<Listing> {
-  const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
-  const entries: Entry[] = [];
-  const badNames: SkippedFile[] = [];
-  for (const d of raw) {
-    const bytes = d.name as unknown as Buffer;
-    const name = bytes.toString('utf8');
-    if (isUtf8(bytes)) {
-      entries.push({ name, isDirectory: () => d.isDirectory(), isFile: () => d.isFile(), isSymbolicLink: () => d.isSymbolicLink() });
-      continue;
-    }
-    if (isHidden(name)) continue;
-    // Only what we would have used: folders (and links, which may be folders) and image names.
-    if (d.isFile() && !isImageFileName(bytes.toString('latin1'))) continue;
-    badNames.push({
-      path: join(dir, name),
-      reason: `name is not valid UTF-8 (bytes ${bytes.toString('hex').replace(/(..)/g, '$1 ').trim()}): rename it to use it`,
-    });
-  }
-  entries.sort((a, b) => byCodePoint(a.name, b.name));
-  return { entries, badNames };
-}
-
 async function checkDatasetFolder(root: string, what: string): Promise<void> {
   let info;
   try {
@@ -125,70 +56,6 @@ async function checkDatasetFolder(root: string, what: string): Promise<void> {
   if (!info.isDirectory()) throw new Error(`${what} is not a folder: ${root}`);
 }
 
-interface ClassWalk {
-  images: string[];
-  skipped: SkippedFile[];
-  otherFiles: string[];
-}
-
-/**
- * Collects the images under one class folder, following symlinks. `owned` holds the real paths of
- * the dataset root and every class folder, so a link back into them is reported, not walked
- * (that is how loops end); `visited` holds what this class has already walked.
- */
-async function walkClassFolder(classDir: string, owned: Map<string, string>): Promise<ClassWalk> {
-  const out: ClassWalk = { images: [], skipped: [], otherFiles: [] };
-  let real: string;
-  try {
-    real = await realpath(classDir);
-  } catch {
-    return out; // already reported by scanDataset when it resolved the class folders
-  }
-  const visited = new Set<string>([real]);
-  const walk = async (dir: string): Promise<void> => {
-    let listing: Listing;
-    try {
-      listing = await listDir(dir);
-    } catch (e) {
-      out.skipped.push({ path: dir, reason: `cannot read folder: ${errorText(e)}` });
-      return;
-    }
-    out.skipped.push(...listing.badNames);
-    for (const entry of listing.entries) {
-      if (isHidden(entry.name)) continue;
-      const path = join(dir, entry.name);
-      const kind = await entryKind(dir, entry);
-      if (kind.kind === 'broken') {
-        if (isImageFileName(entry.name) || entry.isSymbolicLink()) out.skipped.push({ path, reason: kind.reason });
-        continue;
-      }
-      if (kind.kind === 'dir') {
-        let real: string;
-        try {
-          real = await realpath(path);
-        } catch (e) {
-          out.skipped.push({ path, reason: `cannot resolve folder: ${errorText(e)}` });
-          continue;
-        }
-        const owner = owned.get(real);
-        if (visited.has(real) || owner !== undefined) {
-          const what = owner ? `${owner}, already scanned` : 'a folder already scanned';
-          out.skipped.push({ path, reason: `symlink loop: links back to ${what} (${real})` });
-          continue;
-        }
-        visited.add(real);
-        await walk(path);
-      } else if (kind.kind === 'file') {
-        if (isImageFileName(entry.name)) out.images.push(path);
-        else out.otherFiles.push(path);
-      }
-    }
-  };
-  await walk(classDir);
-  out.images.sort(byCodePoint);
-  return out;
-}
-
 /**
  * Scans `root` for class subfolders and their images. Throws (naming the folder) when the folder is
  * missing, has no class subfolder, or has no image at all; everything else is reported.
@@ -196,57 +63,33 @@ async function walkClassFolder(classDir: string, owned: Map<string, string>): Pr
 export async function scanDataset(rootInput: string, what = 'dataset folder'): Promise<DatasetScan> {
   const root = resolve(rootInput);
   await checkDatasetFolder(root, what);
-  const skipped: SkippedFile[] = [];
+  const walk = await walkDataset(root);
+  const { classes, rootImages, otherFiles, skipped } = walk;
   const notes: string[] = [];
-  const classDirs: string[] = [];
-  const rootImages: string[] = [];
-  const top = await listDir(root);
-  skipped.push(...top.badNames);
-  for (const entry of top.entries) {
-    if (isHidden(entry.name)) continue;
-    const kind = await entryKind(root, entry);
-    if (kind.kind === 'dir') classDirs.push(entry.name);
-    else if (kind.kind === 'broken') skipped.push({ path: join(root, entry.name), reason: kind.reason });
-    else if (kind.kind === 'file' && isImageFileName(entry.name)) rootImages.push(entry.name);
-  }
   if (rootImages.length > 0) {
     const examples = rootImages.slice(0, 3).join(', ') + (rootImages.length > 3 ? ', …' : '');
     notes.push(
       `${rootImages.length} image(s) directly in ${root} ignored (${examples}): images must be inside a class subfolder`,
     );
   }
-  if (classDirs.length === 0) {
+  if (classes.length === 0) {
     const hint = rootImages.length > 0 ? `; move the ${rootImages.length} image(s) there into one subfolder per class` : '';
     throw new Error(`no class folders in ${what} ${root}: expected one subfolder per class (e.g. cats/, dogs/)${hint}`);
   }
 
-  const classes = classDirs.sort(byCodePoint);
-  // Real paths of the root and each class folder: a link into one of them is a loop or a
-  // cross-class link, never walked.
-  const owned = new Map<string, string>([[await realpath(root), 'the dataset root']]);
-  for (const name of classes) {
-    try {
-      owned.set(await realpath(join(root, name)), `class folder '${name}'`);
-    } catch (e) {
-      skipped.push({ path: join(root, name), reason: `cannot resolve folder: ${errorText(e)}` });
-    }
-  }
   const files: DatasetFile[] = [];
   const counts: Record<string, number> = {};
   const emptyClasses: string[] = [];
-  let otherFiles: string[] = [];
   for (const [label, name] of classes.entries()) {
-    const walked = await walkClassFolder(join(root, name), owned);
-    for (const path of walked.images) files.push({ path, label });
-    skipped.push(...walked.skipped);
-    otherFiles = otherFiles.concat(walked.otherFiles);
-    counts[name] = walked.images.length;
-    if (walked.images.length === 0) emptyClasses.push(name);
+    const images = walk.images[label];
+    for (const path of images) files.push({ path, label });
+    counts[name] = images.length;
+    if (images.length === 0) emptyClasses.push(name);
   }
   if (otherFiles.length > 0) {
     const examples = otherFiles.slice(0, 3).map((p) => relative(root, p)).join(', ');
     notes.push(
-      `${otherFiles.length} file(s) without an image extension (${IMAGE_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`,
+      `${otherFiles.length} file(s) without an image extension (${DOTTED_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`,
     );
   }
   if (emptyClasses.length > 0) notes.push(`class folder(s) with no image: ${emptyClasses.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
@@ -256,7 +99,7 @@ export async function scanDataset(rootInput: string, what = 'dataset folder'): P
       throw new Error(`no images in ${what} ${root}: ${unreadable.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
     }
     throw new Error(
-      `no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${IMAGE_EXTENSIONS.join('/')} files`,
+      `no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${DOTTED_EXTENSIONS.join('/')} files`,
     );
   }
   return { root, classes, files, skipped, counts, emptyClasses, notes };

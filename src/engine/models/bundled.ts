@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUNDLED_BASE_LABELS } from '../../core/baseLabels.ts';
 import { tf } from '../tf.ts';
+import { concatBuffers } from '../save/modelFiles.ts';
 
 export type BundledBaseId = 'inception_v3' | 'mobilenet_v2';
 
@@ -74,18 +75,11 @@ export async function loadBundledFullModel(id: BundledBaseId): Promise<tf.Layers
       shards.push(Buffer.from(base64, 'base64'));
     }
   }
-  const total = shards.reduce((n, s) => n + s.byteLength, 0);
-  const weightData = new Uint8Array(total);
-  let offset = 0;
-  for (const s of shards) {
-    weightData.set(s, offset);
-    offset += s.byteLength;
-  }
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: model.modelTopology,
       weightSpecs: model.weightsManifest.flatMap((g) => g.weights),
-      weightData: weightData.buffer,
+      weightData: concatBuffers(shards),
     }),
   );
 }

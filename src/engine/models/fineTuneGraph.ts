@@ -7,13 +7,11 @@
 //    the step time. Each prefix layer's call is wrapped in tf.customGrad, whose forward pass runs
 //    untaped (tfjs stops recording inside a kernel), so the tape holds one node per prefix layer
 //    with nothing saved. Backprop never reaches those nodes: no trainable variable lies upstream.
-// 2. BatchNormalization with scale=False (every BN of Keras' InceptionV3) passes no gamma, and
-//    tfjs' FusedBatchNorm gradient saves its `scale` input unconditionally: cloning the missing
-//    tensor throws "Cannot read properties of undefined (reading 'dataId')" on the first fine-tuning
-//    step. Such layers get a gamma of ones for the phase — the same output — that is not one of the
-//    layer's weights, so it is neither trained nor saved.
+// 2. BatchNormalization with scale=False (every BN of Keras' InceptionV3) gets a gamma of ones for
+//    the phase, which tfjs' FusedBatchNorm gradient needs (tfjsPatches.ts, lendUnitGammas).
 import { tf } from '../tf.ts';
 import { foldBatchNorms } from './foldBatchNorm.ts';
+import { lendUnitGammas } from '../tfjsPatches.ts';
 
 type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 interface PatchableLayer {
@@ -55,15 +53,6 @@ export function prepareForFineTuning(model: tf.LayersModel): () => void {
     });
   }
   // Only layers on the tape need a gamma: the prefix's BN layers are folded and run untaped.
-  for (const layer of layers.slice(prefix.length)) {
-    if (layer.getClassName() !== 'BatchNormalization' || layer.gamma != null || !layer.movingMean) continue;
-    const ones = tf.keep(tf.onesLike(layer.movingMean.read()));
-    const missing = layer.gamma;
-    layer.gamma = { read: () => ones };
-    undo.push(() => {
-      layer.gamma = missing;
-      ones.dispose();
-    });
-  }
+  undo.push(lendUnitGammas(layers.slice(prefix.length)));
   return () => undo.reverse().forEach((u) => u());
 }

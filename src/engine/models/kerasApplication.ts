@@ -10,7 +10,7 @@ import type { Preprocessing } from '../data/decode-image.ts';
 import { tf } from '../tf.ts';
 import { assignLayerValues, pairLayers, readKerasH5Weights, type H5Layer, type H5Weight } from './kerasH5Weights.ts';
 import { ensureKerasWeights } from './kerasWeightsCache.ts';
-import type { BaseModel } from './zoo.ts';
+import type { BaseModel } from './baseModel.ts';
 import { packageRoot } from '../packageRoot.ts';
 
 export { isKerasApplicationRef };

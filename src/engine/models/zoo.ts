@@ -14,31 +14,8 @@ import { graphModelFromArtifacts, layersModelFromArtifacts, readModelArtifacts }
 import { PREPROCESSINGS, type Preprocessing } from '../data/decode-image.ts';
 import { efficientNetLiteLabel, isEfficientNetLite, LITE_FEATURE_LAYER, loadEfficientNetLite } from './efficientnetLite.ts';
 export type { Preprocessing };
-
-export interface BaseModel {
-  /** 'inception_v3' | 'mobilenet_v2' | absolute model.json path | URL */
-  id: string;
-  /** honest, human-readable provenance */
-  label: string;
-  kind: 'layers' | 'graph';
-  /** [height, width] the base expects */
-  inputSize: [number, number];
-  preprocessing: Preprocessing;
-  /** the cut layers model (kind 'layers') */
-  layers?: tf.LayersModel;
-  /** the uncut model the cut shares layers with, disposed together */
-  source?: tf.LayersModel;
-  /** the graph model (kind 'graph'): features only */
-  graph?: tf.GraphModel;
-  /** output shape without batch: [h, w, c] (pooled by the head) or [c] */
-  featureShape: number[];
-  /** names of the base's layers in order (layers bases), for freeze ranges */
-  layerNames: string[];
-  fineTunable: boolean;
-  /** why fine-tuning is impossible, when it is */
-  notFineTunableReason?: string;
-}
-
+export type { BaseModel } from './baseModel.ts';
+import type { BaseModel } from './baseModel.ts';
 
 /** Where a layers model's conv features end: the last layer with a 4-D output larger than 1×1. */
 export function findFeatureLayer(model: tf.LayersModel): tf.layers.Layer {

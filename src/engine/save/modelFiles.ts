@@ -86,6 +86,7 @@ export function toArtifacts(json: ModelJson, weightData: ArrayBuffer, where: str
   };
 }
 
+/** The shards of a model's weights as the one ArrayBuffer tfjs takes (a copy; the parts may be views of pooled Buffers). */
 export function concatBuffers(parts: Uint8Array[]): ArrayBuffer {
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const out = new Uint8Array(total);

@@ -30,6 +30,23 @@ export class BestWeights {
     for (const [v, t] of this.snapshot) v.assign(t);
   }
 
+  /**
+   * Runs `fn` (a checkpoint save) with the best weights in place of `current`'s values, and puts
+   * the current values back afterwards, whether `fn` succeeds or throws.
+   */
+  async whileRestored<T>(current: tf.Variable[], fn: () => Promise<T>): Promise<T> {
+    const saved = current.map((v) => [v, tf.keep(v.clone())] as const);
+    this.restore();
+    try {
+      return await fn();
+    } finally {
+      for (const [v, t] of saved) {
+        v.assign(t);
+        t.dispose();
+      }
+    }
+  }
+
   dispose(): void {
     for (const t of this.snapshot.values()) t.dispose();
     this.snapshot.clear();

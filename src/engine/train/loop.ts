@@ -6,6 +6,7 @@
 // here for the whole model (the new head has no dropout or BN, so nothing else changes).
 import { tf } from '../tf.ts';
 import type { EpochMetrics, PhaseName } from '../../protocol/messages.ts';
+import { DivergenceGuard, saturationThreshold, TrainingDiverged } from './divergenceGuard.ts';
 
 export interface Batch {
   x: tf.Tensor;
@@ -34,7 +35,7 @@ export interface PhaseOptions {
   onEpoch(e: { epoch: number; epochs: number } & EpochMetrics): Promise<'continue' | 'stop'>;
 }
 
-export class TrainingDiverged extends Error {}
+export { TrainingDiverged };
 export class Cancelled extends Error {
   constructor() {
     super('cancelled');
@@ -79,14 +80,9 @@ export async function evaluatePass(model: tf.LayersModel, source: AsyncIterable<
   return { loss: n ? lossSum / n : NaN, acc: n ? accSum / n : NaN, n };
 }
 
-/**
- * Cross-entropy clips probabilities at the backend's epsilon, so an exploding model does not reach
- * NaN: its loss sticks near −ln(ε) (16.1 in float32) on every wrong image, with zero gradient. An
- * epoch loss above a third of that, and above twice a uniform guess (ln k), is that state; healthy
- * runs, even at their first epoch, stay near or below ln k.
- */
+/** The epoch loss above which a phase has diverged on this backend (see divergenceGuard.ts). */
 export function saturatedLossThreshold(classes: number): number {
-  return Math.max(-Math.log(tf.backend().epsilon()) / 3, 2 * Math.log(Math.max(classes, 2)));
+  return saturationThreshold(classes, tf.backend().epsilon());
 }
 
 export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'> {
@@ -94,6 +90,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
   if (vars.length === 0) throw new Error(`${o.phase}: the model has no trainable weights`);
   let classes = 2;
   const first = o.firstEpoch ?? 1;
+  const guard = new DivergenceGuard({ phase: o.phase, learningRate: o.learningRate, firstEpoch: first, epsilon: tf.backend().epsilon() });
   for (let epoch = first; epoch <= o.epochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
@@ -124,17 +121,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
       }
       batch++;
       classes = b.y.shape[1];
-      if (!Number.isFinite(lossValue)) {
-        if (epoch === first && batch === 1) {
-          // The loss of the first batch is computed before this phase changes any weight.
-          throw new TrainingDiverged(
-            `${o.phase}: the loss is ${lossValue} on the very first batch, before any weight was updated — the base model or the input images produce non-finite values (check the base model's weights); this is not a learning-rate problem`,
-          );
-        }
-        throw new TrainingDiverged(
-          `${o.phase}: the loss became ${lossValue} at epoch ${epoch}, batch ${batch} — training diverged; the learning rate ${o.learningRate} is probably too high (try 10× lower)`,
-        );
-      }
+      guard.checkBatch(lossValue, epoch, batch);
       lossSum += lossValue * size;
       accSum += accValue * size;
       seen += size;
@@ -144,11 +131,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
     }
     if (seen === 0) throw new Error(`${o.phase}: no training images could be used`);
     const epochLoss = lossSum / seen;
-    if (epochLoss > saturatedLossThreshold(classes)) {
-      throw new TrainingDiverged(
-        `${o.phase}: the loss exploded to ${epochLoss.toFixed(2)} at epoch ${epoch} (guessing scores ${Math.log(classes).toFixed(2)}; the predictions are saturated and confidently wrong, so gradients vanish and it cannot recover) — training diverged; the learning rate ${o.learningRate} is probably too high (try 10× lower)`,
-      );
-    }
+    guard.checkEpoch(epochLoss, epoch, classes);
     const trainSeconds = (performance.now() - started) / 1000;
     let valLoss: number | undefined;
     let valAcc: number | undefined;

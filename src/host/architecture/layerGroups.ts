@@ -2,27 +2,8 @@
 // (a block ends at its `mixedN` concatenation; `mixed9_0`-style inner concats stay inside) and
 // MobileNetV2's `block_N_*` / `expanded_conv_*` layers and EfficientNet's `block2a_*`. Other layers
 // stand alone. Pure.
-import type { LayerRow } from '../../protocol/messages.ts';
-
-export interface ArchitectureRow {
-  index: number;
-  name: string;
-  className: string;
-  outputShape: (number | null)[] | null;
-  params: number;
-  trainable: boolean;
-  /** collapsible group the layer belongs to (null: standalone) */
-  group: string | null;
-  /** 0-based source line of a layer defined in code */
-  line?: number;
-}
-
-export interface ArchitectureTotals {
-  layers: number;
-  params: number;
-  trainable: number;
-  nonTrainable: number;
-}
+import type { LayerRow } from '../../core/layerRow.ts';
+import type { ArchitectureRow, ArchitectureTotals } from '../../protocol/webview/architecture.ts';
 
 const MIXED_END = /^mixed\d+$/;
 const MOBILENET_BLOCK = /^(block_\d+)_/;

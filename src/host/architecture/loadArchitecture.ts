@@ -13,12 +13,13 @@ import { parseFreezeSpec } from '../../core/freeze.ts';
 import { describeModelJson } from '../../core/modelJson.ts';
 import { isKerasApplicationRef } from '../../core/kerasApplications.ts';
 import { isKerasModelFile } from '../../core/kerasModelFile.ts';
+import { toLayerRow, type LayerRow } from '../../core/layerRow.ts';
 import { parseSource, sourceKindFor, sourceKindForPath, type ParsedModel } from '../../core/parsers/index.ts';
-import type { LayerRow } from '../../protocol/messages.ts';
 import { EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
 import type { EngineClient } from '../engineClient.ts';
 import { BUILTIN_BASES, parseExperimentText, resolveExperimentPaths } from '../experiment/experimentFile.ts';
-import { toArchitectureRows, type ArchitectureRow } from './layerGroups.ts';
+import type { ArchitectureRow } from '../../protocol/webview/architecture.ts';
+import { toArchitectureRows } from './layerGroups.ts';
 
 export interface LoadedArchitecture {
   title: string;
@@ -58,13 +59,7 @@ async function modelJsonRows(path: string): Promise<LayerRow[]> {
 }
 
 function fromParsedModel(model: ParsedModel, uri: vscode.Uri): LoadedArchitecture {
-  const rows: LayerRow[] = model.layers.map((l) => ({
-    name: l.spec.name,
-    className: l.spec.className,
-    outputShape: l.outputShape,
-    params: l.params?.total ?? 0,
-    trainable: l.spec.trainable,
-  }));
+  const rows = model.layers.map(toLayerRow);
   return {
     title: `${model.name} · ${basename(uri.fsPath)}`,
     description: `${model.kind} model defined in ${vscode.workspace.asRelativePath(uri)}: click a layer to reveal its source line`,

@@ -1,10 +1,11 @@
 // What the Train wizard shows about a dataset folder before training: the class subfolders
 // (Keras flow_from_directory layout) with their image counts, and the problems that would make a
-// run fail or mislead. Reads names only (no decoding); the engine's scan is the authority at run
-// time, this is the quick preview. No `vscode` import.
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import { IMAGE_EXTENSIONS } from '../commands.ts';
+// run fail or mislead. It walks the folder with training's own walk (src/node/datasetWalk.ts), so
+// the counts are the images training will use; reads names only (no decoding). No `vscode` import.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { IMAGE_EXTENSIONS } from '../../core/datasetLayout.ts';
+import { walkDataset } from '../../node/datasetWalk.ts';
 
 export interface ClassSummary {
   name: string;
@@ -21,51 +22,6 @@ export interface DatasetSummary {
   warnings: string[];
 }
 
-const IMAGE_EXT = new Set(IMAGE_EXTENSIONS.map((e) => `.${e}`));
-
-export function isImagePath(path: string): boolean {
-  return IMAGE_EXT.has(extname(path).toLowerCase());
-}
-
-interface Count {
-  images: number;
-  others: number;
-}
-
-async function countImages(dir: string, depth: number, seen: Set<string>): Promise<Count> {
-  const out: Count = { images: 0, others: 0 };
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
-      const s = await stat(p).catch(() => undefined);
-      isDir = s?.isDirectory() ?? false;
-      isFile = s?.isFile() ?? false;
-    }
-    if (isDir) {
-      // nested folders count (the engine walks them too); depth and a visited set end link loops
-      if (depth < 8 && !seen.has(p)) {
-        seen.add(p);
-        const sub = await countImages(p, depth + 1, seen);
-        out.images += sub.images;
-        out.others += sub.others;
-      }
-    } else if (isFile) {
-      if (isImagePath(e.name)) out.images++;
-      else out.others++;
-    }
-  }
-  return out;
-}
-
 /** Summarises `folder` as a dataset; `validationSplit` is used to warn about tiny classes. */
 export async function summarizeDataset(folder: string, validationSplit = 0.2): Promise<DatasetSummary> {
   const root = resolve(folder);
@@ -79,23 +35,12 @@ export async function summarizeDataset(folder: string, validationSplit = 0.2): P
     summary.errors.push(`${root} is not a folder.`);
     return summary;
   }
-  const entries = (await readdir(root, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
-  let rootImages = 0;
-  let otherFiles = 0;
-  const classDirs: string[] = [];
-  for (const e of entries) {
-    const p = join(root, e.name);
-    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(p).catch(() => undefined))?.isDirectory());
-    if (isDir) classDirs.push(e.name);
-    else if (isImagePath(e.name)) rootImages++;
-  }
-  classDirs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const name of classDirs) {
-    const c = await countImages(join(root, name), 0, new Set());
-    summary.classes.push({ name, images: c.images });
-    otherFiles += c.others;
-    summary.totalImages += c.images;
-  }
+  const walk = await walkDataset(root);
+  const classDirs = walk.classes;
+  const rootImages = walk.rootImages.length;
+  const otherFiles = walk.otherFiles.length;
+  summary.classes = classDirs.map((name, i) => ({ name, images: walk.images[i].length }));
+  summary.totalImages = walk.images.reduce((n, images) => n + images.length, 0);
 
   if (classDirs.length === 0) {
     summary.errors.push(

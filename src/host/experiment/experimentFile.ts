@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { AugmentConfig, ExperimentConfig } from '../../core/experiment.ts';
 import { AUGMENT_PRESETS, BUNDLED_BASE_IDS, withExperimentDefaults, type AugmentPreset } from '../../core/experimentDefaults.ts';
 import { validateExperiment } from '../../core/experimentValidate.ts';
+import { isObject } from '../../core/isObject.ts';
 import { isKerasApplicationRef, KERAS_APPLICATION_IDS } from '../../core/kerasApplications.ts';
 
 export const BUILTIN_BASES = BUNDLED_BASE_IDS;
@@ -26,7 +27,6 @@ export const WIZARD_AUGMENT_PRESETS: Record<WizardAugmentPreset, { label: string
 const FIELDS = new Set(['$schema', 'data', 'validationData', 'validationSplit', 'base', 'fcUnits', 'batchSize', 'seed', 'transfer', 'fineTune', 'freeze', 'augment', 'resize', 'earlyStopping', 'backend', 'out']);
 
 type Rec = Record<string, unknown>;
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseJsonObject(text: string, file: string): Rec {
   let raw: unknown;
@@ -35,7 +35,7 @@ function parseJsonObject(text: string, file: string): Rec {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (!isRec(raw)) throw new Error(`${file}: an experiment must be a JSON object`);
+  if (!isObject(raw)) throw new Error(`${file}: an experiment must be a JSON object`);
   return raw;
 }
 

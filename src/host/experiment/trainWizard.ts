@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from '../config.ts';
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import { withExperimentDefaults } from '../../core/experimentDefaults.ts';
 import { ensureTrusted } from '../trust.ts';
@@ -70,7 +71,7 @@ async function confirmDataset(summary: DatasetSummary): Promise<boolean> {
 }
 
 async function chooseBase(): Promise<string | undefined> {
-  const preferred = vscode.workspace.getConfiguration('cnnLab').get<string>('defaultBase', 'efficientnet_lite0');
+  const preferred = settings.defaultBase;
   // Say what each base's weights are: only the EfficientNet-Lite ones are ImageNet classifiers as
   // published; the nsfwjs models started from ImageNet and were then fine-tuned for other classes.
   const lite = (n: 0 | 1 | 2, size: number, params: string, note: string): Item<string> => ({
@@ -189,7 +190,7 @@ export async function runTrainWizard(initialFolder?: vscode.Uri): Promise<vscode
   const file = await uniqueFile(fileDir, experimentFileName(datasetName, basename(base)));
   const runName = basename(file.fsPath).replace(/\.cnnlab\.json$/, '');
   const models = modelsRoot(file) ?? join(fileDir, 'models');
-  const backend = vscode.workspace.getConfiguration('cnnLab').get<ExperimentConfig['backend']>('backend', 'auto');
+  const backend = settings.backend;
   const phases = strategyPhases(strategy, base.endsWith('.json') ? fileRelative(fileDir, base) : base, epochs);
   const config: ExperimentConfig = {
     ...withExperimentDefaults({ data: fileRelative(fileDir, dataDir), base: base.endsWith('.json') ? fileRelative(fileDir, base) : base, out: fileRelative(fileDir, join(models, runName)) }),

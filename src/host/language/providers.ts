@@ -1,6 +1,7 @@
 // Thin VS Code adapters over analysis.ts: hover, inlay hints (setting cnnLab.inlayHints.enabled)
 // and diagnostics (debounced) for Python, TS/JS and model.json files. All logic lives in analysis.ts.
 import * as vscode from 'vscode';
+import { settings } from '../config.ts';
 import { analyzeDocument, diagnosticsFor, hoverAt, inlayHintsFor, type DocumentAnalysis } from './analysis.ts';
 import type { SourceRange } from '../../core/parsers/index.ts';
 
@@ -83,7 +84,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): void
     vscode.languages.registerInlayHintsProvider(LAYER_DOCUMENTS, {
       onDidChangeInlayHints: hintsChanged.event,
       provideInlayHints(doc, range) {
-        if (!vscode.workspace.getConfiguration('cnnLab').get<boolean>('inlayHints.enabled', true)) return [];
+        if (!settings.inlayHintsEnabled) return [];
         return inlayHintsFor(cache.get(doc), range.start.line, range.end.line)
           .filter((h) => range.contains(new vscode.Position(h.line, h.col)))
           .map((h) => {
@@ -94,7 +95,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): void
       },
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cnnLab.inlayHints.enabled')) hintsChanged.fire();
+      if (settings.affects(e, 'inlayHints.enabled')) hintsChanged.fire();
     }),
     vscode.workspace.onDidOpenTextDocument(updateDiagnostics),
     vscode.workspace.onDidChangeTextDocument((e) => scheduleDiagnostics(e.document)),

@@ -7,8 +7,8 @@ import type { EngineClient } from '../engineClient.ts';
 import { loadArchitecture, type LoadedArchitecture } from '../architecture/loadArchitecture.ts';
 import { totalsOf } from '../architecture/layerGroups.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
-import { validateArchitectureFromWebview, type ArchitectureToWebview } from '../webviewProtocol/architecture.ts';
-import { acceptMessage } from '../webviewProtocol/check.ts';
+import { validateArchitectureFromWebview, type ArchitectureToWebview } from '../../protocol/webview/architecture.ts';
+import { acceptMessage } from '../../protocol/webview/check.ts';
 
 export class ArchitecturePanel {
   private static current: ArchitecturePanel | undefined;

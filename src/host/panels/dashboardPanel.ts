@@ -8,8 +8,8 @@ import { DisposableStore } from '../disposable.ts';
 import type { HistoryCursor, RunHistory } from '../training/metricHistory.ts';
 import type { RunController } from '../training/runController.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
-import { validateDashboardFromWebview, type DashboardResult, type DashboardToWebview, type RunSnapshot } from '../webviewProtocol/dashboard.ts';
-import { acceptMessage } from '../webviewProtocol/check.ts';
+import { validateDashboardFromWebview, type DashboardResult, type DashboardToWebview, type RunSnapshot } from '../../protocol/webview/dashboard.ts';
+import { acceptMessage } from '../../protocol/webview/check.ts';
 
 const FLUSH_MS = 200;
 

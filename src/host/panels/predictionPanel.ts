@@ -5,8 +5,8 @@ import type { Prediction } from '../../protocol/messages.ts';
 import { PANELS } from '../commands.ts';
 import { DisposableStore } from '../disposable.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
-import { validatePredictionFromWebview, type PredictionState } from '../webviewProtocol/prediction.ts';
-import { acceptMessage } from '../webviewProtocol/check.ts';
+import { validatePredictionFromWebview, type PredictionState } from '../../protocol/webview/prediction.ts';
+import { acceptMessage } from '../../protocol/webview/check.ts';
 
 export class PredictionPanel {
   private static current: PredictionPanel | undefined;

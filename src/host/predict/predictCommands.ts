@@ -1,9 +1,9 @@
 // Predict (image files from the explorer, the image preview's title bar or a file dialog) and
 // Predict from URL: the engine classifies, the prediction view shows top-k bars.
 import * as vscode from 'vscode';
+import { settings } from '../config.ts';
 import type { EngineClient } from '../engineClient.ts';
-import { IMAGE_EXTENSIONS } from '../commands.ts';
-import { isImagePath } from '../experiment/datasetSummary.ts';
+import { IMAGE_EXTENSIONS, isImageFileName } from '../../core/datasetLayout.ts';
 import { PredictionPanel } from '../panels/predictionPanel.ts';
 import { ensureTrusted } from '../trust.ts';
 import { locateModel } from './modelLocator.ts';
@@ -31,7 +31,7 @@ export async function imagesToPredict(uri?: vscode.Uri, uris?: vscode.Uri[]): Pr
     if (!picked?.length) return undefined;
     chosen = picked;
   }
-  const images = chosen.filter((u) => isImagePath(u.fsPath));
+  const images = chosen.filter((u) => isImageFileName(u.fsPath));
   if (images.length < chosen.length) {
     void vscode.window.showWarningMessage(`Skipped ${chosen.length - images.length} file(s) that are not images (${IMAGE_EXTENSIONS.join(', ')}).`);
   }
@@ -86,7 +86,7 @@ async function runPrediction(
     }
     log.info(`predict: ${remote.file} asks for ${remote.url} (allowed)`);
   }
-  const backend = vscode.workspace.getConfiguration('cnnLab').get<'auto'>('backend', 'auto');
+  const backend = settings.backend;
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CNN Lab: predicting…' }, () =>
       engine.request('predict', { modelDir, ...what, topK: TOP_K, backend }),

@@ -12,7 +12,7 @@ import type {
   RunProgress,
   RunSnapshot,
   RunStatus,
-} from '../webviewProtocol/dashboard.ts';
+} from '../../protocol/webview/dashboard.ts';
 
 export interface RunStart {
   runId: string;

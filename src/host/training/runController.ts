@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
+import { settings } from '../config.ts';
 import type { EngineNotification, TrainResult } from '../../protocol/messages.ts';
 import { EngineCrashedError, EngineUnresponsiveError, type EngineClient } from '../engineClient.ts';
 import { COMMANDS, EXPERIMENT_FILE_SUFFIX } from '../commands.ts';
@@ -23,7 +24,7 @@ export const LAST_MODEL_KEY = 'cnnLab.lastModelDir';
 
 /** Where models are saved: `cnnLab.modelsDir` relative to the folder of `forFile` (or absolute). */
 export function modelsRoot(forFile?: vscode.Uri): string | undefined {
-  const setting = vscode.workspace.getConfiguration('cnnLab').get<string>('modelsDir', 'models') || 'models';
+  const setting = settings.modelsDir;
   if (isAbsolute(setting)) return setting;
   const folder = (forFile && vscode.workspace.getWorkspaceFolder(forFile)) ?? vscode.workspace.workspaceFolders?.[0];
   return folder ? join(folder.uri.fsPath, setting) : undefined;
@@ -95,7 +96,7 @@ export class RunController implements vscode.Disposable {
         return undefined;
       }
     }
-    if (resolved.backend === 'auto') resolved.backend = vscode.workspace.getConfiguration('cnnLab').get('backend', 'auto');
+    if (resolved.backend === 'auto') resolved.backend = settings.backend;
 
     const runId = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const run = this.store.begin(

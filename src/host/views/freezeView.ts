@@ -11,8 +11,8 @@ import { baseLayers } from '../architecture/loadArchitecture.ts';
 import { layerGroups } from '../architecture/layerGroups.ts';
 import { parseExperimentText, resolveExperimentPaths, withFreeze } from '../experiment/experimentFile.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
-import { validateFreezeFromWebview, type FreezeToWebview } from '../webviewProtocol/freeze.ts';
-import { acceptMessage } from '../webviewProtocol/check.ts';
+import { validateFreezeFromWebview, type FreezeToWebview } from '../../protocol/webview/freeze.ts';
+import { acceptMessage } from '../../protocol/webview/check.ts';
 
 export class FreezeViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;

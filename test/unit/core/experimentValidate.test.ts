@@ -2,7 +2,7 @@
 // validateExperiment (core), the engine's IPC boundary (paramsProblem), and runTraining itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withExperimentDefaults } from '../../../src/core/experimentDefaults.ts';
+import { NO_AUGMENTATION, withExperimentDefaults } from '../../../src/core/experimentDefaults.ts';
 import { assertValidExperiment, validateExperiment } from '../../../src/core/experimentValidate.ts';
 import { paramsProblem, validateHostMessage } from '../../../src/protocol/validate.ts';
 
@@ -28,8 +28,8 @@ test('each invalid value is flagged on its own field with the value shown', () =
     ['backend', { ...good, backend: 'cuda' }, 'backend', /one of auto, tensorflow.*got "cuda"/],
     ['resize', { ...good, resize: 'squash' }, 'resize', /"stretch" or "center-crop"/],
     ['freeze', { ...good, freeze: [1, 2] }, 'freeze', /array of range strings/],
-    ['augment.zoomRange', { ...good, augment: { rotationRange: 0, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: 2, horizontalFlip: true, fillMode: 'nearest' } }, 'augment.zoomRange', /≤ 1, got 2/],
-    ['augment.fillMode', { ...good, augment: { rotationRange: 0, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: 0, horizontalFlip: 'yes', fillMode: 'wrap' } }, 'augment.fillMode', /"nearest", got "wrap"/],
+    ['augment.zoomRange', { ...good, augment: { ...NO_AUGMENTATION, zoomRange: 2, horizontalFlip: true } }, 'augment.zoomRange', /≤ 1, got 2/],
+    ['augment.fillMode', { ...good, augment: { ...NO_AUGMENTATION, horizontalFlip: 'yes', fillMode: 'wrap' } }, 'augment.fillMode', /"nearest", got "wrap"/],
     ['earlyStopping.patience', { ...good, earlyStopping: { patience: 0, restoreBest: true } }, 'earlyStopping.patience', /from 1/],
     ['both epochs 0', { ...good, transfer: { epochs: 0, learningRate: 0.1 }, fineTune: { ...good.fineTune, epochs: 0 } }, 'transfer.epochs', /nothing to train/],
   ];

@@ -1,10 +1,9 @@
 // The backend registry: what it lists, what `auto` picks, and the errors for choices that cannot run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BackendName } from '../../../../src/protocol/messages.ts';
+import { BACKEND_NAMES, type BackendName } from '../../../../src/core/backends.ts';
 import {
   AUTO_ORDER,
-  BACKEND_NAMES,
   BackendUnavailableError,
   WASM_CONV_GRADIENTS_MESSAGE,
   canTrainConv,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { AugmentConfig } from '../../../../src/core/experiment.ts';
+import { NO_AUGMENTATION } from '../../../../src/core/experimentDefaults.ts';
 import {
   applyAffine,
   augmentPixels,
@@ -19,15 +20,6 @@ import {
 import { mulberry32 } from '../../../../src/engine/data/rng.ts';
 import { FIXTURES, makeTempDir } from './odd-files.ts';
 
-const NONE: AugmentConfig = {
-  rotationRange: 0,
-  widthShiftRange: 0,
-  heightShiftRange: 0,
-  shearRange: 0,
-  zoomRange: 0,
-  horizontalFlip: false,
-  fillMode: 'nearest',
-};
 const ALL: AugmentConfig = {
   rotationRange: 30,
   widthShiftRange: 0.2,
@@ -149,12 +141,12 @@ describe('augmentation: sampling and determinism', () => {
     }
     assert.ok(flips > 850 && flips < 1150, `flips ${flips}/2000`);
     assert.equal(zoomDiffers, 2000);
-    assert.deepEqual(sampleAffineParams(NONE, 10, 10, rng), IDENTITY_PARAMS);
+    assert.deepEqual(sampleAffineParams(NO_AUGMENTATION, 10, 10, rng), IDENTITY_PARAMS);
   });
 
   test('a shift range of 1 or more is pixels, like Keras', () => {
     const rng = mulberry32(9);
-    const shifts = Array.from({ length: 500 }, () => sampleAffineParams({ ...NONE, widthShiftRange: 3 }, 100, 100, rng).shiftCols);
+    const shifts = Array.from({ length: 500 }, () => sampleAffineParams({ ...NO_AUGMENTATION, widthShiftRange: 3 }, 100, 100, rng).shiftCols);
     assert.ok(shifts.every((s) => Math.abs(s) <= 3));
     assert.ok(shifts.some((s) => Math.abs(s) > 2));
   });
@@ -167,7 +159,7 @@ describe('augmentation: sampling and determinism', () => {
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
     assert.notDeepEqual(a, img);
-    assert.equal(augmentPixels(img, 16, 16, NONE, 42).pixels, img);
+    assert.equal(augmentPixels(img, 16, 16, NO_AUGMENTATION, 42).pixels, img);
   });
 
   test('validateAugmentConfig names the bad field', () => {

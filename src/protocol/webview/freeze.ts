@@ -1,5 +1,6 @@
 // Messages between the host and the freeze panel (a webview view), and their validators.
-import { isFiniteNumber, isRecord, isString, isStringArray, messageType, need, reject, type Rec } from './check.ts';
+import { isObject } from '../../core/isObject.ts';
+import { isFiniteNumber, isString, isStringArray, messageType, need, reject, type Rec } from './check.ts';
 
 export interface FreezeLayer {
   name: string;
@@ -34,14 +35,14 @@ export function validateFreezeToWebview(raw: unknown): FreezeToWebview {
     return { type, message: m.message as string };
   }
   if (type !== 'state') return reject(VIEW, `unknown type "${type}"`);
-  need(VIEW, isRecord(m.state), 'state is not an object');
+  need(VIEW, isObject(m.state), 'state is not an object');
   const s = m.state as Rec;
   for (const k of ['experimentPath', 'experimentName', 'base']) need(VIEW, isString(s[k]), `state.${k} is not a string`);
   need(VIEW, isStringArray(s.freeze), 'state.freeze is not an array of strings');
   need(VIEW, isFiniteNumber(s.fineTuneEpochs), 'state.fineTuneEpochs is not a number');
   need(VIEW, Array.isArray(s.layers), 'state.layers is not an array');
   (s.layers as unknown[]).forEach((l, i) => {
-    need(VIEW, isRecord(l) && isString((l as Rec).name) && isString((l as Rec).className), `layers[${i}] lacks name/className`);
+    need(VIEW, isObject(l) && isString((l as Rec).name) && isString((l as Rec).className), `layers[${i}] lacks name/className`);
     need(VIEW, isFiniteNumber((l as Rec).params), `layers[${i}].params is not a number`);
     need(VIEW, (l as Rec).group === null || isString((l as Rec).group), `layers[${i}].group is not a string or null`);
   });

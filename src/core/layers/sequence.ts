@@ -1,35 +1,42 @@
-// Shape inference for the layers of sequence models and the remaining shape-keeping kinds of tfjs
-// and Keras: Embedding, SimpleRNN / LSTM / GRU (returnSequences), Bidirectional (mergeMode),
-// TimeDistributed, RepeatVector, Permute, Masking, ELU, PReLU, ThresholdedReLU, AlphaDropout,
-// SpatialDropout1D. Parameter counts are Keras' and tfjs' (they agree, but for GRU: Keras'
-// reset_after=True default has a second bias, tfjs has no reset_after and computes it as False).
-// layers.ts reads the common arguments and dispatches here for these kinds.
-import type { LayerArgs, LayerInference, LayerKind, LayerSpec, LiteralValue, ParamCount, ShapeDiagnostic } from './layers.ts';
-import { formatShape, type Shape } from './shape.ts';
+// Layers of sequence models and the remaining shape-keeping kinds of tfjs and Keras: Embedding,
+// SimpleRNN / LSTM / GRU (returnSequences), Bidirectional (mergeMode), TimeDistributed,
+// RepeatVector, Permute, Masking, ELU, PReLU, ThresholdedReLU, AlphaDropout, SpatialDropout1D.
+// Parameter counts are Keras' and tfjs' (they agree, but for GRU: Keras' reset_after=True default
+// has a second bias; tfjs has no reset_after and computes it as False).
+import { inferLayer } from './index.ts';
+import { DOT } from './inference.ts';
+import type { LayerKind } from './registry.ts';
+import type { ArgsReader, InferCall, LayerArgs, LayerDef, LayerInference, LayerSpec, LiteralValue, ParamCount, ShapeDiagnostic } from './types.ts';
+import { formatShape, type Shape } from '../shape.ts';
 
-export const SEQUENCE_KINDS = ['Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed', 'RepeatVector', 'Permute', 'Masking', 'ELU', 'PReLU', 'ThresholdedReLU', 'AlphaDropout', 'SpatialDropout1D'] as const;
-export type SequenceKind = (typeof SEQUENCE_KINDS)[number];
-
-export const SEQUENCE_ALIASES: Record<string, SequenceKind> = {
-  embedding: 'Embedding', simplernn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', bidirectional: 'Bidirectional', timedistributed: 'TimeDistributed',
-  repeatvector: 'RepeatVector', permute: 'Permute', masking: 'Masking', elu: 'ELU', prelu: 'PReLU', thresholdedrelu: 'ThresholdedReLU',
-  alphadropout: 'AlphaDropout', spatialdropout1d: 'SpatialDropout1D',
-};
+type SequenceKind = 'Embedding' | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Bidirectional' | 'TimeDistributed' | 'RepeatVector' | 'Permute' | 'Masking' | 'ELU' | 'PReLU' | 'ThresholdedReLU' | 'AlphaDropout' | 'SpatialDropout1D';
 
 const RNN_POSITIONAL = ['units', 'activation', 'recurrent_activation', 'use_bias'];
-export const SEQUENCE_POSITIONAL: Record<SequenceKind, string[]> = {
-  Embedding: ['input_dim', 'output_dim'], SimpleRNN: ['units', 'activation', 'use_bias'], LSTM: RNN_POSITIONAL, GRU: RNN_POSITIONAL,
-  Bidirectional: ['layer', 'merge_mode'], TimeDistributed: ['layer'], RepeatVector: ['n'], Permute: ['dims'], Masking: ['mask_value'],
-  ELU: ['alpha'], PReLU: ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'], ThresholdedReLU: ['theta'],
-  AlphaDropout: ['rate'], SpatialDropout1D: ['rate'],
-};
-
 const RNN_KINDS = new Set<LayerKind>(['SimpleRNN', 'LSTM', 'GRU']);
-const DOT = '\u00b7';
 
-export function isSequenceKind(kind: LayerKind): kind is SequenceKind {
-  return (SEQUENCE_KINDS as readonly string[]).includes(kind);
-}
+const record = (kind: SequenceKind, aliases: string[], positional: string[]) => ({
+  aliases,
+  positional,
+  readArgs: ({ raw, args, problems }: ArgsReader) => readSequenceArgs(kind, raw, args, problems),
+  infer: ({ spec, input, diagnostics }: InferCall) => inferSequenceLayer(kind, spec, input, diagnostics),
+});
+
+export const sequenceLayers = {
+  Embedding: record('Embedding', ['embedding'], ['input_dim', 'output_dim']),
+  SimpleRNN: record('SimpleRNN', ['simplernn'], ['units', 'activation', 'use_bias']),
+  LSTM: record('LSTM', ['lstm'], RNN_POSITIONAL),
+  GRU: record('GRU', ['gru'], RNN_POSITIONAL),
+  Bidirectional: record('Bidirectional', ['bidirectional'], ['layer', 'merge_mode']),
+  TimeDistributed: record('TimeDistributed', ['timedistributed'], ['layer']),
+  RepeatVector: record('RepeatVector', ['repeatvector'], ['n']),
+  Permute: record('Permute', ['permute'], ['dims']),
+  Masking: record('Masking', ['masking'], ['mask_value']),
+  ELU: record('ELU', ['elu'], ['alpha']),
+  PReLU: record('PReLU', ['prelu'], ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes']),
+  ThresholdedReLU: record('ThresholdedReLU', ['thresholdedrelu'], ['theta']),
+  AlphaDropout: record('AlphaDropout', ['alphadropout'], ['rate']),
+  SpatialDropout1D: record('SpatialDropout1D', ['spatialdropout1d'], ['rate']),
+} satisfies Record<SequenceKind, LayerDef>;
 
 const posInt = (v: LiteralValue | undefined, field: string, problems: string[]): number | undefined => {
   if (v === undefined || v === null) {
@@ -41,7 +48,7 @@ const posInt = (v: LiteralValue | undefined, field: string, problems: string[]):
   return undefined;
 };
 
-export function readSequenceArgs(kind: SequenceKind, raw: Record<string, LiteralValue | undefined>, a: LayerArgs, problems: string[]): void {
+function readSequenceArgs(kind: SequenceKind, raw: Record<string, LiteralValue | undefined>, a: LayerArgs, problems: string[]): void {
   switch (kind) {
     case 'Embedding':
       a.inputDim = posInt(raw.input_dim, 'input_dim', problems);
@@ -100,7 +107,8 @@ function rnnParams(spec: LayerSpec, features: number | null): ParamCount | null 
   return { total, nonTrainable: 0, text: `${g}${u}${DOT}${features} kernel + ${g}${u}${DOT}${u} recurrent${biasText} = ${total}` };
 }
 
-export function inferSequenceLayer(spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[], infer: (inner: LayerSpec, input: Shape | null) => LayerInference): LayerInference {
+function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[]): LayerInference {
+  const infer = (inner: LayerSpec, x: Shape | null) => inferLayer(inner, [x]);
   const a = spec.args;
   const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({ outputShape, params, arithmetic, diagnostics });
   const none: ParamCount = { total: 0, nonTrainable: 0, text: '0' };
@@ -112,7 +120,7 @@ export function inferSequenceLayer(spec: LayerSpec, input: Shape | null, diagnos
     }
     return input;
   };
-  switch (spec.kind as SequenceKind) {
+  switch (kind) {
     case 'Masking':
     case 'ELU':
     case 'ThresholdedReLU':

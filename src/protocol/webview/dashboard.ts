@@ -1,8 +1,9 @@
 // Messages between the host and the training dashboard webview, and their validators.
 // Host → webview: a full `snapshot` of a run (on ready, on a new run) then `delta`s.
 // Webview → host: `ready`, `stop` (keepBest), `openFile` (a misclassified image), `openModel`.
-import type { EpochMetrics, PhaseName, SkippedFile } from '../../protocol/messages.ts';
-import { isBoolean, isNumberArray, isRecord, isString, messageType, need, optional, reject, type Rec } from './check.ts';
+import type { EpochMetrics, PhaseName, SkippedFile } from '../messages.ts';
+import { isObject } from '../../core/isObject.ts';
+import { isBoolean, isNumberArray, isString, messageType, need, optional, reject, type Rec } from './check.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -101,7 +102,7 @@ const VIEW = 'training dashboard';
 const STATUSES = new Set<RunStatus>(['running', 'done', 'failed', 'cancelled']);
 
 function checkSeries(s: unknown, where: string): void {
-  need(VIEW, isRecord(s), `${where} is not an object`);
+  need(VIEW, isObject(s), `${where} is not an object`);
   const r = s as Rec;
   for (const k of ['step', 'loss', 'acc']) need(VIEW, isNumberArray(r[k]), `${where}.${k} is not a number array`);
   const n = (r.step as number[]).length;
@@ -111,20 +112,20 @@ function checkSeries(s: unknown, where: string): void {
 function checkArrayOfRecords(v: unknown, where: string, fields: string[]): void {
   need(VIEW, Array.isArray(v), `${where} is not an array`);
   (v as unknown[]).forEach((x, i) => {
-    need(VIEW, isRecord(x), `${where}[${i}] is not an object`);
+    need(VIEW, isObject(x), `${where}[${i}] is not an object`);
     for (const f of fields) need(VIEW, (x as Rec)[f] !== undefined, `${where}[${i}].${f} is missing`);
   });
 }
 
 function checkProgress(p: unknown): void {
-  need(VIEW, isRecord(p), 'progress is not an object');
+  need(VIEW, isObject(p), 'progress is not an object');
   const r = p as Rec;
   for (const k of ['epoch', 'epochs', 'batch', 'batches', 'elapsedSeconds']) need(VIEW, typeof r[k] === 'number', `progress.${k} is not a number`);
 }
 
 function checkResult(r: unknown): void {
   if (r === undefined) return;
-  need(VIEW, isRecord(r), 'result is not an object');
+  need(VIEW, isObject(r), 'result is not an object');
   const x = r as Rec;
   need(VIEW, isString(x.modelDir), 'result.modelDir is not a string');
   need(VIEW, isBoolean(x.saved), 'result.saved is not a boolean');
@@ -154,13 +155,13 @@ export function validateDashboardToWebview(raw: unknown): DashboardToWebview {
   switch (type) {
     case 'snapshot':
       if (m.run !== null) {
-        need(VIEW, isRecord(m.run), 'snapshot.run is not an object');
+        need(VIEW, isObject(m.run), 'snapshot.run is not an object');
         checkRunBody(m.run as Rec, 'run');
         need(VIEW, isString((m.run as Rec).title), 'run.title is not a string');
       }
       return m as unknown as DashboardToWebview;
     case 'delta':
-      need(VIEW, isRecord(m.delta), 'delta is not an object');
+      need(VIEW, isObject(m.delta), 'delta is not an object');
       checkRunBody(m.delta as Rec, 'delta');
       return m as unknown as DashboardToWebview;
     default:

@@ -1,5 +1,6 @@
 // Tiny structural checks for messages crossing the webview boundary. Each view's module builds
 // its validators from these; a validator returns the typed message or throws naming the field.
+import { isObject } from '../../core/isObject.ts';
 
 export class MessageError extends Error {
   constructor(view: string, detail: string) {
@@ -9,10 +10,6 @@ export class MessageError extends Error {
 }
 
 export type Rec = Record<string, unknown>;
-
-export function isRecord(v: unknown): v is Rec {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
@@ -45,7 +42,7 @@ export function isBoolean(v: unknown): v is boolean {
 
 /** Reads `type` of a message object, or throws. */
 export function messageType(view: string, raw: unknown): { type: string; m: Rec } {
-  if (!isRecord(raw)) throw new MessageError(view, 'not an object');
+  if (!isObject(raw)) throw new MessageError(view, 'not an object');
   if (typeof raw.type !== 'string') throw new MessageError(view, 'missing string field "type"');
   return { type: raw.type, m: raw };
 }

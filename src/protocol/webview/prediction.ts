@@ -1,5 +1,6 @@
 // Messages between the host and the prediction view, and their validators.
-import { isFiniteNumber, isRecord, isString, messageType, need, reject, type Rec } from './check.ts';
+import { isObject } from '../../core/isObject.ts';
+import { isFiniteNumber, isString, messageType, need, reject, type Rec } from './check.ts';
 
 export interface PredictionRow {
   /** file path or URL */
@@ -28,16 +29,16 @@ export function validatePredictionToWebview(raw: unknown): PredictionToWebview {
   const { type, m } = messageType(VIEW, raw);
   if (type !== 'predictions') return reject(VIEW, `unknown type "${type}"`);
   if (m.state === null) return { type, state: null };
-  need(VIEW, isRecord(m.state), 'state is not an object');
+  need(VIEW, isObject(m.state), 'state is not an object');
   const s = m.state as Rec;
   need(VIEW, isString(s.modelDir) && isString(s.modelName) && isString(s.backend), 'state.modelDir/modelName/backend are not strings');
   need(VIEW, Array.isArray(s.rows), 'state.rows is not an array');
   (s.rows as unknown[]).forEach((r, i) => {
-    need(VIEW, isRecord(r) && isString((r as Rec).source) && isString((r as Rec).name), `rows[${i}] lacks source/name`);
+    need(VIEW, isObject(r) && isString((r as Rec).source) && isString((r as Rec).name), `rows[${i}] lacks source/name`);
     const top = (r as Rec).top;
     need(VIEW, Array.isArray(top), `rows[${i}].top is not an array`);
     (top as unknown[]).forEach((t, j) => {
-      need(VIEW, isRecord(t) && isString((t as Rec).label) && isFiniteNumber((t as Rec).probability), `rows[${i}].top[${j}] is not {label, probability}`);
+      need(VIEW, isObject(t) && isString((t as Rec).label) && isFiniteNumber((t as Rec).probability), `rows[${i}].top[${j}] is not {label, probability}`);
       const p = (t as Rec).probability as number;
       need(VIEW, p >= 0 && p <= 1, `rows[${i}].top[${j}].probability ${p} is not in [0, 1]`);
     });

@@ -1,0 +1,81 @@
+// The tfjs 4.22.0 workarounds (src/engine/tfjsPatches.ts), on the cpu backend with tiny tensors:
+// each does what it says, and each still has something to work around (so an upgrade that fixes
+// one upstream shows here).
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import util from 'node:util';
+import { tf } from '../../../src/engine/tf.ts';
+import { disposeOptimizer, lendUnitGammas, restoreRemovedUtilHelpers, silenceCpuBackendBanner } from '../../../src/engine/tfjsPatches.ts';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+test('ReLU(maxValue 6) gives relu6 values and gradients; other ReLUs still clip at their own maxValue', () => {
+  const x = tf.tensor1d([-2, 0.5, 6, 7.5]);
+  const six = tf.layers.reLU({ maxValue: 6 });
+  assert.deepEqual(Array.from((six.apply(x) as tf.Tensor).dataSync()), [0, 0.5, 6, 6]);
+  const grad = tf.grad((t) => (six.apply(t) as tf.Tensor).sum())(x);
+  assert.deepEqual(Array.from(grad.dataSync()), Array.from(tf.grad((t) => tf.relu6(t).sum())(x).dataSync()));
+  const three = tf.layers.reLU({ maxValue: 3 });
+  assert.deepEqual(Array.from((three.apply(x) as tf.Tensor).dataSync()), [0, 0.5, 3, 3]);
+  const plain = tf.layers.reLU({});
+  assert.deepEqual(Array.from((plain.apply(x) as tf.Tensor).dataSync()), [0, 0.5, 6, 7.5]);
+});
+
+test('disposeOptimizer frees everything a used MomentumOptimizer holds, where dispose() alone leaks a scalar', () => {
+  const step = (optimizer: tf.Optimizer) => {
+    const w = tf.tidy(() => tf.variable(tf.tensor1d([1, 2])));
+    optimizer.minimize(() => w.square().sum() as tf.Scalar, false, [w]);
+    return w;
+  };
+  const before = tf.memory().numTensors;
+  const leaky = tf.train.momentum(0.1, 0.9);
+  const w1 = step(leaky);
+  leaky.dispose();
+  w1.dispose();
+  assert.equal(tf.memory().numTensors, before + 1, 'tfjs 4.22 leaks SGD\'s learning-rate scalar (tensorflow/tfjs#4647); if this fails, the workaround can go');
+  tf.dispose((leaky as unknown as { c: tf.Tensor }).c);
+
+  const start = tf.memory().numTensors;
+  const momentum = tf.train.momentum(0.1, 0.9);
+  const w2 = step(momentum);
+  disposeOptimizer(momentum);
+  w2.dispose();
+  assert.equal(tf.memory().numTensors, start);
+  const rmsprop = tf.train.rmsprop(0.1);
+  const w3 = step(rmsprop);
+  disposeOptimizer(rmsprop);
+  w3.dispose();
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test('lendUnitGammas gives a gamma of ones to BatchNormalization without scale only, and takes it back', () => {
+  const start = tf.memory().numTensors;
+  const input = tf.input({ shape: [2, 2, 3] });
+  const noScale = tf.layers.batchNormalization({ scale: false });
+  const withScale = tf.layers.batchNormalization({});
+  const m = tf.model({ inputs: input, outputs: withScale.apply(noScale.apply(input)) as tf.SymbolicTensor });
+  const layers = m.layers as unknown as { gamma?: { read(): tf.Tensor } | null; getClassName(): string; movingMean?: { read(): tf.Tensor } | null }[];
+  const gammaBefore = layers.map((l) => l.gamma);
+  const tensorsWithModel = tf.memory().numTensors;
+  const undo = lendUnitGammas(layers);
+  assert.deepEqual(Array.from(layers[1].gamma!.read().dataSync()), [1, 1, 1]);
+  assert.equal(layers[2].gamma, gammaBefore[2], 'a layer with its own gamma is left alone');
+  undo();
+  assert.equal(layers[1].gamma, gammaBefore[1]);
+  assert.equal(tf.memory().numTensors, tensorsWithModel, 'the ones are freed');
+  m.dispose();
+  assert.ok(tf.memory().numTensors >= start);
+});
+
+test('the cpu banner flag is cleared, and the removed util helpers are back', () => {
+  silenceCpuBackendBanner();
+  assert.equal((tf.findBackend('cpu') as unknown as { firstUse?: boolean }).firstUse, false);
+  restoreRemovedUtilHelpers();
+  const u = util as unknown as { isNullOrUndefined(v: unknown): boolean; isArray(v: unknown): boolean };
+  assert.equal(u.isNullOrUndefined(null), true);
+  assert.equal(u.isNullOrUndefined(undefined), true);
+  assert.equal(u.isNullOrUndefined(0), false);
+  assert.equal(u.isArray([]), true);
+});
