@@ -7,10 +7,10 @@
 // writes them next to each fixture as FILE.tfjs.json, which the unit test reads; without --update a
 // file's .tfjs.json is used where it exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTfjs } from '../src/core/parsers/index.ts';
-import { compareWithKeras, type KerasRecord } from './lib/kerasShapes.ts';
+import { runShapeBench, type KerasRecord } from './lib/kerasShapes.ts';
 
 const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -26,31 +26,4 @@ function oracle(file: string): KerasRecord[] {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as KerasRecord[];
 }
 
-let total = 0;
-let matched = 0;
-let wrong = 0;
-let unknown = 0;
-let missing = 0;
-let unbuilt = 0;
-for (const file of corpus) {
-  const saved = file.replace(SOURCE, '.tfjs.json');
-  let records: KerasRecord[];
-  if (!update && existsSync(saved)) records = JSON.parse(readFileSync(saved, 'utf8')) as KerasRecord[];
-  else {
-    records = oracle(file);
-    if (update) writeFileSync(saved, JSON.stringify(records, null, 1) + '\n');
-  }
-  const a = compareWithKeras(readFileSync(file, 'utf8'), records, parseTfjs);
-  total += a.total;
-  matched += a.matched;
-  wrong += a.wrong.length;
-  unknown += a.unknown;
-  missing += a.missing;
-  unbuilt += a.unbuilt.length;
-  console.log(`${file.replace(root + '/', '')}: ${a.matched}/${a.total} match tfjs, ${a.unknown} unknown, ${a.missing} without a row, ${a.wrong.length} wrong${a.unbuilt.length ? `, ${a.unbuilt.length} rows tfjs did not build` : ''}`);
-  const clip = (t: string) => (t.length > 200 ? `${t.slice(0, 200)}…` : t);
-  for (const w of a.wrong.slice(0, 8)) console.log(`    WRONG line ${w.line} ${w.cls}: shows ${w.shown}, tfjs ${clip(w.keras)}`);
-  for (const u of a.unbuilt.slice(0, 8)) console.log(`    not built by tfjs in this run: line ${u.line} ${u.cls} ${u.shown}`);
-}
-console.log(`total: ${matched}/${total} layers match tfjs (${unknown} unknown, ${missing} without a row); ${wrong} rows show a wrong shape or count as known; ${unbuilt} rows for layers tfjs did not build in this run`);
-process.exitCode = wrong > 0 ? 1 : 0;
+process.exitCode = runShapeBench(corpus, { root, update, against: 'tfjs', saved: (file) => file.replace(SOURCE, '.tfjs.json'), oracle, parse: parseTfjs }) > 0 ? 1 : 0;
