@@ -3,7 +3,6 @@
 // RepeatVector, Permute, Masking, ELU, PReLU, ThresholdedReLU, AlphaDropout, SpatialDropout1D.
 // Parameter counts are Keras' and tfjs' (they agree, but for GRU: Keras' reset_after=True default
 // has a second bias; tfjs has no reset_after and computes it as False).
-import { inferLayer } from './index.ts';
 import { DOT } from './inference.ts';
 import type { LayerKind } from './registry.ts';
 import type { ArgsReader, InferCall, LayerArgs, LayerDef, LayerInference, LayerSpec, LiteralValue, ParamCount, ShapeDiagnostic } from './types.ts';
@@ -18,7 +17,7 @@ const record = (kind: SequenceKind, aliases: string[], positional: string[]) => 
   aliases,
   positional,
   readArgs: ({ raw, args, problems }: ArgsReader) => readSequenceArgs(kind, raw, args, problems),
-  infer: ({ spec, input, diagnostics }: InferCall) => inferSequenceLayer(kind, spec, input, diagnostics),
+  infer: ({ spec, input, diagnostics, inferInner }: InferCall) => inferSequenceLayer(kind, spec, input, diagnostics, inferInner),
 });
 
 export const sequenceLayers = {
@@ -107,8 +106,7 @@ function rnnParams(spec: LayerSpec, features: number | null): ParamCount | null 
   return { total, nonTrainable: 0, text: `${g}${u}${DOT}${features} kernel + ${g}${u}${DOT}${u} recurrent${biasText} = ${total}` };
 }
 
-function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[]): LayerInference {
-  const infer = (inner: LayerSpec, x: Shape | null) => inferLayer(inner, [x]);
+function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[], infer: InferCall['inferInner']): LayerInference {
   const a = spec.args;
   const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({ outputShape, params, arithmetic, diagnostics });
   const none: ParamCount = { total: 0, nonTrainable: 0, text: '0' };

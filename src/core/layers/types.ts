@@ -121,6 +121,8 @@ export interface InferCall {
   diagnostics: ShapeDiagnostic[];
   /** a LayerInference with this call's diagnostics */
   result(outputShape: Shape | null, params: ParamCount | null, arithmetic?: string[]): LayerInference;
+  /** inference of a wrapped layer (Bidirectional, TimeDistributed) on one input */
+  inferInner(inner: LayerSpec, input: Shape | null): LayerInference;
 }
 
 /** Everything CNN Lab knows about one layer kind. */
