@@ -11,6 +11,7 @@ import { WEBVIEW_BUILD_OPTIONS } from './scripts/webviewBuildOptions.mjs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -24,7 +25,7 @@ const webviewEntries = existsSync('webview')
       .map((f) => `webview/${f}`)
   : [];
 
-const contexts = [
+const contexts = /** @type {import('esbuild').BuildOptions[]} */ ([
   {
     ...common,
     entryPoints: { extension: 'src/extension.ts' },
@@ -53,7 +54,7 @@ const contexts = [
         },
       ]
     : []),
-].filter((c) => Object.values(c.entryPoints).every((p) => typeof p !== 'string' || existsSync(p)));
+]).filter((c) => Object.values(c.entryPoints ?? {}).every((p) => typeof p !== 'string' || existsSync(p)));
 
 const built = await Promise.all(contexts.map((c) => esbuild.context(c)));
 if (watch) {

@@ -129,6 +129,7 @@ if (opts.list) {
 if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first');
 
 const pct = (x) => (x === undefined || x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+/** @type {Record<string, any>[]} one row per run: its figures, or `failed` with the exit code */
 const results = [];
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}`);
 for (const name of opts.runs) {

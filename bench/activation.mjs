@@ -50,7 +50,7 @@ const samples = [];
 for (let i = 0; i < rounds; i++) {
   const r = spawnSync(process.execPath, ['-e', round], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`round ${i} failed: ${r.stderr}`);
-  samples.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  samples.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? ''));
 }
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = median(samples.map((s) => s.loadMs));

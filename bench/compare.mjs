@@ -67,11 +67,11 @@ function parseArgs(argv) {
     epochs: 3,
     fineTuneEpochs: 2,
     ttaEpochs: 10,
-    targetAcc: null,
+    targetAcc: /** @type {number | null} */ (null),
     memoryEpochs: 20,
     batchSize: 32,
     timeout: 1800,
-    out: null,
+    out: /** @type {string | null} */ (null),
   };
   const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
   const int = (name, v) => {
@@ -90,7 +90,7 @@ function parseArgs(argv) {
     const key = a.replace(/^--/, '');
     explicit.add(key);
     switch (a) {
-      case '--help': case '-h': console.log(HELP); process.exit(0);
+      case '--help': case '-h': console.log(HELP); return process.exit(0);
       case '--data': o.data = resolve(next()); break;
       case '--figures': o.figures = list(next()); break;
       case '--bases': o.bases = list(next()); break;
@@ -157,6 +157,11 @@ function oursEvents(run) {
 }
 
 let coldCaches = 0;
+/**
+ * @param {string[]} args
+ * @param {any} o
+ * @param {{ onEvent?: (e: { name: string, params: any, t: number }) => unknown }} [hooks] `'stop'` from onEvent stops the run
+ */
 async function runOurs(args, o, { onEvent } = {}) {
   let stopAt = null;
   // A cold bottleneck-feature cache for every run (unless --warm-cache): a user's first run is
@@ -182,7 +187,7 @@ async function runOurs(args, o, { onEvent } = {}) {
       }
       const name = value.method ?? value.event ?? value.type ?? value.kind;
       const params = value.params && typeof value.params === 'object' ? value.params : value;
-      if (onEvent({ name, params, t }) === 'stop' && stopAt === null) {
+      if (onEvent?.({ name, params, t }) === 'stop' && stopAt === null) {
         stopAt = t;
         child.kill('SIGTERM');
       }
@@ -382,6 +387,7 @@ function ttaFigure(o, d, runDir, { augment }) {
       return { value: r.result.secondsToTarget, targetAcc: target(base), epochsToTarget: r.result.epochsToTarget, finalValAcc: r.result.finalValAcc, maxValAcc: maxValAcc(r.result.epochs), peakRssBytes: r.peakRssBytes };
     },
     async ours(base, backend) {
+      /** @type {{ t: number, epoch: number } | null} */
       let reached = null;
       const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`tta-${tag}-${base}-${backend}`), ['--epochs', String(o.ttaEpochs), '--fine-tune-epochs', '0', ...(augment ? augmentArgsOurs() : [])]), o, {
         onEvent: (e) => {
@@ -393,7 +399,9 @@ function ttaFigure(o, d, runDir, { augment }) {
         },
       });
       const epochs = oursEpochs(r.events);
-      return { value: reached ? reached.t : null, targetAcc: target(base), epochsToTarget: reached?.epoch ?? null, finalValAcc: epochs.length ? epochs[epochs.length - 1].valAcc : null, maxValAcc: maxValAcc(epochs), peakRssBytes: r.peakRssBytes };
+      // set inside onEvent, which TypeScript's narrowing does not follow
+      const hit = /** @type {{ t: number, epoch: number } | null} */ (reached);
+      return { value: hit ? hit.t : null, targetAcc: target(base), epochsToTarget: hit?.epoch ?? null, finalValAcc: epochs.length ? epochs[epochs.length - 1].valAcc : null, maxValAcc: maxValAcc(epochs), peakRssBytes: r.peakRssBytes };
     },
     unit: `s from process start to val acc ≥ target${o.targetAcc ? ` ${o.targetAcc}` : ' (mobilenet_v2 0.7, inception_v3 0.65)'}, at most ${o.ttaEpochs} epochs`,
     better: 'lower',
@@ -514,7 +522,7 @@ async function main() {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const notes = [];
-      for (const [side, s] of [['Keras', row.keras], ['ours', row.ours]]) {
+      for (const [side, s] of /** @type {const} */ ([['Keras', row.keras], ['ours', row.ours]])) {
         if (!s) continue;
         for (const [key, v] of Object.entries(s.extra)) if (v != null) notes.push(`${side} ${key} ${fmt(v)}`);
         if (s.errors.length) notes.push(`${side} errors: ${s.errors[0].slice(0, 120)}`);

@@ -142,21 +142,21 @@ function hostMessages(MetricHistoryStore, n, deltas, batchesPerEpoch) {
 // ---------------------------------------------------------------- the page
 
 const preamble = (hidden) => `
-window.__bench = { posted: [], warnings: [], frames: [], longtasks: [], recording: false };
+/** @type {any} */ (window).__bench = { posted: [], warnings: [], frames: [], longtasks: [], recording: false };
 window.acquireVsCodeApi = () => {
   // the dashboard's persisted UI state: the legend's hidden series (--hide)
   let state = ${JSON.stringify(hidden.length ? { hidden } : undefined) ?? 'undefined'};
   return {
-    postMessage: (m) => window.__bench.posted.push(JSON.parse(JSON.stringify(m))),
+    postMessage: (m) => /** @type {any} */ (window).__bench.posted.push(JSON.parse(JSON.stringify(m))),
     getState: () => state,
     setState: (s) => (state = s),
   };
 };
 const warn = console.warn.bind(console);
-console.warn = (...a) => { window.__bench.warnings.push(a.map(String).join(' ')); warn(...a); };
+console.warn = (...a) => { /** @type {any} */ (window).__bench.warnings.push(a.map(String).join(' ')); warn(...a); };
 new PerformanceObserver((list) => {
-  if (!window.__bench.recording) return;
-  for (const e of list.getEntries()) window.__bench.longtasks.push({ start: e.startTime, duration: e.duration });
+  if (!/** @type {any} */ (window).__bench.recording) return;
+  for (const e of list.getEntries()) /** @type {any} */ (window).__bench.longtasks.push({ start: e.startTime, duration: e.duration });
 }).observe({ type: 'longtask' });
 `;
 
@@ -164,12 +164,12 @@ new PerformanceObserver((list) => {
 // each message
 const afterListener = `
 window.addEventListener('message', (ev) => {
-  const b = window.__bench;
+  const b = /** @type {any} */ (window).__bench;
   if (ev.data && ev.data.type === 'snapshot' && b.onSnapshot) b.onSnapshot();
   if (ev.data && ev.data.type === 'delta') b.deltasHandled = (b.deltasHandled || 0) + 1;
 });
-window.__bench.record = (ms) => new Promise((resolve) => {
-  const b = window.__bench;
+/** @type {any} */ (window).__bench.record = (ms) => new Promise((resolve) => {
+  const b = /** @type {any} */ (window).__bench;
   b.frames = []; b.longtasks = []; b.recording = true;
   const t0 = performance.now();
   const tick = (ts) => {
@@ -191,11 +191,12 @@ function pageShell(css) {
 /** In the page: both charts' data-batches / data-epochs and whether their canvases have ink. */
 function chartState() {
   return ['loss', 'acc'].map((m) => {
-    const el = document.querySelector(`[data-testid="chart-${m}"]`);
+    const el = /** @type {HTMLElement | null} */ (document.querySelector(`[data-testid="chart-${m}"]`));
+    /** @type {HTMLCanvasElement | null | undefined} */
     const canvas = el?.querySelector('canvas');
     let ink = 0;
     if (canvas && canvas.width && canvas.height) {
-      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      const px = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d')).getImageData(0, 0, canvas.width, canvas.height).data;
       for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) ink++;
     }
     return { metric: m, batches: Number(el?.dataset.batches ?? NaN), epochs: Number(el?.dataset.epochs ?? NaN), canvas: !!canvas, ink };
@@ -219,19 +220,19 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     await page.addScriptTag({ content: preamble(o.hide) });
     await page.addScriptTag({ content: bundle });
     await page.addScriptTag({ content: afterListener });
-    const ready = await page.evaluate(() => window.__bench.posted);
+    const ready = await page.evaluate(() => /** @type {any} */ (window).__bench.posted);
     if (!ready.some((m) => m.type === 'ready')) throw new Error(`the dashboard did not post ready: ${JSON.stringify(ready)}`);
 
     const load1 = loadavg()[0];
     // idle baseline: the empty dashboard, nothing posted
-    await page.evaluate((ms) => window.__bench.record(ms), o.idleMs);
-    const idle = await page.evaluate(() => ({ frames: window.__bench.frames, longtasks: window.__bench.longtasks }));
+    await page.evaluate((ms) => /** @type {any} */ (window).__bench.record(ms), o.idleMs);
+    const idle = await page.evaluate(() => ({ frames: /** @type {any} */ (window).__bench.frames, longtasks: /** @type {any} */ (window).__bench.longtasks }));
 
     // first render
     const render = await page.evaluate((text) => {
       const message = JSON.parse(text); // outside the timing: the host's JSON is parsed before it is posted
       return new Promise((resolve) => {
-        const b = window.__bench;
+        const b = /** @type {any} */ (window).__bench;
         let t0 = 0;
         b.onSnapshot = () => {
           b.onSnapshot = undefined;
@@ -245,7 +246,9 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     const afterSnapshot = await page.evaluate(chartState);
 
     // the live stream, with frames and long tasks recorded over it (plus ~2 frames after the last)
-    await page.evaluate((text) => (window.__bench.pending = JSON.parse(text)), messages.deltas);
+    await page.evaluate((text) => {
+      /** @type {any} */ (window).__bench.pending = JSON.parse(text);
+    }, messages.deltas);
     const cdp = o.cpuprofile ? await page.context().newCDPSession(page) : undefined;
     if (cdp) {
       await cdp.send('Profiler.enable');
@@ -254,7 +257,7 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     const stream = await page.evaluate(
       ({ rate }) =>
         new Promise((resolve) => {
-          const b = window.__bench;
+          const b = /** @type {any} */ (window).__bench;
           const deltas = b.pending;
           b.pending = undefined;
           b.frames = []; b.longtasks = []; b.recording = true;
@@ -285,7 +288,7 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     );
     if (cdp) await writeProfile((await cdp.send('Profiler.stop')).profile, o.cpuprofile, `dashboard-${n}-r${round}`);
     const afterStream = await page.evaluate(chartState);
-    const warnings = await page.evaluate(() => window.__bench.warnings);
+    const warnings = await page.evaluate(() => /** @type {any} */ (window).__bench.warnings);
 
     const problems = [];
     const check = (cond, what) => cond || problems.push(what);
@@ -351,6 +354,7 @@ const median = (xs) => {
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : b === 0 && a === 0 ? '0/0' : b === 0 ? `${fmt(a, 0)}/0` : '—');
 
+/** @type {[string, (r: any) => number, number?][]} label, value of a row, decimals (1 unless given) */
 const COLS = [
   ['first render ms', (r) => r.renderMs],
   ['(handled ms)', (r) => r.renderHandledMs],
@@ -426,7 +430,7 @@ async function main() {
   } else {
     console.log(`dashboard-points: Chromium ${version} headless (--disable-gpu), ${cpus().length} CPUs, viewport ${o.width}×${o.height}, ${new Date().toISOString()}`);
     console.log(`per size: snapshot of N batch points (2 phases, ${o.batchesPerEpoch} batches/epoch), then ${o.deltas} one-batch deltas at ${o.rate}/s; ${o.rounds} round(s), sizes alternated${o.hide.length ? `; hidden series: ${o.hide.join(', ')}` : ''}`);
-    console.log(`snapshot JSON: ${o.sizes.map((n) => `N=${n} ${(messages.get(n).snapshotBytes / 1024).toFixed(0)} KiB`).join(', ')}`);
+    console.log(`snapshot JSON: ${o.sizes.map((n) => `N=${n} ${((messages.get(n)?.snapshotBytes ?? 0) / 1024).toFixed(0)} KiB`).join(', ')}`);
     console.log(table(rows, o.sizes));
     console.log(`load average now ${load.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min); run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     console.log('frame = requestAnimationFrame interval during the stream (16.7 ms at 60 Hz); long task = main-thread task > 50 ms; idle = the empty page before the snapshot');

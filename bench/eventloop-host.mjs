@@ -64,13 +64,13 @@ async function main() {
   rmSync(o.out, { recursive: true, force: true });
   const engine = fork(o.engine, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
-  engine.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+  engine.stderr?.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
   const histogram = monitorEventLoopDelay({ resolution: o.resolutionMs });
   const counts = {};
   let received = 0;
   const t0 = performance.now();
   const result = await new Promise((resolvePromise, reject) => {
-    engine.on('message', (msg) => {
+    engine.on('message', (/** @type {any} */ msg) => {
       received++;
       // What a host does per message: parse the envelope and keep the latest metrics.
       if (msg?.kind === 'notification') {

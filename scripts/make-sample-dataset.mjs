@@ -27,8 +27,9 @@ const outRoot = option('out', 'samples');
 
 const SHAPES = ['circle', 'square', 'triangle'];
 
+/** @returns {[number, number, number]} an RGB triple */
 function randomColour(rng) {
-  return [0, 0, 0].map(() => Math.floor(rng() * 256));
+  return [Math.floor(rng() * 256), Math.floor(rng() * 256), Math.floor(rng() * 256)];
 }
 const hex = (rgb) => '#' + rgb.map((v) => v.toString(16).padStart(2, '0')).join('');
 const luma = ([r, g, b]) => 0.299 * r + 0.587 * g + 0.114 * b;

@@ -133,7 +133,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const r = packageTarget(t);
       console.log(`${r.target}: ${r.vsix} (${(r.bytes / 2 ** 20).toFixed(1)} MiB, ${r.seconds.toFixed(0)} s)`);
     } catch (e) {
-      console.error(`package-vsix: ${e.message}`);
+      console.error(`package-vsix: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
     }
   }

@@ -38,7 +38,11 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(engine);
   engine.onStart((pid) => log.info(`engine started (pid ${pid})`));
   engine.onOutput(({ stream, text }) => {
-    for (const line of text.split('\n')) if (line.trim()) (stream === 'stderr' ? log.warn : log.info).call(log, `[engine] ${line}`);
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      if (stream === 'stderr') log.warn(`[engine] ${line}`);
+      else log.info(`[engine] ${line}`);
+    }
   });
   engine.onExit((e) => {
     if (e.expected) log.info('engine stopped');

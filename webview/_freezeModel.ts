@@ -60,7 +60,7 @@ export function fineTuneFromBlock(layers: FreezeLayer[], group: string): string[
   if (start < 0) throw new Error(`no block named ${group}`);
   if (start === 0) return [];
   const previous = layers[start - 1];
-  // "up to mixed8" reads better than an index, and is what the seed means by "top blocks";
+  // "up to mixed8" reads better than an index, and is what the Keras transfer-learning recipe means by "top blocks";
   // EfficientNet's "from block6a" likewise (its blocks' layers all start with the block's name)
   if (previous.group && /^mixed\d+$/.test(previous.name)) return [`up to ${previous.name}`];
   if (/^block\d+[a-z]$/.test(group)) return [`from ${group}`];
@@ -71,7 +71,7 @@ export function presetsFor(layers: FreezeLayer[]): Preset[] {
   const presets: Preset[] = [{ id: 'transfer', label: 'Freeze whole base', title: 'Transfer learning: only the new head trains', ranges: ['0-'] }];
   const blocks = blockNames(layers);
   if (blocks.length >= 2 && blocks.some((b) => /^mixed\d+$/.test(b))) {
-    presets.push({ id: 'top2', label: 'Top 2 inception blocks', title: 'Fine-tune mixed9 and mixed10 (the seed script)', ranges: fineTuneFromBlock(layers, blocks[blocks.length - 2]) });
+    presets.push({ id: 'top2', label: 'Top 2 inception blocks', title: 'Fine-tune mixed9 and mixed10 (the Keras transfer-learning recipe)', ranges: fineTuneFromBlock(layers, blocks[blocks.length - 2]) });
   } else if (blocks.includes('block6a') && blocks.every((b) => /^block\d+[a-z]$/.test(b))) {
     // EfficientNet: the default fine-tuning point, the last two stages (block6a…, block7a) and the top
     presets.push({ id: 'top2stages', label: 'From block6a', title: 'Fine-tune the last two stages and the top conv (the default for EfficientNet-Lite)', ranges: fineTuneFromBlock(layers, 'block6a') });

@@ -47,7 +47,7 @@ function render(): void {
       );
       const group = row.group;
       tr.addEventListener('click', () => toggle(group));
-      tr.addEventListener('keydown', (e) => ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') && toggle(group));
+      tr.addEventListener('keydown', (e) => ((e).key === 'Enter' || (e).key === ' ') && toggle(group));
       body.append(tr);
     }
     current = row.group;

@@ -118,7 +118,8 @@ function makeChart(metric: Metric, container: HTMLElement): uPlot {
       setSeries: [
         (u: uPlot, i: number | null) => {
           if (i === null) return;
-          const key = `${metric}:${u.series[i].label}`;
+          const name = u.series[i].label; // every series above has a string label
+          const key = `${metric}:${typeof name === 'string' ? name : ''}`;
           const set = new Set(host.uiState().hidden);
           if (u.series[i].show) set.delete(key);
           else set.add(key);

@@ -57,7 +57,7 @@ function render(): void {
 
   const field = h('vscode-textfield', { value: textFromRanges(s.freeze), placeholder: 'frozen layers, e.g. 0-248 or up to mixed8', 'data-testid': 'ranges', 'aria-label': 'frozen layer ranges' }) as HTMLElement & { value: string };
   field.addEventListener('change', () => send(rangesFromText(field.value)));
-  field.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && send(rangesFromText(field.value)));
+  field.addEventListener('keydown', (e) => (e).key === 'Enter' && send(rangesFromText(field.value)));
 
   const presets = h('div', { class: 'presets' });
   for (const p of presetsFor(s.layers)) {
@@ -80,7 +80,7 @@ function render(): void {
       const idx = s.layers.flatMap((l, j) => (l.group === layer.group ? [j] : []));
       const allFrozen = idx.every((j) => frozen[j]);
       const someFrozen = idx.some((j) => frozen[j]);
-      const box = h('input', { type: 'checkbox', 'aria-label': `${layer.group} trainable` }) as HTMLInputElement;
+      const box = h('input', { type: 'checkbox', 'aria-label': `${layer.group} trainable` });
       box.checked = !allFrozen;
       box.indeterminate = someFrozen && !allFrozen;
       box.addEventListener('click', (e) => {
@@ -97,13 +97,13 @@ function render(): void {
         render();
       };
       name.addEventListener('click', flip);
-      name.addEventListener('keydown', (e) => ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') && flip());
+      name.addEventListener('keydown', (e) => ((e).key === 'Enter' || (e).key === ' ') && flip());
       const params = idx.reduce((a, j) => a + s.layers[j].params, 0);
       list.append(h('li', { class: `group${allFrozen ? ' frozen' : ''}`, 'data-group': layer.group }, box, name, h('span', { class: 'params' }, formatCount(params))));
     }
     currentGroup = layer.group;
     if (layer.group && !expanded.has(layer.group)) return;
-    const box = h('input', { type: 'checkbox', 'data-index': i, 'aria-label': `${layer.name} trainable` }) as HTMLInputElement;
+    const box = h('input', { type: 'checkbox', 'data-index': i, 'aria-label': `${layer.name} trainable` });
     box.checked = !frozen[i];
     box.addEventListener('click', (e) => {
       e.preventDefault();

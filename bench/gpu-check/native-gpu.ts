@@ -32,8 +32,8 @@ async function compute(backend: 'tensorflow' | 'tensorflow-gpu'): Promise<void> 
   const y = Array.from(tf.conv2d(x, k, 1, 'valid').dataSync());
   const g = Array.from(tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, 1, 'valid').sum())(k).dataSync());
   // a MobileNet-sized layer, to see the device work: 32x112x112x32 * 3x3x32x64, forward + filter gradient
-  const big = tf.randomNormal([32, 112, 112, 32]) as tf.Tensor4D;
-  const kb = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
+  const big = tf.randomNormal<tf.Rank.R4>([32, 112, 112, 32]);
+  const kb = tf.randomNormal<tf.Rank.R4>([3, 3, 32, 64]);
   const step = () => tf.tidy(() => tf.grad((f) => tf.conv2d(big, f as tf.Tensor4D, 1, 'same').sum())(kb).dataSync());
   step();
   const t0 = performance.now();

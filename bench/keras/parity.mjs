@@ -25,7 +25,7 @@ const full = await tf.loadLayersModel(
 const model = tf.model({ inputs: full.inputs, outputs: full.getLayer(cut).output });
 const raw = readFileSync(inputPath);
 const x = tf.tensor4d(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4), [+n, +h, +w, 3]);
-const y = model.predict(x);
+const y = /** @type {tf.Tensor} */ (model.predict(x)); // one output
 const out = y.dataSync();
 writeFileSync(outputPath, Buffer.from(out.buffer, out.byteOffset, out.byteLength));
 console.log(JSON.stringify({ shape: y.shape, mean: tf.mean(y).dataSync()[0] }));

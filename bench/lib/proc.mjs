@@ -57,6 +57,10 @@ export function treeRssBytes(root) {
  * Spawns `cmd args`, samples the tree's RSS every `sampleMs`, and resolves when it exits.
  * `onLine(line, secondsSinceSpawn, child)` sees each stdout line as it arrives (it may kill the
  * child, e.g. once a target accuracy is reached). stderr is kept (its tail) for error messages.
+ *
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, onLine?: (line: string, seconds: number, child: import('node:child_process').ChildProcess) => unknown, sampleMs?: number, timeoutS?: number, log?: (line: string) => void }} [options]
  */
 export function runMeasured(cmd, args, { cwd, env, onLine, sampleMs = 200, timeoutS = 0, log } = {}) {
   return new Promise((resolve, reject) => {

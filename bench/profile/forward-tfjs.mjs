@@ -32,7 +32,7 @@ const model = tf.model({ inputs: full.inputs, outputs: full.getLayer(cut).output
 const one = (inputs) => (Array.isArray(inputs) ? inputs[0] : inputs);
 for (const l of model.layers) {
   const cls = l.getClassName();
-  if (PATCH.includes('relu6') && cls === 'ReLU' && l.maxValue === 6) l.call = (inputs) => tf.relu6(one(inputs));
+  if (PATCH.includes('relu6') && cls === 'ReLU' && /** @type {{ maxValue?: number }} */ (/** @type {unknown} */ (l)).maxValue === 6) l.call = (inputs) => tf.relu6(one(inputs));
   if (PATCH.includes('nobn') && cls === 'BatchNormalization') l.call = (inputs) => one(inputs);
 }
 const n = Number(bs);
@@ -41,13 +41,13 @@ const x = tf.randomUniform([n, s, s, 3]);
 const times = [];
 for (let i = 0; i < Number(reps); i++) {
   const t = performance.now();
-  const y = model.predict(x);
+  const y = /** @type {tf.Tensor} */ (model.predict(x)); // one output
   await y.data();
   y.dispose();
   times.push((performance.now() - t) / 1000);
 }
 const prof = await tf.profile(async () => {
-  const y = model.predict(x);
+  const y = /** @type {tf.Tensor} */ (model.predict(x)); // one output
   await y.data();
   y.dispose();
 });

@@ -17,7 +17,7 @@ function readExperiment(file: string): ExperimentConfig {
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`--experiment ${file}: expected a JSON object`, 2);
   const { $schema: _schema, ...fields } = raw as Record<string, unknown>;
-  const config = withExperimentDefaults({ out: 'models/model', ...fields } as Parameters<typeof withExperimentDefaults>[0]);
+  const config = withExperimentDefaults({ out: 'models/model', ...fields });
   const issues = validateExperiment(config);
   if (issues.length) throw new CliError(`--experiment ${file}: ${issues.map((i) => (i.field ? `${i.field} ${i.message}` : i.message)).join('; ')}`, 2);
   const dir = dirname(resolve(file));

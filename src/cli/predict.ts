@@ -1,4 +1,4 @@
-// `cnn-lab predict`: top-k classes for image files or an image URL, like the seed's predict.py.
+// `cnn-lab predict`: top-k classes for image files or an image URL, like the Keras transfer-learning recipe's predict.py.
 import type { BackendChoice, Prediction } from '../protocol/messages.ts';
 import { CliError, parseArgs, parseNumberFlag, type CliIO } from './io.ts';
 

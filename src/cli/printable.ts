@@ -5,6 +5,7 @@
 
 // C0 controls except tab and newline, DEL, and the C1 controls (U+009B is a one-character CSI),
 // plus the bidirectional overrides that reorder what a line appears to say.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -1,5 +1,5 @@
 // Defaults for an experiment file, so a user (or the wizard) writes only what differs. The freeze
-// defaults follow the seed's recipe: fine-tune the top blocks of the base, keep the rest frozen.
+// defaults follow the Keras transfer-learning recipe: fine-tune the top blocks of the base, keep the rest frozen.
 import type { AugmentConfig, ExperimentConfig } from './experiment.ts';
 import { KERAS_APPLICATIONS } from './kerasApplications.ts';
 
@@ -24,7 +24,7 @@ export const NO_AUGMENTATION: Readonly<AugmentConfig> = {
   fillMode: 'nearest',
 };
 
-/** Named augmentation settings for `--augment NAME`; 'standard' is the seed's ImageDataGenerator. */
+/** Named augmentation settings for `--augment NAME`; 'standard' is the Keras recipe's ImageDataGenerator. */
 export const AUGMENT_PRESETS: Record<'light' | 'standard' | 'strong', AugmentConfig> = {
   light: { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0, zoomRange: 0.1, horizontalFlip: true, fillMode: 'nearest' },
   standard: { rotationRange: 30, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: 'nearest' },

@@ -4,7 +4,7 @@
 //   -block_13_expand   from the first layer up to block_13_expand (inclusive)
 //   first 249     layers 0..248                 up to mixed8    layers 0..mixed8 (inclusive)
 //   from block_13 fine-tune from block_13: everything BEFORE the first layer whose name starts
-//                 with block_13 is frozen (the seed's "train the top blocks" phrasing)
+//                 with block_13 is frozen (the Keras recipe's "train the top blocks" phrasing)
 // Range ends may be indices or names (exact match, else the first layer whose name starts with it).
 // Used by the engine (applying freezes) and the VS Code freeze panel (showing/editing them).
 

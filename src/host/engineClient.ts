@@ -297,7 +297,7 @@ export class EngineClient implements DisposableLike {
       return;
     }
     const { kind: _kind, ...notification } = message;
-    this.notificationEmitter.fire(notification as EngineNotification);
+    this.notificationEmitter.fire(notification);
   }
 }
 

@@ -17,16 +17,18 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DOWNLOAD_TIMEOUT_MS = Number(process.env.VSCODE_DOWNLOAD_TIMEOUT_MS ?? 60_000);
 const VSCODE_VERSION = process.env.VSCODE_VERSION ?? 'stable';
 
+/** @returns {never} */
 function fail(message) {
   console.error(`\ntest:integration: ${message}`);
   process.exit(1);
 }
 
+/** @type {typeof import('@vscode/test-electron')} */
 let testElectron;
 try {
   testElectron = await import('@vscode/test-electron');
 } catch (e) {
-  fail(`@vscode/test-electron is not installed (${e.message}); run npm ci.`);
+  fail(`@vscode/test-electron is not installed (${e instanceof Error ? e.message : String(e)}); run npm ci.`);
 }
 const { downloadAndUnzipVSCode, runTests } = testElectron;
 
@@ -65,7 +67,7 @@ const vscodeExecutablePath = await vscodeExecutable();
 const runDir = mkdtempSync(join(tmpdir(), 'cnn-lab-integration-'));
 const workspace = join(runDir, 'workspace');
 cpSync(join(REPO, 'test/e2e/workspace-template'), workspace, { recursive: true });
-let code = 1;
+let code;
 try {
   code = await runTests({
     vscodeExecutablePath,

@@ -24,7 +24,7 @@ const storage = mkdtempSync(join(tmpdir(), 'cnnlab-native-real-'));
 after(() => rmSync(storage, { recursive: true, force: true }));
 
 test('the real wheel from a loopback index: downloaded, extracted, loaded and checked by the engine', { skip, timeout: 600_000 }, async () => {
-  const index = await startIndex(join(cache, realWheel!), realWheel!);
+  const index = await startIndex(join(cache, realWheel!), realWheel);
   const times: Record<string, number> = {};
   try {
     const record = await installFromIndex({
@@ -58,7 +58,7 @@ test('a real full disk (tmpfs): refused after the lookup, before the download, i
     execFileSync('umount', [join(small, 'storage')]);
     rmSync(small, { recursive: true, force: true });
   });
-  const index = await startIndex(join(cache, realWheel!), realWheel!);
+  const index = await startIndex(join(cache, realWheel!), realWheel);
   try {
     const e = await installFromIndex({ storage: join(small, 'storage'), indexUrl: index.indexUrl, verify: async () => 'unused' }).catch((x: unknown) => x);
     assert.ok(e instanceof NativeInstallError, String(e));

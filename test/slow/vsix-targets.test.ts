@@ -3,13 +3,13 @@
 // the production tree per platform), or lists the ones already in out/vsix with VSIX_REUSE=1.
 // Only linux-x64 is also installed and run (test/e2e); the other targets are packaged and listed.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import yauzl from 'yauzl';
 
 const repo = resolve(__dirname, '../..');
-const version = (require(join(repo, 'package.json')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 const NATIVE = /\.(node|so(\.\d+)*|dylib|dll)$/;
 
 /** The native files each target must have (regexps over the VSIX paths), and what every native path must contain. */

@@ -70,7 +70,7 @@ test('dashboard: a replayed history renders every point, the phase switch, KPIs 
   assert.equal(q('chart-loss')?.getAttribute('data-batches'), '200');
   assert.equal(q('chart-loss')?.getAttribute('data-epochs'), '4');
   assert.ok(q('chart-acc')?.querySelector('canvas'), 'uPlot drew a canvas');
-  assert.match(q('chart-loss')!.textContent!, /epoch validation/, 'legend lists the validation series');
+  assert.match(q('chart-loss')!.textContent, /epoch validation/, 'legend lists the validation series');
   assert.equal(q('final-accuracy')?.textContent, 'accuracy 87.5%');
   assert.equal(q('throughput')?.textContent, '42.5 img/s');
   assert.equal(q('backend')?.textContent, 'cpu');
@@ -207,7 +207,7 @@ test('dashboard: the report lists every skipped file with its reason, once, and 
   await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
   const items = [...w.document.querySelectorAll('[data-testid="skipped"] li')].map((li) => li.textContent);
   assert.deepEqual(items, [`${loop.path}: ${loop.reason}`, `${broken.path}: ${broken.reason}`]);
-  assert.match(w.document.body.textContent!, /Skipped files: 2/);
+  assert.match(w.document.body.textContent, /Skipped files: 2/);
   w.document.querySelector<HTMLElement>('[data-testid="skipped"] button')!.click();
   assert.deepEqual(w.posted.at(-1), { type: 'openFile', path: loop.path });
 });

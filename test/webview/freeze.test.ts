@@ -116,7 +116,7 @@ test('freeze panel: an EfficientNet base offers "From block6a" (its fine-tuning 
     type: 'state',
     state: { ...state, base: 'efficientnet_lite0', experimentName: 'x-efficientnet_lite0.cnnlab.json', freeze: [], layers: effNames.map((name, i) => ({ name, className: 'Conv2D', params: effParams[i], group: effGroups[i] })) },
   });
-  const preset = w.document.querySelector('[data-testid="preset-top2stages"]') as HTMLElement | null;
+  const preset = w.document.querySelector<HTMLElement>('[data-testid="preset-top2stages"]');
   assert.ok(preset, 'no "From block6a" preset');
   preset.click();
   assert.deepEqual(lastPost(w), { type: 'setFreeze', freeze: ['from block6a'] });

@@ -1,6 +1,6 @@
-// One LayerDef per layer kind, gathered from the per-family modules. LayerKind is derived from the
-// keys, so a kind exists exactly when it has a record (aliases, positional order, argument reader
-// and shape inference together).
+// One LayerDef per layer kind, gathered from the per-family modules. The records and kinds.ts's list
+// must agree both ways (checked below at compile time), so a kind exists exactly when it has a
+// record (aliases, positional order, argument reader and shape inference together).
 import { activationLayers } from './activation.ts';
 import { convLayers } from './conv.ts';
 import { denseLayers } from './dense.ts';
@@ -11,8 +11,11 @@ import { poolLayers } from './pool.ts';
 import { preprocessingLayers } from './preprocessing.ts';
 import { regularizationLayers } from './regularization.ts';
 import { reshapingLayers } from './reshaping.ts';
+import { LAYER_KINDS, type LayerKind } from './kinds.ts';
 import { sequenceLayers } from './sequence.ts';
 import type { LayerDef } from './types.ts';
+
+export { LAYER_KINDS, type LayerKind };
 
 export const LAYERS = {
   ...inputLayers,
@@ -28,12 +31,13 @@ export const LAYERS = {
   ...sequenceLayers,
 };
 
-export type LayerKind = keyof typeof LAYERS;
+/** A record whose key is missing from kinds.ts makes this `never`, so the assignment fails to compile. */
+type RecordsWithoutKind = Exclude<keyof typeof LAYERS, LayerKind>;
+const everyRecordIsAKind: [RecordsWithoutKind] extends [never] ? true : RecordsWithoutKind = true;
+void everyRecordIsAKind;
 
-/** Every record, typed as a LayerDef (the modules keep their literal types for LayerKind). */
+/** Every record, typed as a LayerDef; `satisfies` fails to compile when a kind has no record. */
 export const LAYER_DEFS: Readonly<Record<LayerKind, LayerDef>> = LAYERS satisfies Record<LayerKind, LayerDef>;
-
-export const LAYER_KINDS = Object.keys(LAYERS) as LayerKind[];
 
 // alias → kind, built once; a duplicate alias is a bug in the records (the registry test checks).
 const ALIASES = new Map<string, LayerKind>(LAYER_KINDS.flatMap((kind) => LAYER_DEFS[kind].aliases.map((alias) => [alias, kind] as const)));

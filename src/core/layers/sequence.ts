@@ -4,7 +4,7 @@
 // Parameter counts are Keras' and tfjs' (they agree, but for GRU: Keras' reset_after=True default
 // has a second bias; tfjs has no reset_after and computes it as False).
 import { DOT } from './inference.ts';
-import type { LayerKind } from './registry.ts';
+import type { LayerKind } from './kinds.ts';
 import type { ArgsReader, InferCall, LayerArgs, LayerDef, LayerInference, LayerSpec, LiteralValue, ParamCount, ShapeDiagnostic } from './types.ts';
 import { formatShape, type Shape } from '../shape.ts';
 

@@ -1,7 +1,7 @@
 // The data every layer kind shares: a LayerSpec (what a parser read), its LayerArgs (normalised
 // arguments), and what inference returns. LayerDef is the one record per kind in registry.ts.
 import type { Shape } from '../shape.ts';
-import type { LayerKind } from './registry.ts';
+import type { LayerKind } from './kinds.ts';
 
 /** A JSON-like literal value as written in source or config. */
 export type LiteralValue = number | string | boolean | null | LiteralValue[] | { [key: string]: LiteralValue };

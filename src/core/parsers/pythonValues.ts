@@ -131,6 +131,7 @@ export class Scope {
     return this;
   }
   lookup(name: string): Value | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- a cursor walking up the scope chain, not an alias
     for (let s: Scope | undefined = this; s; s = s.parent) {
       const v = s.vars.get(name);
       if (v !== undefined) return v;

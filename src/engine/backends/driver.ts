@@ -50,6 +50,7 @@ export function packageVersion(name: string): string | null {
  * Imports a package whose types may not be installed (optional dependencies): the specifier is a
  * variable so neither tsc nor esbuild needs it at build time.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an optional package's types may be absent: the caller narrows
 export async function importOptional(name: string): Promise<any> {
   const mod = await import(name);
   return mod.default ?? mod;

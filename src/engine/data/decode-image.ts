@@ -104,7 +104,7 @@ async function checkReadableFile(path: string, name: string): Promise<Buffer> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ImageDecodeError(name, 'file not found');
     if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, `permission denied: the file cannot be read (${code}); check its permissions`);
-    throw new ImageDecodeError(name, `cannot read file (${code ?? e})`);
+    throw new ImageDecodeError(name, `cannot read file (${code ?? String(e)})`);
   }
   try {
     const info = await handle.stat();
@@ -117,7 +117,7 @@ async function checkReadableFile(path: string, name: string): Promise<Buffer> {
     if (e instanceof ImageDecodeError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     // EISDIR and friends arrive on read, not open
-    throw new ImageDecodeError(name, code === 'EISDIR' ? 'not a regular file' : `cannot read file (${code ?? e})`);
+    throw new ImageDecodeError(name, code === 'EISDIR' ? 'not a regular file' : `cannot read file (${code ?? String(e)})`);
   } finally {
     await handle.close();
   }

@@ -101,7 +101,7 @@ export async function* decodeInOrder(
     try {
       return { ok: true, image: await decodeImage(file.path, decodeOptions) };
     } catch (e) {
-      const reason = e instanceof ImageDecodeError ? e.reason : `cannot decode: ${e instanceof Error ? e.message : e}`;
+      const reason = e instanceof ImageDecodeError ? e.reason : `cannot decode: ${e instanceof Error ? e.message : String(e)}`;
       return { ok: false, reason };
     }
   };

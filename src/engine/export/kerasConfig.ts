@@ -30,6 +30,7 @@ export interface ExportLayer {
   weights: ExportWeight[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Keras JSON configs are read field by field, each checked where used
 type Json = Record<string, any>;
 
 /** Layers in model order with their weights in Keras order; throws naming the first layer Keras cannot take. */
@@ -169,7 +170,7 @@ const MERGE_LAYERS = new Set(['Add', 'Multiply', 'Concatenate']);
  * was built; Conv2D.build reads input_shape[-1] as the channel count, so a list there fails.
  */
 function buildInputShape(layer: tf.layers.Layer, className: string): unknown {
-  const shapes = layer.inboundNodes[0].inputShapes as (number | null)[] | (number | null)[][];
+  const shapes = layer.inboundNodes[0].inputShapes;
   const nested = Array.isArray(shapes[0]);
   if (MERGE_LAYERS.has(className)) return nested ? shapes : [shapes];
   return nested ? shapes[0] : shapes;

@@ -19,6 +19,7 @@ import { PREPROCESSINGS, type Preprocessing, type ResizeMode } from '../data/dec
 import { labelsPathFor } from '../export/kerasExport.ts';
 import { kerasTopology } from './kerasTopology.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Keras JSON configs are read field by field, each checked where used
 type Json = Record<string, any>;
 type H5 = typeof import('h5wasm/node');
 
@@ -225,7 +226,7 @@ export async function loadKerasModelFile(path: string): Promise<KerasModelFile> 
   const { topology, dropped } = kerasTopology(raw.config, raw.format === 'keras3', path);
   let model: tf.LayersModel;
   try {
-    model = await tf.models.modelFromJSON(topology as Parameters<typeof tf.models.modelFromJSON>[0]);
+    model = await tf.models.modelFromJSON(topology);
   } catch (e) {
     throw new Error(`${path}: tfjs cannot build the converted architecture: ${(e as Error).message.split('\n')[0]}`);
   }

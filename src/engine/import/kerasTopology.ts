@@ -10,6 +10,7 @@
 // fed from their input. Initializers, regularizers and constraints are dropped: the weights are
 // set from the file and none of them changes a prediction.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Keras JSON configs are read field by field, each checked where used
 type Json = Record<string, any>;
 /** A Keras-2 inbound reference: [layer name, node index, tensor index, kwargs]. */
 type Ref = [string, number, number, Json];

@@ -169,7 +169,7 @@ function readConverted(id: EfficientNetLiteId): { specs: tf.io.WeightsManifestEn
   if (buf.byteLength !== expected) {
     throw new Error(`base ${id}: ${files[1]} has ${buf.byteLength} bytes, weights.json needs ${expected}; run \`npm run prepare-bases\` again`);
   }
-  return { specs, data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, provenance };
+  return { specs, data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), provenance };
 }
 
 /** The full network (with the ImageNet classifier) and its ImageNet weights. */

@@ -71,7 +71,7 @@ export function foldBatchNorms(model: tf.LayersModel, accept: (layer: tf.layers.
       const scale = tf.div(bn.gamma ? bn.gamma.read() : tf.onesLike(bn.movingMean.read()), tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon)));
       const kernel = (depthwise ? conv.depthwiseKernel! : conv.kernel!).read() as tf.Tensor4D;
       // Output channel c of a depthwise conv is input channel c / multiplier, multiplier c % it.
-      const folded = tf.mul(kernel, depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2], kernel.shape[3]]) : scale) as tf.Tensor4D;
+      const folded = tf.mul<tf.Tensor4D>(kernel, depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2], kernel.shape[3]]) : scale);
       const b0 = conv.bias ? conv.bias.read() : tf.zerosLike(scale);
       let b = tf.mul(tf.sub(b0, bn.movingMean.read()), scale);
       if (bn.beta) b = tf.add(b, bn.beta.read());

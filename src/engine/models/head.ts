@@ -1,5 +1,5 @@
 // The new classifier top: GlobalAveragePooling2D → Dense(fc, relu) → Dense(n, softmax), the
-// seed's recipe. The two Dense layers are shared by two models: `pooledHead` (pooled features in,
+// Keras transfer-learning recipe. The two Dense layers are shared by two models: `pooledHead` (pooled features in,
 // used while the base is frozen so only the head is computed) and `classifier` (images in, base +
 // head, used for fine-tuning, saving and prediction) — training one trains the other.
 import { tf } from '../tf.ts';

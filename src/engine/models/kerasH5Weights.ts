@@ -45,7 +45,7 @@ function hdf5Reason(e: unknown): string {
 
 function asStrings(value: unknown): string[] | undefined {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
-  return list?.every((v) => typeof v === 'string') ? (list as string[]) : undefined;
+  return list?.every((v) => typeof v === 'string') ? (list) : undefined;
 }
 
 /**

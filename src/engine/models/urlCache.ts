@@ -115,7 +115,7 @@ export async function ensureCachedModel(
     signal: opts.signal,
   });
   let json;
-  let files: { name: string; bytes: Uint8Array }[] = [];
+  const files: { name: string; bytes: Uint8Array }[] = [];
   try {
     const top = await fetchWithLimits(url, limits());
     budget -= top.bytes.byteLength;
@@ -135,7 +135,6 @@ export async function ensureCachedModel(
     const problem = shardMismatch(url, json.weightsManifest!, (p) => ({ size: byName.get(p)!.byteLength, bytes: byName.get(p) }));
     if (problem) throw new Error(problem);
   } catch (e) {
-    files = [];
     const was = discarded ? ` (its cached copy was discarded: ${discarded})` : '';
     throw new Error(`cannot download base model ${url}${was}: ${(e as Error).message}. It is cached after its first download; offline, use a cached URL or a local model.json`);
   }

@@ -31,7 +31,7 @@ export function findFeatureLayer(model: tf.LayersModel): tf.layers.Layer {
 
 export function cutAt(model: tf.LayersModel, layer: tf.layers.Layer): tf.LayersModel {
   if (layer === model.layers[model.layers.length - 1]) return model;
-  return tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor, name: `${model.name}_features` });
+  return tf.model({ inputs: model.inputs, outputs: layer.output, name: `${model.name}_features` });
 }
 
 function inputSizeOf(shape: (number | null)[] | undefined, where: string): [number, number] {
@@ -152,7 +152,7 @@ export async function loadBase(
 
 function describeGraphBase(graph: tf.GraphModel, modelJsonPath: string, label: string, preprocessing: Preprocessing): BaseModel {
   const input = graph.inputs[0];
-  const inputSize = inputSizeOf(input?.shape as (number | null)[] | undefined, modelJsonPath);
+  const inputSize = inputSizeOf(input?.shape, modelJsonPath);
   // Run one blank image to learn the feature shape; graph models often leave it unknown.
   const featureShape = tf.tidy(() => {
     const y = graph.predict(tf.zeros([1, inputSize[0], inputSize[1], 3])) as tf.Tensor;

@@ -8,7 +8,7 @@ import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkpointDirOf } from '../../core/checkpointPath.ts';
 import type { ExperimentConfig } from '../../core/experiment.ts';
-import type { BackendName, EpochMetrics, PhaseName } from '../../protocol/messages.ts';
+import type { EpochMetrics, PhaseName } from '../../protocol/messages.ts';
 import type { Preprocessing, ResizeMode } from '../data/decode-image.ts';
 import { tf } from '../tf.ts';
 import { serializeLayersModel } from './modelFiles.ts';
@@ -47,7 +47,8 @@ export interface ModelMetadata {
    * loading the directory reproduces them exactly.
    */
   validationPredictions?: { path: string; probabilities: number[] }[];
-  backend: BackendName | string;
+  /** A backend name (BackendName), or whatever name an older or newer engine wrote. */
+  backend: string;
   versions: { tfjs: string; cnnLab: string; node: string };
   savedAt: string;
   /** the files the save wrote into the folder (see WRITTEN_FILES); absent in folders of earlier versions */
@@ -105,7 +106,7 @@ export function replaceRefusal(outDirInput: string): string | undefined {
     return refuse(METADATA_FILE, 'which is not model metadata CNN Lab wrote (not valid JSON)');
   }
   if (meta?.format !== 'cnn-lab-model') return refuse(METADATA_FILE, "which is not model metadata CNN Lab wrote (no format 'cnn-lab-model')");
-  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? (meta.files as string[]) : WRITTEN_FILES;
+  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? (meta.files) : WRITTEN_FILES;
   const foreign = entries.find((e) => !written.includes(e));
   if (foreign !== undefined) return refuse(foreign, 'which CNN Lab did not write');
   return undefined;

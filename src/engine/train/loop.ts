@@ -49,8 +49,8 @@ export function collectTrainableVariables(model: tf.LayersModel): tf.Variable[] 
 
 function batchLossAndAccuracy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor2D): { loss: tf.Scalar; acc: tf.Scalar } {
   const p = model.apply(x, { training: false }) as tf.Tensor2D;
-  const loss = tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar;
-  const acc = tf.metrics.categoricalAccuracy(y, p).mean() as tf.Scalar;
+  const loss = tf.metrics.categoricalCrossentropy(y, p).mean<tf.Scalar>();
+  const acc = tf.metrics.categoricalAccuracy(y, p).mean<tf.Scalar>();
   return { loss, acc };
 }
 

@@ -1,4 +1,4 @@
-// A whole training run, the seed's recipe: scan → split → base + new head → phase 1 transfer (base
+// A whole training run, the Keras transfer-learning recipe: scan → split → base + new head → phase 1 transfer (base
 // frozen, RMSprop, on pooled base features) → phase 2 fine-tune (top of the base trainable, SGD with
 // momentum, on images) → restore best → evaluate on validation → save the model directory. This
 // module checks and prepares (backend, data, output folders, base, classifier); TrainingRun
@@ -6,37 +6,22 @@
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import { assertValidExperiment } from '../../core/experimentValidate.ts';
 import { parseFreezeSpec } from '../../core/freeze.ts';
-import type { BackendName, EngineNotification, TrainResult } from '../../protocol/messages.ts';
+import type { BackendName, TrainResult } from '../../protocol/messages.ts';
 import { useBackend, canTrainConv } from '../backends/index.ts';
 import { assertEveryClassHasImages, formatCounts, loadDatasetSplit } from '../data/scan.ts';
 import { buildClassifier, type Classifier } from '../models/head.ts';
 import { disposeModels } from '../models/dispose.ts';
 import { disposeBase, loadBase } from '../models/zoo.ts';
 import { lockOutFolder } from '../save/outLock.ts';
-import { checkReplaceable, type SaveIo } from '../save/modelDir.ts';
+import { checkReplaceable } from '../save/modelDir.ts';
 import { SkippedFiles } from './skippedFiles.ts';
 import { TrainingRun, type LogLevel, type RunSetup } from './trainingRun.ts';
+import type { TrainHooks } from './trainHooks.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointDirOf } from '../../core/checkpointPath.ts';
 
-export interface TrainHooks {
-  runId: string;
-  notify(n: EngineNotification): void;
-  signal: AbortSignal;
-  /** asked when the run is cancelled: save the best weights so far to out (true), or leave out as it was and keep the last checkpoint (false) */
-  keepBestOnCancel(): boolean;
-  /** least time between two checkpoint writes (default 20 s); the final save always happens */
-  checkpointIntervalMs?: number;
-  /** bottleneck cache folder; null disables it (default: <cache root>/features) */
-  featureCacheDir?: string | null;
-  /** decoded images kept in memory for fine-tuning up to this many bytes (default 1.5 GB) */
-  decodedMemoryBudget?: number;
-  /** how model files are written (tests: a writer that fails like a full disk) */
-  saveIo?: SaveIo;
-  /** continue from the run's checkpoint (<out>.checkpoint, else a cancelled model in out) instead of starting afresh */
-  resume?: boolean;
-}
+export type { TrainHooks };
 
 export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): Promise<TrainResult> {
   assertValidExperiment(config);

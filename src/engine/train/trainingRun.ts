@@ -29,7 +29,7 @@ import { Cancelled, collectTrainableVariables, runPhase, TrainingDiverged, type 
 import { ProgressThrottle } from './progressThrottle.ts';
 import { loadCheckpointWeights, readResumePoint, resumeSource, type ResumePoint } from './resume.ts';
 import type { SkippedFiles } from './skippedFiles.ts';
-import type { TrainHooks } from './run.ts';
+import type { TrainHooks } from './trainHooks.ts';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

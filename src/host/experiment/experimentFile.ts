@@ -12,13 +12,13 @@ export const BUILTIN_BASES = BUNDLED_BASE_IDS;
 
 export type WizardAugmentPreset = 'none' | AugmentPreset;
 
-/** Augmentation choices of the wizard; "standard" is the seed script's ImageDataGenerator. */
+/** Augmentation choices of the wizard; "standard" is the ImageDataGenerator of the Keras transfer-learning recipe. */
 export const WIZARD_AUGMENT_PRESETS: Record<WizardAugmentPreset, { label: string; detail: string; config: AugmentConfig | null }> = {
   none: { label: 'None', detail: 'Train on the images as they are.', config: null },
   light: { label: 'Light', detail: 'Flips, ±10° rotation, 10% shifts and zoom.', config: AUGMENT_PRESETS.light },
   standard: {
-    label: 'Seed script',
-    detail: "Like the seed's ImageDataGenerator: ±30° rotation, 20% shifts, shear and zoom, flips.",
+    label: 'Keras recipe',
+    detail: "Like the Keras transfer-learning recipe's ImageDataGenerator: ±30° rotation, 20% shifts, shear and zoom, flips.",
     config: AUGMENT_PRESETS.standard,
   },
   strong: { label: 'Strong', detail: '±40° rotation, 25% shifts, shear, 30% zoom, flips: for very small datasets.', config: AUGMENT_PRESETS.strong },
@@ -56,7 +56,7 @@ export function parseExperimentText(text: string, file: string, defaultOut = 'mo
     problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, keras:NAME (${KERAS_APPLICATION_IDS.join(', ')}), a model.json path or an http(s) URL, got "${base}"`);
   }
   const { $schema: _schema, ...rest } = raw;
-  const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut } as Parameters<typeof withExperimentDefaults>[0]);
+  const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut });
   if (problems.length === 0) {
     for (const issue of validateExperiment(config)) problems.push(issue.field ? `"${issue.field}" ${issue.message}` : issue.message);
   }

@@ -1,4 +1,4 @@
-// The seed's transfer-learning table: dataset size × similarity to ImageNet → what to retrain.
+// The transfer-learning table of the Keras transfer-learning recipe: dataset size × similarity to ImageNet → what to retrain.
 //                     similar to ImageNet           different from ImageNet
 //   small dataset     retrain the classifier only   retrain the later layers
 //   large dataset     fine-tune everything          use the weights as initialisation
@@ -28,7 +28,7 @@ export const STRATEGIES: Record<StrategyId, StrategyInfo> = {
   'later-layers': {
     id: 'later-layers',
     label: 'Retrain the later layers',
-    detail: 'Head first, then the top blocks of the base fine-tune at a low learning rate (the seed script). Small data, different from ImageNet.',
+    detail: 'Head first, then the top blocks of the base fine-tune at a low learning rate (the Keras transfer-learning recipe). Small data, different from ImageNet.',
   },
   'fine-tune-all': {
     id: 'fine-tune-all',
@@ -60,7 +60,7 @@ export function datasetSizeOf(imagesPerClass: number[]): DatasetSize {
 
 /**
  * The base layers that stay frozen while the later layers fine-tune: core's recipe for the bundled
- * bases (InceptionV3: everything up to mixed8, the seed's "first 249 layers"; MobileNetV2: before
+ * bases (InceptionV3: everything up to mixed8, the Keras recipe's "first 249 layers"; MobileNetV2: before
  * block_13).
  */
 export function laterLayersFreeze(base: string, baseLayerCount?: number): string[] {

@@ -1,5 +1,5 @@
 // "CNN Lab: Train Transfer Model": a short wizard of quick picks (dataset folder → its classes and
-// problems → base model → strategy from the seed's table → epochs → augmentation) that writes an
+// problems → base model → strategy from the Keras recipe's table → epochs → augmentation) that writes an
 // experiment file into the workspace and hands it to the run controller.
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -85,7 +85,7 @@ async function chooseBase(): Promise<string | undefined> {
     lite(1, 240, '4.2M', '.'),
     lite(2, 260, '4.9M', '.'),
     { label: 'MobileNetV2 (nsfwjs)', description: 'mobilenet_v2 · 224×224', detail: 'ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 2.3M parameters.', value: 'mobilenet_v2' },
-    { label: 'InceptionV3 (nsfwjs)', description: 'inception_v3 · 299×299', detail: "ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 21.8M parameters: the seed script's architecture.", value: 'inception_v3' },
+    { label: 'InceptionV3 (nsfwjs)', description: 'inception_v3 · 299×299', detail: "ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 21.8M parameters: the Keras transfer-learning recipe's architecture.", value: 'inception_v3' },
   ].sort((a, b) => (a.value === preferred ? -1 : b.value === preferred ? 1 : 0));
   const custom = '$(file) A tfjs layers model.json…';
   const choice = await pick<string>(3, 'Base model', [...builtins, ...kerasApplicationItems(), { label: custom, value: custom }]);
@@ -118,7 +118,7 @@ async function chooseStrategy(summary: DatasetSummary): Promise<StrategyId | und
   const ids = [suggested, ...(Object.keys(STRATEGIES) as StrategyId[]).filter((id) => id !== suggested)];
   return pick<StrategyId>(
     4,
-    'Strategy (the suggestion follows the seed’s small/large × similar/different table)',
+    'Strategy (the suggestion follows the Keras transfer-learning recipe’s small/large × similar/different table)',
     ids.map((id) => ({
       label: STRATEGIES[id].label,
       description: id === suggested ? `$(star-full) suggested for a ${size} dataset ${similarity} to ImageNet` : undefined,

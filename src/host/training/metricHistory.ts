@@ -2,7 +2,7 @@
 // hidden, shown, reloaded or re-themed and still draw every point: on `ready` it gets a snapshot,
 // then deltas read through a cursor. Columnar arrays keep tens of thousands of batches cheap.
 // Pure: no `vscode`, the clock is passed in.
-import type { EngineNotification, PhaseName, TrainResult, BackendName, SkippedFile } from '../../protocol/messages.ts';
+import type { EngineNotification, PhaseName, TrainResult, SkippedFile } from '../../protocol/messages.ts';
 import type {
   BatchSeries,
   DashboardDelta,
@@ -151,7 +151,7 @@ export class RunHistory {
     this.revision++;
   }
 
-  setBackend(backend: BackendName | string): void {
+  setBackend(backend: string): void {
     this.backend = backend;
     this.revision++;
   }

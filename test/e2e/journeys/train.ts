@@ -49,7 +49,7 @@ async function recordDashboard(frame: Frame): Promise<void> {
 }
 
 async function samplesOf(frame: Frame): Promise<Sample[]> {
-  return (await frame.evaluate('window.__cnnLabSamples || []')) as Sample[];
+  return await frame.evaluate<Sample[]>('window.__cnnLabSamples || []');
 }
 
 export const trainJourney: Journey = {

@@ -63,6 +63,7 @@ test('names read from files reach the terminal without control characters', asyn
     const io = capture();
     await main(argv, io);
     const all = [...io.stdout, ...io.stderr].join('\n');
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     assert.doesNotMatch(all, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, argv.join(' '));
     assert.ok(all.includes('conv\\u001b[2J\\u001b]0;pwned\\u0007'), all);
   }

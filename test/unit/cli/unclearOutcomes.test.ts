@@ -77,6 +77,7 @@ test("labels from a model's metadata are printed with their control characters e
   const dir = await writeModelDir(join(root, 'escape-model'), 0.01, ['circle\x1b[2J\x1b]0;owned\x07', 'square\u009b31m']);
   const io = capture();
   assert.equal(await main(['predict', '--model', dir, '--image', photo, '--top', '2'], io), 0, io.stderr.join('\n'));
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   assert.doesNotMatch(io.stdout[0], /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   assert.ok(io.stdout[0].includes('circle\\u001b[2J\\u001b]0;owned\\u0007') && io.stdout[0].includes('square\\u009b31m'), io.stdout[0]);
 });

@@ -11,9 +11,13 @@ import { boundaryViolations, importCycles, readImportGraph, type ImportGraph, ty
 const LAYERS: Layer[] = [
   { name: 'core', paths: ['src/core/'], mayImport: ['core'] },
   { name: 'protocol', paths: ['src/protocol/'], mayImport: ['protocol', 'core'] },
-  { name: 'engine', paths: ['src/engine/'], mayImport: ['engine', 'core', 'protocol'] },
-  { name: 'host', paths: ['src/host/', 'src/extension.ts'], mayImport: ['host', 'core', 'protocol'] },
-  { name: 'cli', paths: ['src/cli/', 'src/cli.ts'], mayImport: ['cli', 'engine', 'core', 'protocol'] },
+  // Node-only helpers that need no tfjs and no vscode (the dataset walk), shared by engine and host
+  { name: 'node', paths: ['src/node/'], mayImport: ['node', 'core', 'protocol'] },
+  // the extension manifest: settings' defaults are read from it (host/settingDefaults.ts)
+  { name: 'manifest', paths: ['package.json'], mayImport: [] },
+  { name: 'engine', paths: ['src/engine/'], mayImport: ['engine', 'node', 'core', 'protocol'] },
+  { name: 'host', paths: ['src/host/', 'src/extension.ts'], mayImport: ['host', 'node', 'manifest', 'core', 'protocol'] },
+  { name: 'cli', paths: ['src/cli/', 'src/cli.ts'], mayImport: ['cli', 'engine', 'node', 'core', 'protocol'] },
   { name: 'webview', paths: ['webview/'], mayImport: ['webview', 'core', 'protocol'] },
 ];
 

@@ -82,7 +82,7 @@ export async function tinyNetGradients(batch: { data: Float32Array; shape: numbe
     const grads = tf.tidy(() => {
       const x = tf.tensor(batch.data, batch.shape);
       const labels = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % CLASSES), 'int32'), CLASSES);
-      const loss = () => tf.metrics.categoricalCrossentropy(labels, model.apply(x, { training: false }) as tf.Tensor).mean() as tf.Scalar;
+      const loss = () => tf.metrics.categoricalCrossentropy(labels, model.apply(x, { training: false }) as tf.Tensor).mean<tf.Scalar>();
       // With no variable list, grads of every trainable tf.Variable, keyed by the layer weight names.
       const { grads } = tf.variableGrads(loss);
       return model.trainableWeights.map((w) => {

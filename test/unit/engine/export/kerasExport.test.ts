@@ -40,11 +40,11 @@ async function writeModelDir(dir: string, extra: Record<string, unknown> = {}): 
 function zipEntries(path: string): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
+      if (err || !zip) return reject(err ?? new Error(`${path}: cannot open as a zip`));
       const entries = new Map<string, Buffer>();
       zip.on('entry', (entry: yauzl.Entry) => {
         zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
+          if (e || !stream) return reject(e ?? new Error(`${path}: cannot read ${entry.fileName}`));
           const parts: Buffer[] = [];
           stream.on('data', (d: Buffer) => parts.push(d));
           stream.on('end', () => {

@@ -38,7 +38,7 @@ function step(m: tf.LayersModel): { grads: Map<string, Float32Array>; peakBytes:
   const grads = new Map<string, Float32Array>();
   const peakBytes = tf
     .profile(() => {
-      const g = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: false }) as tf.Tensor).mean() as tf.Scalar, vars);
+      const g = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: false }) as tf.Tensor).mean<tf.Scalar>(), vars);
       for (const [name, t] of Object.entries(g.grads)) grads.set(nameOf.get(name) ?? name, t.dataSync() as Float32Array);
       tf.dispose([g.value, ...Object.values(g.grads)]);
     })

@@ -2,7 +2,7 @@
 // tensors behind: the editor keeps one engine process, so every failed try used to add the whole
 // model's variables and decoded weights (528 tensors for InceptionV3) to its memory for good.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadBase } from '../../../../src/engine/models/zoo.ts';

@@ -67,7 +67,7 @@ test('a fresh lock whose owner pid is dead (a SIGKILLed run, resumed at once) is
   const { writeFileSync } = await import('node:fs');
   const out = join(root, 'killed');
   mkdirSync(`${out}.lock`);
-  const dead = spawnSync('true').pid!;
+  const dead = spawnSync('true').pid;
   writeFileSync(`${out}.lock.owner.json`, JSON.stringify({ pid: dead, since: new Date().toISOString() }));
   const release = await lockOutFolder(out);
   await release();

@@ -78,7 +78,7 @@ describe('disk full while saving', () => {
 describe('a save killed between its renames: a load reads it in place, the next save repairs it', () => {
   /** A pid that no process has any more. */
   function deadPid(): number {
-    return spawnSync('true').pid!;
+    return spawnSync('true').pid;
   }
 
   test('the complete new folder (metadata written) takes the name; the set-aside old one is removed', async () => {

@@ -33,9 +33,8 @@ async function cancelWhen(name: string, when: (n: EngineNotification) => boolean
   const out = join(root, name);
   cpSync(previous, out, { recursive: true });
   const tensorsBefore = tf.memory().numTensors;
-  let engine: ReturnType<typeof createEngine>;
   let cancelled = false;
-  engine = createEngine(
+  const engine = createEngine(
     (n) => {
       if (!cancelled && when(n)) {
         cancelled = true;

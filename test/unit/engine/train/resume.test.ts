@@ -38,8 +38,7 @@ async function weightBytes(dir: string): Promise<Map<string, string>> {
 
 /** Trains until `stopAfter` (phase, epoch) has ended, then cancels keeping the last checkpoint. */
 async function trainThenCancel(out: string, over: Parameters<typeof withExperimentDefaults>[0], stopAfter: { phase: string; epoch: number }) {
-  let engine: ReturnType<typeof createEngine>;
-  engine = createEngine(
+  const engine = createEngine(
     (n) => {
       if (n.method === 'epochEnd' && n.params.phase === stopAfter.phase && n.params.epoch === stopAfter.epoch) void engine.handle('cancel', { runId: 'first', keepBest: false });
     },

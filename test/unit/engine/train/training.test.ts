@@ -95,7 +95,7 @@ describe('transfer learning with a frozen tiny base', () => {
     assert.deepEqual(result.labels, ['blobs', 'stripes']);
     assert.equal(result.history.length, 6);
     assert.ok(result.evaluation, 'an evaluation on the validation split');
-    assert.ok(result.evaluation!.accuracy >= 0.9, `validation accuracy ${result.evaluation!.accuracy}`);
+    assert.ok(result.evaluation.accuracy >= 0.9, `validation accuracy ${result.evaluation.accuracy}`);
   });
 
   it('reports the corrupt files and still completes', () => {
@@ -197,9 +197,8 @@ describe('engine: train with augmentation, then cancel', () => {
 
   it('cancel mid-run leaves the last checkpoint loadable', async () => {
     const out = join(root, 'model-cancel');
-    let engine: ReturnType<typeof createEngine>;
     const events: EngineNotification[] = [];
-    engine = createEngine(
+    const engine = createEngine(
       (n) => {
         events.push(n);
         if (n.method === 'epochEnd' && n.params.epoch === 2) void engine.handle('cancel', { runId: 'c1', keepBest: false });

@@ -191,12 +191,13 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
+  const index: LoopbackIndex = Object.assign(state, {
     indexUrl: `http://127.0.0.1:${port}/simple/`,
     close: async () => {
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
     },
-  }) as LoopbackIndex;
+  });
+  return index;
 }

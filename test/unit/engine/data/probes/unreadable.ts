@@ -5,7 +5,7 @@ import { scanDataset } from '../../../../../src/engine/data/scan.ts';
 
 async function main(): Promise<void> {
   const [file, dataset] = process.argv.slice(2);
-  let decodeReason = '';
+  let decodeReason: string;
   try {
     await decodeImage(file, { size: [8, 8] });
     decodeReason = 'decoded';
