@@ -17,7 +17,7 @@ const record = (kind: SequenceKind, aliases: string[], positional: string[]) => 
   aliases,
   positional,
   readArgs: ({ raw, args, problems }: ArgsReader) => readSequenceArgs(kind, raw, args, problems),
-  infer: ({ spec, input, diagnostics, inferInner }: InferCall) => inferSequenceLayer(kind, spec, input, diagnostics, inferInner),
+  infer: (call: InferCall) => inferSequenceLayer(kind, call.spec, call.input, call.diagnostics, (inner, x) => call.inferInner(inner, x)),
 });
 
 export const sequenceLayers = {
@@ -70,7 +70,7 @@ function readSequenceArgs(kind: SequenceKind, raw: Record<string, LiteralValue |
       if (kind === 'GRU') a.resetAfter = raw.reset_after !== false;
       break;
     case 'Bidirectional':
-      a.mergeMode = raw.merge_mode === undefined ? 'concat' : raw.merge_mode === null ? null : String(raw.merge_mode);
+      a.mergeMode = raw.merge_mode === undefined ? 'concat' : raw.merge_mode === null ? null : typeof raw.merge_mode === 'string' ? raw.merge_mode : JSON.stringify(raw.merge_mode);
       if (a.mergeMode !== null && !['concat', 'sum', 'mul', 'ave'].includes(a.mergeMode)) problems.push(`merge_mode must be 'concat', 'sum', 'mul', 'ave' or null, got ${JSON.stringify(raw.merge_mode)}`);
       break;
     case 'RepeatVector':
@@ -83,7 +83,7 @@ function readSequenceArgs(kind: SequenceKind, raw: Record<string, LiteralValue |
     case 'PReLU':
       if (raw.shared_axes === undefined || raw.shared_axes === null) a.sharedAxes = [];
       else if (typeof raw.shared_axes === 'number') a.sharedAxes = [raw.shared_axes];
-      else if (Array.isArray(raw.shared_axes) && raw.shared_axes.every((d) => typeof d === 'number')) a.sharedAxes = raw.shared_axes as number[];
+      else if (Array.isArray(raw.shared_axes) && raw.shared_axes.every((d) => typeof d === 'number')) a.sharedAxes = raw.shared_axes;
       else problems.push(`shared_axes must be a list of integers, got ${JSON.stringify(raw.shared_axes)}`);
       break;
     default:

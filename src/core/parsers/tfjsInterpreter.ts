@@ -153,7 +153,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       case 'slice': {
         const [lo, hi] = args;
         if (!list.items || (lo !== undefined && typeof lo !== 'number') || (hi !== undefined && typeof hi !== 'number')) return new ListV(null, false, list.reason);
-        return new ListV(list.items.slice(lo as number | undefined, hi as number | undefined), false);
+        return new ListV(list.items.slice(lo, hi), false);
       }
       case 'entries':
         return list.items ? new ListV(list.items.map((v, i) => new ListV([i, v], false)), false) : new ListV(null, false, list.reason);
@@ -206,7 +206,7 @@ export class TfjsInterpreter extends PythonInterpreter {
     }
     if (path[0] === 'tf' && path.length > 1) return this.tfjs(path.slice(1), args, starred, e, target);
     if (path.length === 1 && path[0] === 'require' && typeof args[0] === 'string') return new ExternalV(requiredModule(args[0]));
-    if (path.length === 2 && path[0] === 'Math' && MATH_FUNCTIONS[path[1]] && args.length > 0 && args.every((a) => typeof a === 'number')) return MATH_FUNCTIONS[path[1]](...(args as number[]));
+    if (path.length === 2 && path[0] === 'Math' && MATH_FUNCTIONS[path[1]] && args.length > 0 && args.every((a) => typeof a === 'number')) return MATH_FUNCTIONS[path[1]](...(args));
     if (path.length === 1 && (path[0] === 'Number' || path[0] === 'parseInt' || path[0] === 'parseFloat') && typeof args[0] === 'number') return path[0] === 'parseInt' ? Math.trunc(args[0]) : args[0];
     if (path[0] === 'console') return null;
     // a callback given to code the analyser does not follow (an event listener, setTimeout, …)
@@ -314,7 +314,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const t = toLiteral(args[1] ?? null);
       if (!s || !Array.isArray(t) || !t.every((d) => typeof d === 'number')) return this.tensor(null, s ? 'a reshape to a shape known only at run time' : why(x));
       const total = s.reduce((p: number, d) => p * (d ?? NaN), 1);
-      const dims = t as number[];
+      const dims = t;
       const known = dims.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
       const free = dims.filter((d) => d === -1).length;
       if (free > 1 || (free === 1 ? total % known !== 0 : known !== total)) return this.tensor(null, `a reshape of ${formatShape(s)} to [${dims.join(', ')}] that tfjs rejects`);
@@ -353,7 +353,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const f = filter instanceof TensorV && this.isOps(filter) ? filter.shape : null;
       className = op === 'conv2d' ? 'Conv2D' : 'DepthwiseConv2D';
       if (f && f.length === 4 && f.every((d) => d !== null)) {
-        kw.kernel_size = [f[0]!, f[1]!];
+        kw.kernel_size = [f[0], f[1]];
         if (op === 'conv2d') kw.filters = f[3]!;
         else kw.depth_multiplier = f[3]!;
         const cin = xs ? xs[xs.length - 1] : null;

@@ -66,10 +66,10 @@ test('chained raw ops (x.conv2d(w, 1, \'same\').maxPool(…)) have tfjs\' shapes
   const ops = parseTfjs(text).models[0];
   assert.equal(ops.kind, 'ops');
   const real = tf.tidy(() => {
-    const y1 = tf.conv2d(tf.zeros([2, 30, 30, 3]) as tf.Tensor4D, tf.randomNormal([3, 3, 3, 6]) as tf.Tensor4D, 2, 'same');
+    const y1 = tf.conv2d(tf.zeros<tf.Rank.R4>([2, 30, 30, 3]), tf.randomNormal<tf.Rank.R4>([3, 3, 3, 6]), 2, 'same');
     const y2 = tf.maxPool(tf.relu(y1), 3, 1, 'valid');
-    const z1 = tf.avgPool(tf.mul(y2, 2) as tf.Tensor4D, [2, 2], 2, 'valid');
-    const z2 = tf.depthwiseConv2d(z1, tf.ones([3, 3, 6, 2]) as tf.Tensor4D, 1, 'same');
+    const z1 = tf.avgPool(tf.mul<tf.Tensor4D>(y2, 2), [2, 2], 2, 'valid');
+    const z2 = tf.depthwiseConv2d(z1, tf.ones<tf.Rank.R4>([3, 3, 6, 2]), 1, 'same');
     return [y1.shape, y2.shape, z1.shape, z2.shape].map((s) => s.slice(1));
   });
   assert.deepEqual(ops.layers.map((l) => l.outputShape), real);
