@@ -4,8 +4,9 @@
 // has one layer per call): a Keras layer is matched by a row of its own, one to one, that shows its
 // exact shape and count; a row is wrong when no layer of that line and class has what it shows.
 // (Rows of different calls are not told apart: a row showing another call's shape passes.)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { canonicalLayerKind } from '../../src/core/layers/index.ts';
-import { parsePythonKeras, type ParsedLayer } from '../../src/core/parsers/index.ts';
+import { parsePythonKeras, type ParsedLayer, type ParseResult } from '../../src/core/parsers/index.ts';
 import type { Shape } from '../../src/core/shape.ts';
 
 export interface KerasRecord {
@@ -40,10 +41,15 @@ const fmt = (s: Shape | null) => (s ? `(${s.map((d) => d ?? '?').join(', ')})` :
 const compatible = (ours: Shape | null, theirs: Shape) => ours === null || (ours.length === theirs.length && ours.every((d, i) => d === null || d === theirs[i]));
 const exact = (ours: Shape | null, theirs: Shape) => ours !== null && ours.length === theirs.length && ours.every((d, i) => d === theirs[i]);
 
-export function compareWithKeras(source: string, records: KerasRecord[]): Agreement {
+/**
+ * `parse` is the front end the records are for: Python against Keras (the default), or tfjs
+ * TypeScript against tfjs (bench/tfjs/shape-oracle.ts makes the same records).
+ */
+export function compareWithKeras(source: string, records: KerasRecord[], parse: (text: string) => ParseResult = parsePythonKeras): Agreement {
   const rows = new Set<ParsedLayer>();
-  // Models of functions the file never calls: Keras did not build them either.
-  for (const m of parsePythonKeras(source).models) if (!m.uncalled) for (const l of m.layers) rows.add(l);
+  // Models of functions the file never calls: Keras did not build them either. Raw tf ops are
+  // not layers (the oracle records layers only).
+  for (const m of parse(source).models) if (!m.uncalled && m.kind !== 'ops') for (const l of m.layers) rows.add(l);
   const keras = records.filter((r) => r.cls !== 'InputLayer');
   const ours = [...rows].filter((r) => r.spec.kind !== 'InputLayer');
   const group = <T,>(items: T[], key: (t: T) => string) => {
@@ -90,4 +96,35 @@ export function compareWithKeras(source: string, records: KerasRecord[]): Agreem
   }
   // Unknown counts layers with a row that did not match; wrong rows are counted separately.
   return result;
+}
+
+/**
+ * The corpus run of bench/keras-shapes.ts and bench/tfjs-shapes.ts: each file's records (saved
+ * next to it, or from the oracle; --update saves them), compared with our rows, one line per file
+ * and a total. Returns the number of rows that show a wrong shape as known (the exit status).
+ */
+export function runShapeBench(corpus: string[], o: { root: string; update: boolean; against: string; saved(file: string): string; oracle(file: string): KerasRecord[]; parse?: (text: string) => ParseResult }): number {
+  const sum = { total: 0, matched: 0, wrong: 0, unknown: 0, missing: 0, unbuilt: 0 };
+  const clip = (t: string) => (t.length > 200 ? `${t.slice(0, 200)}…` : t);
+  for (const file of corpus) {
+    const saved = o.saved(file);
+    let records: KerasRecord[];
+    if (!o.update && existsSync(saved)) records = JSON.parse(readFileSync(saved, 'utf8')) as KerasRecord[];
+    else {
+      records = o.oracle(file);
+      if (o.update) writeFileSync(saved, JSON.stringify(records, null, 1) + '\n');
+    }
+    const a = compareWithKeras(readFileSync(file, 'utf8'), records, o.parse);
+    sum.total += a.total;
+    sum.matched += a.matched;
+    sum.wrong += a.wrong.length;
+    sum.unknown += a.unknown;
+    sum.missing += a.missing;
+    sum.unbuilt += a.unbuilt.length;
+    console.log(`${file.replace(o.root + '/', '')}: ${a.matched}/${a.total} match ${o.against}, ${a.unknown} unknown, ${a.missing} without a row, ${a.wrong.length} wrong${a.unbuilt.length ? `, ${a.unbuilt.length} rows ${o.against} did not build` : ''}`);
+    for (const w of a.wrong.slice(0, 8)) console.log(`    WRONG line ${w.line} ${w.cls}: shows ${w.shown}, ${o.against} ${clip(w.keras)}`);
+    for (const u of a.unbuilt.slice(0, 8)) console.log(`    not built by ${o.against} in this run: line ${u.line} ${u.cls} ${u.shown}`);
+  }
+  console.log(`total: ${sum.matched}/${sum.total} layers match ${o.against} (${sum.unknown} unknown, ${sum.missing} without a row); ${sum.wrong} rows show a wrong shape or count as known; ${sum.unbuilt} rows for layers ${o.against} did not build in this run`);
+  return sum.wrong;
 }

@@ -65,5 +65,5 @@ export function inferLayer(spec: LayerSpec, inputs: (Shape | null)[], context: I
     diagnostics.push({ severity: 'info', message: `${spec.className}: layer not supported by CNN Lab's shape inference; shapes after it are unknown` });
     return result(null, null);
   }
-  return LAYER_DEFS[spec.kind].infer({ spec, args: spec.args, input: inputs[0] ?? null, inputs, context, diagnostics, result });
+  return LAYER_DEFS[spec.kind].infer({ spec, args: spec.args, input: inputs[0] ?? null, inputs, context, diagnostics, result, inferInner: (inner, input) => inferLayer(inner, [input]) });
 }

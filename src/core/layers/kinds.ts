@@ -42,6 +42,21 @@ export const LAYER_KINDS = [
   'RandomAugmentation',
   'Resizing',
   'CenterCrop',
+  // sequence.ts
+  'Embedding',
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'Bidirectional',
+  'TimeDistributed',
+  'RepeatVector',
+  'Permute',
+  'Masking',
+  'ELU',
+  'PReLU',
+  'ThresholdedReLU',
+  'AlphaDropout',
+  'SpatialDropout1D',
 ] as const;
 
 export type LayerKind = (typeof LAYER_KINDS)[number];

@@ -12,6 +12,7 @@ import { preprocessingLayers } from './preprocessing.ts';
 import { regularizationLayers } from './regularization.ts';
 import { reshapingLayers } from './reshaping.ts';
 import { LAYER_KINDS, type LayerKind } from './kinds.ts';
+import { sequenceLayers } from './sequence.ts';
 import type { LayerDef } from './types.ts';
 
 export { LAYER_KINDS, type LayerKind };
@@ -27,6 +28,7 @@ export const LAYERS = {
   ...denseLayers,
   ...mergeLayers,
   ...preprocessingLayers,
+  ...sequenceLayers,
 };
 
 /** A record whose key is missing from kinds.ts makes this `never`, so the assignment fails to compile. */

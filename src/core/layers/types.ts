@@ -40,6 +40,23 @@ export interface LayerArgs {
   /** Resizing / CenterCrop target size */
   height?: number;
   width?: number;
+  // sequence.ts kinds
+  inputDim?: number;
+  outputDim?: number;
+  returnSequences?: boolean;
+  returnState?: boolean;
+  /** GRU: a second recurrent bias (Keras' default; tfjs computes it as false) */
+  resetAfter?: boolean;
+  /** Bidirectional: 'concat' | 'sum' | 'mul' | 'ave', null for a list of both outputs */
+  mergeMode?: string | null;
+  /** Bidirectional / TimeDistributed: the wrapped layer (set by the interpreters, not a literal) */
+  inner?: LayerSpec;
+  /** RepeatVector */
+  n?: number;
+  /** Permute (1-based, the batch not counted) */
+  dims?: number[];
+  /** PReLU (1-based axes, the batch not counted) */
+  sharedAxes?: number[];
 }
 
 export interface LayerSpec {
@@ -104,6 +121,8 @@ export interface InferCall {
   diagnostics: ShapeDiagnostic[];
   /** a LayerInference with this call's diagnostics */
   result(outputShape: Shape | null, params: ParamCount | null, arithmetic?: string[]): LayerInference;
+  /** inference of a wrapped layer (Bidirectional, TimeDistributed) on one input */
+  inferInner(inner: LayerSpec, input: Shape | null): LayerInference;
 }
 
 /** Everything CNN Lab knows about one layer kind. */

@@ -29,7 +29,7 @@ export type Expr =
   | { kind: 'sub'; obj: Expr; index: Expr; range: SourceRange }
   | { kind: 'slice'; lo?: Expr; hi?: Expr; range: SourceRange }
   | { kind: 'cmp'; op: string; left: Expr; right: Expr; range: SourceRange }
-  | { kind: 'bool'; op: 'and' | 'or'; left: Expr; right: Expr; range: SourceRange }
+  | { kind: 'bool'; op: 'and' | 'or' | '??'; left: Expr; right: Expr; range: SourceRange }
   | { kind: 'not'; arg: Expr; range: SourceRange }
   | { kind: 'cond'; test: Expr; then: Expr; orelse: Expr; range: SourceRange }
   | { kind: 'star'; arg: Expr; double?: boolean; range: SourceRange }
@@ -209,7 +209,50 @@ export class ExprParser {
 
   expression(minPrec = 0): Expr {
     if (this.language === 'python' && minPrec === 0) return this.pyConditional();
+    if (this.language === 'javascript' && minPrec === 0) return this.jsConditional();
     return this.arithmetic(minPrec);
+  }
+
+  /** `test ? a : b` (JavaScript), read like Python's conditional so both can be evaluated. */
+  private jsConditional(): Expr {
+    const start = this.peek();
+    const test = this.jsLogical(0);
+    if (!this.isOp('?')) return test;
+    this.next();
+    const then = this.jsConditional();
+    if (!this.isOp(':')) {
+      this.skipUntilArgEnd();
+      return { kind: 'other', range: this.rangeFrom(start) };
+    }
+    this.next();
+    const orelse = this.jsConditional();
+    return { kind: 'cond', test, then, orelse, range: this.rangeFrom(start) };
+  }
+
+  /** `a || b`, `a ?? b` (level 0) bind looser than `a && b` (level 1), which binds looser than comparisons. */
+  private jsLogical(level: 0 | 1): Expr {
+    const start = this.peek();
+    const operand = () => (level === 0 ? this.jsLogical(1) : this.jsComparison());
+    let left = operand();
+    for (;;) {
+      const op = level === 1 ? (this.isOp('&&') ? 'and' : null) : this.isOp('||') ? 'or' : this.isOp('??') ? '??' : null;
+      if (!op) return left;
+      this.next();
+      left = { kind: 'bool', op, left, right: operand(), range: this.rangeFrom(start) };
+    }
+  }
+
+  /** `===` / `!==` read as Python's `==` / `!=` (the interpreter compares literals, where they agree). */
+  private jsComparison(): Expr {
+    const start = this.peek();
+    let left = this.arithmetic(0);
+    for (;;) {
+      const t = this.peek();
+      if (t.type !== 'op' || !['==', '!=', '===', '!==', '<', '>', '<=', '>='].includes(t.value)) return left;
+      this.next();
+      const op = t.value === '===' ? '==' : t.value === '!==' ? '!=' : t.value;
+      left = { kind: 'cmp', op, left, right: this.arithmetic(0), range: this.rangeFrom(start) };
+    }
   }
 
   private isName(value: string, offset = 0): boolean {
@@ -284,8 +327,6 @@ export class ExprParser {
       const right = this.arithmetic(t.value === '**' ? prec : prec + 1);
       left = { kind: 'bin', op: t.value, left, right, range: this.rangeFrom(start) };
     }
-    // JS ternaries: keep the first branch (tolerant). Python's are read by pyConditional.
-    if (this.language === 'javascript' && minPrec === 0 && this.isOp('?')) this.skipUntilArgEnd();
     return left;
   }
 
@@ -320,6 +361,21 @@ export class ExprParser {
       const arg = this.unary();
       return start.value === '-' ? { kind: 'neg', arg, range: this.rangeFrom(start) } : arg;
     }
+    if (this.language === 'javascript') {
+      if (this.isOp('!')) {
+        this.next();
+        return { kind: 'not', arg: this.unary(), range: this.rangeFrom(start) };
+      }
+      if (this.isName('await') || this.isName('void')) {
+        this.next();
+        return this.unary();
+      }
+      if (this.isName('typeof')) {
+        this.next();
+        this.unary();
+        return { kind: 'other', range: this.rangeFrom(start) };
+      }
+    }
     return this.postfix(this.primary());
   }
 
@@ -343,7 +399,7 @@ export class ExprParser {
         continue;
       }
       if (this.isOp('[')) {
-        if (this.language === 'python') {
+        if (this.language === 'python' || this.language === 'javascript') {
           expr = this.pySubscript(expr);
           continue;
         }
@@ -421,7 +477,8 @@ export class ExprParser {
         const star = this.next();
         const arg = this.expression();
         // Python `f(*args, **kwargs)`: kept as a starred argument, never silently dropped.
-        if (this.language === 'python' && star.value !== '...') args.push({ kind: 'star', arg, double: star.value === '**', range: this.rangeFrom(star) });
+        // JavaScript `f(...xs)` likewise.
+        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...')) args.push({ kind: 'star', arg, double: star.value === '**', range: this.rangeFrom(star) });
       } else {
         const before = this.pos;
         args.push(this.expression());
@@ -494,7 +551,8 @@ export class ExprParser {
         let star: Token | null = null;
         if (this.isOp('*') || this.isOp('...')) star = this.next();
         const item = this.expression();
-        items.push(star && this.language === 'python' && star.value === '*' ? { kind: 'star', arg: item, range: this.rangeFrom(star) } : item);
+        // Python `*xs`, JavaScript `...xs`: kept as a starred item, never read as the list itself.
+        items.push(star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...')) ? { kind: 'star', arg: item, range: this.rangeFrom(star) } : item);
         if (this.pos === before) this.skipUntilArgEnd();
         if (this.peek().type === 'name' && this.peek().value === 'for') {
           // comprehension: not a literal (its value is unknown, never an empty list)
@@ -536,8 +594,8 @@ export class ExprParser {
           this.next(); // shorthand {layers}
           props.push({ key: k.value, value: { kind: 'name', value: k.value, range: this.rangeFrom(k) } });
         } else {
-          // a Python set ({"a", None}) or a spread: not a dict the interpreter can read
-          if (this.language === 'python') notDict = true;
+          // a Python set ({"a", None}) or a spread ({...base}): not a dict the interpreter can read
+          if (this.language === 'python' || this.isOp('...')) notDict = true;
           this.skipUntilArgEnd();
         }
         if (this.isOp(',')) this.next();

@@ -31,6 +31,10 @@ const HARMLESS = new Set([
   'moving_mean_initializer', 'moving_variance_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer',
   'pointwise_regularizer', 'beta_regularizer', 'gamma_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint',
   'beta_constraint', 'gamma_constraint', 'batch_size', 'sparse', 'ragged', 'synchronized', 'renorm', 'invert',
+  // recurrent and embedding layers (layers/sequence.ts)
+  'dropout', 'recurrent_dropout', 'recurrent_activation', 'recurrent_initializer', 'recurrent_regularizer', 'recurrent_constraint', 'unit_forget_bias',
+  'implementation', 'go_backwards', 'stateful', 'unroll', 'mask_value', 'mask_zero', 'embeddings_initializer', 'embeddings_regularizer',
+  'embeddings_constraint', 'alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'theta',
 ]);
 const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
 
@@ -65,12 +69,12 @@ export interface ProgramPiece {
 
 export class PythonInterpreter {
   private readonly builds: ModelBuild[] = [];
-  private namer = new LayerNamer();
+  protected namer = new LayerNamer();
   /** names of the module's functions called while a standalone analysis runs */
   private calledDuring: Set<string> | null = null;
   private readonly globals = new Scope();
   private readonly topFunctions: FuncV[] = [];
-  private base = 0;
+  protected base = 0;
   private steps = 0;
   private rowCount = 0;
   private depth = 0;
@@ -221,6 +225,19 @@ export class PythonInterpreter {
       case 'global':
         for (const n of s.names) (scope.outer ??= new Set()).add(n);
         return null;
+      case 'unpack': {
+        // JavaScript `const { a, b = 2 } = v`: a key absent from a known object takes its default
+        const v = this.eval(s.value, scope);
+        for (const p of s.props) {
+          let x: Value;
+          if (p.rest) x = new Unknown('the rest of a destructured object');
+          else if (v instanceof DictV && v.entries) x = v.entries.has(p.key) ? v.entries.get(p.key)! : p.default ? this.eval(p.default, scope) : null;
+          else if (v instanceof ExternalV) x = new ExternalV([...v.path, p.key]);
+          else x = this.unknownFrom(v, `a property (${p.key}) of a value`);
+          scope.owner(p.target).vars.set(p.target, x);
+        }
+        return null;
+      }
       case 'expr':
         this.eval(s.value, scope);
         return null;
@@ -467,7 +484,7 @@ export class PythonInterpreter {
 
   // ---- expressions -----------------------------------------------------------------------------
 
-  private eval(e: Expr, scope: Scope): Value {
+  protected eval(e: Expr, scope: Scope): Value {
     switch (e.kind) {
       case 'num':
         return Number.isFinite(e.value) ? e.value : new Unknown('a number the analyser does not read');
@@ -538,11 +555,11 @@ export class PythonInterpreter {
     }
   }
 
-  private unknownFrom(v: Value, what: string): Unknown {
+  protected unknownFrom(v: Value, what: string): Unknown {
     return new Unknown(unknownReason(v) ?? `${what} known only at run time`);
   }
 
-  private truth(v: Value): boolean | undefined {
+  protected truth(v: Value): boolean | undefined {
     if (v === null) return false;
     if (typeof v === 'boolean') return v;
     if (typeof v === 'number') return v !== 0;
@@ -553,7 +570,7 @@ export class PythonInterpreter {
     return undefined;
   }
 
-  private binary(op: string, l: Value, r: Value): Value {
+  protected binary(op: string, l: Value, r: Value): Value {
     if (typeof l === 'number' && typeof r === 'number') {
       switch (op) {
         case '+': return l + r;
@@ -591,7 +608,7 @@ export class PythonInterpreter {
     return unfollowed;
   }
 
-  private compare(op: string, l: Value, r: Value): Value {
+  protected compare(op: string, l: Value, r: Value): Value {
     if (op === 'is' || op === 'is not') {
       if (r === null || l === null) {
         const other = r === null ? l : r;
@@ -643,7 +660,7 @@ export class PythonInterpreter {
     return new Unknown(unknownReason(obj) ?? unknownReason(key) ?? 'a subscript known only at run time');
   }
 
-  private attribute(obj: Value, name: string): Value {
+  protected attribute(obj: Value, name: string): Value {
     if (obj instanceof ExternalV) return new ExternalV([...obj.path, name]);
     if (obj instanceof TensorV && name === 'shape') return this.shapeTuple(obj);
     if (obj instanceof ModelV) {
@@ -660,7 +677,7 @@ export class PythonInterpreter {
     return new ListV([null, ...t.shape.map((d) => (d === null ? new Unknown('a dimension known only at run time') : d))], true);
   }
 
-  private iterate(v: Value): Value[] | Unknown {
+  protected iterate(v: Value): Value[] | Unknown {
     if (v instanceof ListV) return v.items ?? new Unknown(v.reason);
     if (typeof v === 'string') return [...v];
     if (v instanceof DictV) return v.entries ? [...v.entries.keys()] : new Unknown('a dict filled at run time');
@@ -745,7 +762,7 @@ export class PythonInterpreter {
     return { args, kwargs, starred };
   }
 
-  private call(callee: Value, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+  protected call(callee: Value, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
     if (callee instanceof FuncV) return this.callFunction(callee, args, kwargs, starred);
     if (callee instanceof LayerV) return this.applyLayer(callee, args[0], shift(e.range, this.base));
     if (callee instanceof SequentialV) return this.applySequential(callee, args[0]);
@@ -756,7 +773,7 @@ export class PythonInterpreter {
     return new Unknown(unknownReason(callee) ?? `a call of ${describeExpr(e.callee)} the analyser does not follow`);
   }
 
-  private callFunction(f: FuncV, args: Value[], kwargs: Map<string, Value>, starred: string | null): Value {
+  protected callFunction(f: FuncV, args: Value[], kwargs: Map<string, Value>, starred: string | null): Value {
     const params = new Map<string, Value>();
     let i = 0;
     for (const p of f.params) {
@@ -774,7 +791,7 @@ export class PythonInterpreter {
     return this.invoke(f, params);
   }
 
-  private invoke(f: FuncV, params: Map<string, Value>): Value {
+  protected invoke(f: FuncV, params: Map<string, Value>): Value {
     f.calls++;
     if (this.calledDuring && f.closure === this.globals) this.calledDuring.add(f.name);
     if (this.depth >= MAX_DEPTH) return new Unknown(`${f.name}() calls itself deeper than ${MAX_DEPTH} levels`);
@@ -797,7 +814,7 @@ export class PythonInterpreter {
     }
   }
 
-  private builtin(name: string, args: Value[], kwargs: Map<string, Value>): Value {
+  protected builtin(name: string, args: Value[], kwargs: Map<string, Value>): Value {
     const nums = args.every((a) => typeof a === 'number') ? (args as number[]) : null;
     const seq = args[0] !== undefined ? this.iterate(args[0]) : null;
     switch (name) {
@@ -868,7 +885,7 @@ export class PythonInterpreter {
     }
   }
 
-  private method(obj: Value, name: string, args: Value[], kwargs: Map<string, Value>): Value {
+  protected method(obj: Value, name: string, args: Value[], kwargs: Map<string, Value>): Value {
     if (obj instanceof ListV) {
       if (name === 'append') {
         obj.items?.push(args[0] ?? null);
@@ -912,7 +929,7 @@ export class PythonInterpreter {
     return new Unknown(unknownReason(obj) ?? `.${name}() is not followed`);
   }
 
-  private external(path: string[], args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+  protected external(path: string[], args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
     const last = path[path.length - 1];
     const fromLayers = path.includes('layers') || path.includes('preprocessing');
     if (last === 'Input') {
@@ -980,7 +997,7 @@ export class PythonInterpreter {
 
   // ---- layers and models -----------------------------------------------------------------------
 
-  private makeLayer(className: string, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr): LayerV {
+  protected makeLayer(className: string, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr): LayerV {
     const kind = canonicalLayerKind(className);
     const names = positionalNames(kind);
     const unresolved: string[] = [];
@@ -990,25 +1007,36 @@ export class PythonInterpreter {
       const r = unknownReason(v);
       if (r) why.set(name, r);
     };
+    // Bidirectional(LSTM(8)) / TimeDistributed(Dense(4)): the wrapped layer is a layer, not a literal
+    const wraps = kind === 'Bidirectional' || kind === 'TimeDistributed';
+    const wrapped = wraps ? (args[0] instanceof LayerV ? args[0] : kwargs.get('layer')) : undefined;
     const pos = args.map((v, i) => {
+      if (wrapped !== undefined && v === wrapped) return null;
       const l = toLiteral(v);
       if (l === undefined) note(names[i] ?? `#${i + 1}`, v);
       return l;
     });
     const kw: Record<string, LiteralValue | undefined> = {};
     for (const [k, v] of kwargs) {
+      if (wrapped !== undefined && v === wrapped) continue;
       const l = toLiteral(v);
       if (l === undefined) note(k, v);
       kw[k] = l;
     }
     const explain = (list: string[]) => list.map((n) => (why.has(n) ? `${n} (${why.get(n)})` : n)).join(', ');
     const spec = makeLayerSpec(className, kw, pos);
+    if (wrapped instanceof LayerV) {
+      spec.args.inner = wrapped.spec;
+      // its unknown arguments make the wrapper's shape unknown too
+      for (const u of wrapped.uncertain) unresolved.push(`layer ${u}`);
+    } else if (wraps) note('layer', wrapped ?? new Unknown('no wrapped layer given'));
     const explicitName = spec.name !== '';
     if (!spec.name) spec.name = this.namer.next(spec.className);
     const notes: ShapeDiagnostic[] = [];
     // A required argument that is an expression known only at run time is not an error in the code.
     const missing = spec.problems.filter((p) => / is missing$/.test(p)).map((p) => p.replace(/ is missing$/, ''));
-    const missingGiven = missing.filter((m) => unresolved.includes(m));
+    // (with *args / **kwargs the analyser cannot expand, any of them may come through those)
+    const missingGiven = missing.filter((m) => unresolved.includes(m) || starred !== null);
     if (missingGiven.length > 0) {
       spec.problems = spec.problems.filter((p) => !missingGiven.some((m) => p === `${m} is missing`));
       notes.push({ severity: 'info', message: `${spec.className}: ${explain(missingGiven)} not known before run time` });
@@ -1025,18 +1053,18 @@ export class PythonInterpreter {
     return layer;
   }
 
-  private newBuild(name: string, kind: ParsedModel['kind']): ModelBuild {
+  protected newBuild(name: string, kind: ParsedModel['kind']): ModelBuild {
     const b: ModelBuild = { name, kind, rows: [], order: this.builds.length, names: new Map() };
     this.builds.push(b);
     return b;
   }
 
-  private root(m: ModelBuild): ModelBuild {
+  protected root(m: ModelBuild): ModelBuild {
     while (m.parent) m = m.parent;
     return m;
   }
 
-  private merge(a: ModelBuild, b: ModelBuild): ModelBuild {
+  protected merge(a: ModelBuild, b: ModelBuild): ModelBuild {
     const ra = this.root(a);
     const rb = this.root(b);
     if (ra === rb) return ra;
@@ -1049,7 +1077,7 @@ export class PythonInterpreter {
   }
 
   /** One application of a layer: a row with its inferred shapes. */
-  private row(build: ModelBuild, layer: LayerV, inputs: (Shape | null)[], range: SourceRange, reasons: string[], producer?: TensorV['producer']): ParsedLayer {
+  protected row(build: ModelBuild, layer: LayerV, inputs: (Shape | null)[], range: SourceRange, reasons: string[], producer?: TensorV['producer']): ParsedLayer {
     if (++this.rowCount > MAX_ROWS) throw new CapReached();
     const model = this.root(build);
     const context: InferenceContext = {};
@@ -1074,7 +1102,7 @@ export class PythonInterpreter {
     return parsed;
   }
 
-  private applyLayer(layer: LayerV, input: Value | undefined, range: SourceRange): Value {
+  protected applyLayer(layer: LayerV, input: Value | undefined, range: SourceRange): Value {
     const values = input instanceof ListV && input.items ? input.items : [input ?? new Unknown('no input given')];
     const shapes: (Shape | null)[] = [];
     const reasons: string[] = [];
@@ -1096,7 +1124,7 @@ export class PythonInterpreter {
     return new TensorV(row.outputShape, this.root(build), layer.spec, row.outputShape ? undefined : reasons[0] ?? `the output of ${layer.spec.name} is not known`);
   }
 
-  private newSequential(args: Value[], kwargs: Map<string, Value>, target?: string): SequentialV {
+  protected newSequential(args: Value[], kwargs: Map<string, Value>, target?: string): SequentialV {
     const nameV = kwargs.get('name');
     const seq = new SequentialV(this.newBuild(typeof nameV === 'string' ? nameV : target ?? 'sequential', 'sequential'));
     const list = args[0] ?? kwargs.get('layers');
@@ -1179,7 +1207,7 @@ export class PythonInterpreter {
     return shape;
   }
 
-  private applySequential(seq: SequentialV, input: Value | undefined): Value {
+  protected applySequential(seq: SequentialV, input: Value | undefined): Value {
     if (!(input instanceof TensorV)) return new Unknown(unknownReason(input ?? null) ?? 'a Sequential applied to something the analyser does not follow');
     if (seq.inputShape === undefined) seq.build.hidden = true;
     const graph = this.root(input.graph);
@@ -1193,13 +1221,13 @@ export class PythonInterpreter {
     return own && input && shapesEqual(own, input) ? m.outputs[0].shape : null;
   }
 
-  private applyModel(m: ModelV, input: Value | undefined): Value {
+  protected applyModel(m: ModelV, input: Value | undefined): Value {
     if (!(input instanceof TensorV)) return new Unknown(unknownReason(input ?? null) ?? 'a model applied to something the analyser does not follow');
     const out = this.modelOutput(m, input.shape);
     return new TensorV(out, this.root(input.graph), undefined, out ? undefined : `the model ${m.build.name} applied to an input shape other than its own`);
   }
 
-  private newModel(args: Value[], kwargs: Map<string, Value>, target?: string): Value {
+  protected newModel(args: Value[], kwargs: Map<string, Value>, target?: string): Value {
     const tensors = (v: Value | undefined): TensorV[] => (v instanceof TensorV ? [v] : v instanceof ListV && v.items ? v.items.filter((x): x is TensorV => x instanceof TensorV) : v instanceof DictV && v.entries ? [...v.entries.values()].filter((x): x is TensorV => x instanceof TensorV) : []);
     const inputs = tensors(kwargs.get('inputs') ?? args[0]);
     const outputs = tensors(kwargs.get('outputs') ?? args[1]);
@@ -1282,6 +1310,10 @@ function assignedIn(body: Stmt[], names: Set<string>, receivers: Set<string>): v
         break;
       case 'augassign':
         targetNames(s.target, names);
+        calls(s.value);
+        break;
+      case 'unpack':
+        for (const p of s.props) names.add(p.target);
         calls(s.value);
         break;
       case 'expr':

@@ -26,6 +26,9 @@ export type Stmt =
   | { kind: 'return'; value?: Expr; range: SourceRange }
   | { kind: 'import'; module: string[]; names: { name: string; as: string }[]; range: SourceRange }
   | { kind: 'global'; names: string[]; range: SourceRange }
+  // JavaScript object destructuring (`const { units = 64, layers } = v`): each key read from the
+  // value, its default used when the key is absent (jsSyntax.ts makes these; Python has none)
+  | { kind: 'unpack'; props: { key: string; target: string; default?: Expr; rest?: boolean }[]; value: Expr; range: SourceRange }
   | { kind: 'break' | 'continue' | 'skip'; range: SourceRange };
 
 interface Line {

@@ -147,6 +147,8 @@ export function tokenize(text: string, language: Language, firstLine = 0): Token
       }
       push('string', value, sLine, sCol);
       if (prefixLen > 0 && /[fF]/.test(text.slice(i0, i0 + prefixLen))) tokens[tokens.length - 1].fstring = true;
+      // a JavaScript template literal with ${…} parts is known only at run time, like an f-string
+      if (q === '`' && value.includes('${')) tokens[tokens.length - 1].fstring = true;
       continue;
     }
     if (isDigit(code) || (c === '.' && isDigit(text.charCodeAt(i + 1)))) {
