@@ -92,8 +92,8 @@ export const reshapingLayers = {
       if (!s || !a.upSize) return result(null, noParams());
       const [hi, wi] = a.channelsFirst ? [1, 2] : [0, 1];
       const out = [...s];
-      out[hi] = s[hi] === null ? null : (s[hi] as number) * a.upSize[0];
-      out[wi] = s[wi] === null ? null : (s[wi] as number) * a.upSize[1];
+      out[hi] = s[hi] === null ? null : (s[hi]) * a.upSize[0];
+      out[wi] = s[wi] === null ? null : (s[wi]) * a.upSize[1];
       return result(out, noParams(), [`H2 = ${s[hi] ?? 'H1'}${DOT}${a.upSize[0]} = ${out[hi] ?? '?'}`, `W2 = ${s[wi] ?? 'W1'}${DOT}${a.upSize[1]} = ${out[wi] ?? '?'}`]);
     },
   },

@@ -107,7 +107,7 @@ export interface ArgsReader {
   args: LayerArgs;
   problems: string[];
   /** the argument is given and not None/null */
-  has(key: string): boolean;
+  has: (key: string) => boolean;
 }
 
 /** What a kind's infer gets: the spec, its input shapes, and the diagnostics to add to. */
@@ -120,9 +120,9 @@ export interface InferCall {
   context: InferenceContext;
   diagnostics: ShapeDiagnostic[];
   /** a LayerInference with this call's diagnostics */
-  result(outputShape: Shape | null, params: ParamCount | null, arithmetic?: string[]): LayerInference;
+  result: (outputShape: Shape | null, params: ParamCount | null, arithmetic?: string[]) => LayerInference;
   /** inference of a wrapped layer (Bidirectional, TimeDistributed) on one input */
-  inferInner(inner: LayerSpec, input: Shape | null): LayerInference;
+  inferInner: (inner: LayerSpec, input: Shape | null) => LayerInference;
 }
 
 /** Everything CNN Lab knows about one layer kind. */

@@ -668,7 +668,7 @@ export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>)
     }
     case 'list': {
       const items = e.items.map((i) => evalLiteral(i, env));
-      return items.every((i) => i !== undefined) ? (items as LiteralValue[]) : undefined;
+      return items.every((i) => i !== undefined) ? (items) : undefined;
     }
     case 'obj': {
       const out: { [k: string]: LiteralValue } = {};

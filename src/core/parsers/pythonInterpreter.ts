@@ -645,7 +645,7 @@ export class PythonInterpreter {
       const hi = index.hi ? this.eval(index.hi, scope) : null;
       if (seq && (lo === null || typeof lo === 'number') && (hi === null || typeof hi === 'number')) {
         const part = seq.slice(lo ?? 0, hi ?? seq.length);
-        return typeof obj === 'string' ? part.join('') : new ListV(part, (obj as ListV).tuple);
+        return typeof obj === 'string' ? (part as string[]).join('') : new ListV(part, (obj as ListV).tuple);
       }
       return this.unknownFrom(obj, 'a slice');
     }
@@ -815,7 +815,7 @@ export class PythonInterpreter {
   }
 
   protected builtin(name: string, args: Value[], kwargs: Map<string, Value>): Value {
-    const nums = args.every((a) => typeof a === 'number') ? (args as number[]) : null;
+    const nums = args.every((a) => typeof a === 'number') ? (args) : null;
     const seq = args[0] !== undefined ? this.iterate(args[0]) : null;
     switch (name) {
       case 'range': {
@@ -846,7 +846,7 @@ export class PythonInterpreter {
         if (args.length === 0) return new ListV([], name === 'tuple');
         if (!Array.isArray(seq)) return new ListV(null, name === 'tuple', seq?.reason);
         if (name === 'reversed') return new ListV([...seq].reverse(), false);
-        if (name === 'sorted') return seq.every((x) => typeof x === 'number') ? new ListV([...(seq as number[])].sort((a, b) => a - b), false) : new ListV(null, false, 'sorted() of values known only at run time');
+        if (name === 'sorted') return seq.every((x) => typeof x === 'number') ? new ListV([...(seq)].sort((a, b) => a - b), false) : new ListV(null, false, 'sorted() of values known only at run time');
         return new ListV([...seq], name === 'tuple');
       }
       case 'enumerate': {
@@ -869,7 +869,7 @@ export class PythonInterpreter {
       case 'round': {
         const vals = args.length === 1 && Array.isArray(seq) ? seq : args;
         if (!vals.every((v) => typeof v === 'number')) return new Unknown(`${name}() of values known only at run time`);
-        const ns = vals as number[];
+        const ns = vals;
         if (name === 'min') return Math.min(...ns);
         if (name === 'max') return Math.max(...ns);
         if (name === 'sum') return ns.reduce((a, b) => a + b, 0);
@@ -948,7 +948,7 @@ export class PythonInterpreter {
     const known = this.kerasHelper(last, path, args, kwargs);
     if (known !== undefined) return known;
     if (path.length === 2 && path[0] === 'math' && args.length >= 1 && args.every((a) => typeof a === 'number')) {
-      const [a, b] = args as number[];
+      const [a, b] = args;
       if (last === 'ceil') return Math.ceil(a);
       if (last === 'floor') return Math.floor(a);
       if (last === 'sqrt' && a >= 0) return Math.sqrt(a);
@@ -985,7 +985,7 @@ export class PythonInterpreter {
     if (last === 'correct_pad' && path.includes('imagenet_utils')) {
       const t = arg(0, 'inputs');
       const k = toLiteral(arg(1, 'kernel_size') ?? null);
-      const kernel = typeof k === 'number' ? [k, k] : Array.isArray(k) && k.length === 2 && k.every((d) => typeof d === 'number') ? (k as number[]) : null;
+      const kernel = typeof k === 'number' ? [k, k] : Array.isArray(k) && k.length === 2 && k.every((d) => typeof d === 'number') ? (k) : null;
       if (!(t instanceof TensorV) || !t.shape || t.shape.length !== 3 || !kernel) return new Unknown(t instanceof TensorV ? t.reason ?? 'depends on imagenet_utils.correct_pad()' : 'depends on imagenet_utils.correct_pad()');
       const [h, w] = t.shape;
       const adjust = h === null || w === null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
