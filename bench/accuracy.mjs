@@ -41,8 +41,18 @@ function catsVsDogs(base, fineTune, augment) {
   return {
     describe: `cats vs dogs, ${base}, ${fineTune ? 'frozen then fine-tuned' : 'frozen'}${augment ? ', augmented' : ''}`,
     args: [
-      '--data', join(shared, 'cats-vs-dogs', 'train'), '--val', join(shared, 'cats-vs-dogs', 'validation'),
-      '--base', base, '--epochs', augment ? '5' : '10', '--batch-size', '32', '--patience', '3',
+      '--data',
+      join(shared, 'cats-vs-dogs', 'train'),
+      '--val',
+      join(shared, 'cats-vs-dogs', 'validation'),
+      '--base',
+      base,
+      '--epochs',
+      augment ? '5' : '10',
+      '--batch-size',
+      '32',
+      '--patience',
+      '3',
       ...(fineTune ? ['--fine-tune-epochs', '2', '--fine-tune-from', FINE_TUNE_FROM[base]] : []),
       ...(augment ? AUGMENT : []),
     ],
@@ -54,10 +64,25 @@ const RUNS = {
     describe: 'Fashion-MNIST, a small CNN from scratch (conv32-pool-conv64-pool-conv128, GAP, Dense 128)',
     prepare: () => ['--base', writeScratchCnn()],
     args: [
-      '--data', join(shared, 'fashion-mnist', 'train'), '--val', join(shared, 'fashion-mnist', 'test'),
+      '--data',
+      join(shared, 'fashion-mnist', 'train'),
+      '--val',
+      join(shared, 'fashion-mnist', 'test'),
       // No frozen phase: the whole network learns from random weights.
-      '--epochs', '0', '--fine-tune-epochs', '20', '--fine-tune-from', '0', '--fine-tune-lr', '0.05',
-      '--fc-units', '128', '--batch-size', '32', '--patience', '5',
+      '--epochs',
+      '0',
+      '--fine-tune-epochs',
+      '20',
+      '--fine-tune-from',
+      '0',
+      '--fine-tune-lr',
+      '0.05',
+      '--fc-units',
+      '128',
+      '--batch-size',
+      '32',
+      '--patience',
+      '5',
     ],
   },
 };
@@ -65,8 +90,18 @@ for (const fineTune of [false, true]) {
   RUNS[`cifar10-efficientnet_lite0-${fineTune ? 'finetune' : 'frozen'}`] = {
     describe: `CIFAR-10, efficientnet_lite0, ${fineTune ? 'frozen then fine-tuned from block6a' : 'frozen'}`,
     args: [
-      '--data', join(shared, 'cifar10', 'train'), '--val', join(shared, 'cifar10', 'test'),
-      '--base', 'efficientnet_lite0', '--epochs', '10', '--batch-size', '32', '--patience', '3',
+      '--data',
+      join(shared, 'cifar10', 'train'),
+      '--val',
+      join(shared, 'cifar10', 'test'),
+      '--base',
+      'efficientnet_lite0',
+      '--epochs',
+      '10',
+      '--batch-size',
+      '32',
+      '--patience',
+      '3',
       ...(fineTune ? ['--fine-tune-epochs', '2', '--fine-tune-from', FINE_TUNE_FROM.efficientnet_lite0] : []),
     ],
   };
@@ -131,14 +166,20 @@ if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild
 const pct = (x) => (x === undefined || x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 /** @type {Record<string, any>[]} one row per run: its figures, or `failed` with the exit code */
 const results = [];
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; ${new Date().toISOString()}`,
+);
 for (const name of opts.runs) {
   const run = RUNS[name];
   const out = join(cache, 'models', name);
   const args = [cli, 'train', ...run.args, ...(run.prepare ? run.prepare() : []), '--backend', opts.backend, '--out', out, '--json'];
   console.log(`\n${name}: ${run.describe}\n$ node ${args.slice(1).join(' ')}`);
   const m = await runMeasured(process.execPath, args, { cwd: repo, timeoutS: opts.timeout });
-  const result = jsonLines(m).map((e) => e.value).find((e) => e.event === 'result');
+  const result = jsonLines(m)
+    .map((e) => e.value)
+    .find((e) => e.event === 'result');
   if (!result) {
     console.log(`  FAILED (exit ${m.code}): ${String(m.stderr).trim().split('\n').slice(-3).join(' | ')}`);
     results.push({ name, failed: true, code: m.code, stderr: String(m.stderr).slice(-2000) });
@@ -159,14 +200,19 @@ for (const name of opts.runs) {
     peakRssMiB: m.peakRssBytes / 2 ** 20,
   };
   results.push(row);
-  console.log(`  ${row.backend}: transfer ${row.transferEpochs} ep best ${pct(row.bestTransferValAcc)}; fine-tune ${row.fineTuneEpochs} ep best ${pct(row.bestFineTuneValAcc)}; saved model ${pct(row.finalValAcc)}; ${row.wallSeconds.toFixed(0)} s; peak RSS ${row.peakRssMiB.toFixed(0)} MiB`);
+  console.log(
+    `  ${row.backend}: transfer ${row.transferEpochs} ep best ${pct(row.bestTransferValAcc)}; fine-tune ${row.fineTuneEpochs} ep best ${pct(row.bestFineTuneValAcc)}; saved model ${pct(row.finalValAcc)}; ${row.wallSeconds.toFixed(0)} s; peak RSS ${row.peakRssMiB.toFixed(0)} MiB`,
+  );
 }
 
 console.log('\n| run | backend | frozen (best val acc) | fine-tuned (best val acc) | saved model val acc | wall |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   if (r.failed) console.log(`| ${r.name} | failed (exit ${r.code}) | | | | |`);
-  else console.log(`| ${r.describe} | ${r.backend} | ${pct(r.bestTransferValAcc)} (${r.transferEpochs} ep) | ${r.fineTuneEpochs ? `${pct(r.bestFineTuneValAcc)} (${r.fineTuneEpochs} ep)` : '—'} | ${pct(r.finalValAcc)} | ${(r.wallSeconds / 60).toFixed(1)} min |`);
+  else
+    console.log(
+      `| ${r.describe} | ${r.backend} | ${pct(r.bestTransferValAcc)} (${r.transferEpochs} ep) | ${r.fineTuneEpochs ? `${pct(r.bestFineTuneValAcc)} (${r.fineTuneEpochs} ep)` : '—'} | ${pct(r.finalValAcc)} | ${(r.wallSeconds / 60).toFixed(1)} min |`,
+    );
 }
 mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
 const file = join(repo, 'bench', 'results', `accuracy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

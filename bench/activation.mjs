@@ -55,6 +55,10 @@ for (let i = 0; i < rounds; i++) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = median(samples.map((s) => s.loadMs));
 const activate = median(samples.map((s) => s.activateMs));
-console.log(`dist/extension.js: load ${load.toFixed(1)} ms + activate() ${activate.toFixed(1)} ms = ${(load + activate).toFixed(1)} ms (median of ${rounds} cold processes)`);
-console.log(`registered ${samples[0].disposables} disposables; TensorFlow.js/sharp/nsfwjs modules loaded during activation: ${samples[0].heavy}`);
+console.log(
+  `dist/extension.js: load ${load.toFixed(1)} ms + activate() ${activate.toFixed(1)} ms = ${(load + activate).toFixed(1)} ms (median of ${rounds} cold processes)`,
+);
+console.log(
+  `registered ${samples[0].disposables} disposables; TensorFlow.js/sharp/nsfwjs modules loaded during activation: ${samples[0].heavy}`,
+);
 if (samples.some((s) => s.heavy > 0)) process.exitCode = 1;

@@ -76,7 +76,11 @@ function parseArgs(argv) {
     timeout: 1800,
     out: /** @type {string | null} */ (null),
   };
-  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const int = (name, v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got "${v}"`);
@@ -93,34 +97,95 @@ function parseArgs(argv) {
     const key = a.replace(/^--/, '');
     explicit.add(key);
     switch (a) {
-      case '--help': case '-h': console.log(HELP); return process.exit(0);
-      case '--data': o.data = resolve(next()); break;
-      case '--figures': o.figures = list(next()); break;
-      case '--bases': o.bases = list(next()); break;
-      case '--sides': o.sides = list(next()); break;
-      case '--backends': o.backends = list(next()); break;
-      case '--rounds': o.rounds = Math.max(1, int('rounds', next())); break;
-      case '--train-per-class': o.trainPerClass = int('train-per-class', next()); break;
-      case '--val-per-class': o.valPerClass = int('val-per-class', next()); break;
-      case '--predict-images': o.predictImages = int('predict-images', next()); break;
-      case '--epochs': o.epochs = int('epochs', next()); break;
-      case '--fine-tune-epochs': o.fineTuneEpochs = int('fine-tune-epochs', next()); break;
-      case '--tta-epochs': o.ttaEpochs = int('tta-epochs', next()); break;
-      case '--target-acc': o.targetAcc = Number(next()); break;
-      case '--memory-epochs': o.memoryEpochs = int('memory-epochs', next()); break;
-      case '--batch-size': o.batchSize = Math.max(1, int('batch-size', next())); break;
-      case '--timeout': o.timeout = int('timeout', next()); break;
-      case '--out': o.out = resolve(next()); break;
-      case '--quick': o.quick = true; break;
-      case '--warm-cache': o.warmCache = true; break;
-      case '--allow-loaded': o.allowLoaded = true; break;
-      default: throw new Error(`unknown option ${a} (see --help)`);
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return process.exit(0);
+      case '--data':
+        o.data = resolve(next());
+        break;
+      case '--figures':
+        o.figures = list(next());
+        break;
+      case '--bases':
+        o.bases = list(next());
+        break;
+      case '--sides':
+        o.sides = list(next());
+        break;
+      case '--backends':
+        o.backends = list(next());
+        break;
+      case '--rounds':
+        o.rounds = Math.max(1, int('rounds', next()));
+        break;
+      case '--train-per-class':
+        o.trainPerClass = int('train-per-class', next());
+        break;
+      case '--val-per-class':
+        o.valPerClass = int('val-per-class', next());
+        break;
+      case '--predict-images':
+        o.predictImages = int('predict-images', next());
+        break;
+      case '--epochs':
+        o.epochs = int('epochs', next());
+        break;
+      case '--fine-tune-epochs':
+        o.fineTuneEpochs = int('fine-tune-epochs', next());
+        break;
+      case '--tta-epochs':
+        o.ttaEpochs = int('tta-epochs', next());
+        break;
+      case '--target-acc':
+        o.targetAcc = Number(next());
+        break;
+      case '--memory-epochs':
+        o.memoryEpochs = int('memory-epochs', next());
+        break;
+      case '--batch-size':
+        o.batchSize = Math.max(1, int('batch-size', next()));
+        break;
+      case '--timeout':
+        o.timeout = int('timeout', next());
+        break;
+      case '--out':
+        o.out = resolve(next());
+        break;
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--warm-cache':
+        o.warmCache = true;
+        break;
+      case '--allow-loaded':
+        o.allowLoaded = true;
+        break;
+      default:
+        throw new Error(`unknown option ${a} (see --help)`);
     }
   }
   if (o.quick) {
     // Quick defaults only where the option was not given explicitly.
-    const q = { bases: ['mobilenet_v2'], rounds: 1, 'train-per-class': 32, 'val-per-class': 16, 'predict-images': 128, epochs: 2, 'fine-tune-epochs': 1, 'tta-epochs': 4, 'memory-epochs': 20 };
-    const field = { 'train-per-class': 'trainPerClass', 'val-per-class': 'valPerClass', 'predict-images': 'predictImages', 'fine-tune-epochs': 'fineTuneEpochs', 'tta-epochs': 'ttaEpochs', 'memory-epochs': 'memoryEpochs' };
+    const q = {
+      bases: ['mobilenet_v2'],
+      rounds: 1,
+      'train-per-class': 32,
+      'val-per-class': 16,
+      'predict-images': 128,
+      epochs: 2,
+      'fine-tune-epochs': 1,
+      'tta-epochs': 4,
+      'memory-epochs': 20,
+    };
+    const field = {
+      'train-per-class': 'trainPerClass',
+      'val-per-class': 'valPerClass',
+      'predict-images': 'predictImages',
+      'fine-tune-epochs': 'fineTuneEpochs',
+      'tta-epochs': 'ttaEpochs',
+      'memory-epochs': 'memoryEpochs',
+    };
     for (const [k, v] of Object.entries(q)) if (!explicit.has(k)) o[field[k] ?? k] = v;
   }
   for (const f of o.figures) if (!ALL_FIGURES.includes(f)) throw new Error(`--figures: unknown figure "${f}"`);
@@ -139,7 +204,11 @@ const cliJs = join(repoRoot, 'dist', 'cli.js');
 
 /** Result of one Keras peer run: its last stdout JSON line, plus the driver's own measurements. */
 async function runKeras(mode, args, o) {
-  const run = await runMeasured(python, [peerPy, mode, ...args, '--batch-size', String(o.batchSize)], { cwd: repoRoot, timeoutS: o.timeout, log });
+  const run = await runMeasured(python, [peerPy, mode, ...args, '--batch-size', String(o.batchSize)], {
+    cwd: repoRoot,
+    timeoutS: o.timeout,
+    log,
+  });
   const values = jsonLines(run).map((j) => j.value);
   const result = values.filter((v) => v.side === 'keras').pop();
   if (run.code !== 0 || !result) throw new Error(`keras ${mode} failed (exit ${run.code ?? run.signal}): ${lastLine(run.stderr)}`);
@@ -147,7 +216,10 @@ async function runKeras(mode, args, o) {
 }
 
 function lastLine(text) {
-  const lines = text.trim().split('\n').filter((l) => !/^(I0000|W0000|WARNING: All log)/.test(l));
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => !/^(I0000|W0000|WARNING: All log)/.test(l));
   return lines.slice(-3).join(' | ');
 }
 
@@ -200,7 +272,9 @@ async function runOurs(args, o, { onEvent } = {}) {
   const events = oursEvents(run);
   if ((run.code !== 0 && stopAt === null) || events.some((e) => e.name === 'failed' || e.name === 'error')) {
     const failed = events.find((e) => e.name === 'failed' || e.name === 'error');
-    throw new Error(`ours ${args[0]} failed (exit ${run.code ?? run.signal}): ${failed ? JSON.stringify(failed.params) : lastLine(run.stderr)}`);
+    throw new Error(
+      `ours ${args[0]} failed (exit ${run.code ?? run.signal}): ${failed ? JSON.stringify(failed.params) : lastLine(run.stderr)}`,
+    );
   }
   return { events, wallSeconds: run.wallSeconds, peakRssBytes: run.peakRssBytes, stoppedAt: stopAt };
 }
@@ -255,7 +329,23 @@ function trainArgsKeras(d, base, extra) {
 }
 function trainArgsOurs(d, base, backend, out, extra) {
   // No early stopping: the Keras peer has none, and the memory figure needs every epoch.
-  return ['train', '--data', d.train, '--val', d.val, '--base', base, '--batch-size', String(d.batchSize), '--backend', backend, '--no-early-stopping', '--out', out, ...extra];
+  return [
+    'train',
+    '--data',
+    d.train,
+    '--val',
+    d.val,
+    '--base',
+    base,
+    '--batch-size',
+    String(d.batchSize),
+    '--backend',
+    backend,
+    '--no-early-stopping',
+    '--out',
+    out,
+    ...extra,
+  ];
 }
 
 /** The best validation accuracy of a run's epoch records. */
@@ -306,17 +396,52 @@ function figureRunners(o, d) {
     'train-frozen-aug': trainingFigure(o, d, runDir, { augment: true }),
     'train-finetune': {
       async keras(base) {
-        const r = await runKeras('train-finetune', trainArgsKeras(d, base, ['--epochs', '1', '--fine-tune-epochs', String(o.fineTuneEpochs), '--fine-tune-from', BASE_INFO[base].fineTuneFrom]), o);
+        const r = await runKeras(
+          'train-finetune',
+          trainArgsKeras(d, base, [
+            '--epochs',
+            '1',
+            '--fine-tune-epochs',
+            String(o.fineTuneEpochs),
+            '--fine-tune-from',
+            BASE_INFO[base].fineTuneFrom,
+          ]),
+          o,
+        );
         const ft = throughput(r.result.epochs, 'fine-tune');
         const fr = throughput(r.result.epochs, 'frozen');
-        return { value: ft.steady, allEpochs: ft.all, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs: r.result.epochs };
+        return {
+          value: ft.steady,
+          allEpochs: ft.all,
+          frozenValAcc: fr.lastValAcc,
+          fineTuneValAcc: ft.lastValAcc,
+          peakRssBytes: r.peakRssBytes,
+          epochs: r.result.epochs,
+        };
       },
       async ours(base, backend) {
-        const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`ft-${base}-${backend}`), ['--epochs', '1', '--fine-tune-epochs', String(o.fineTuneEpochs), '--fine-tune-from', BASE_INFO[base].fineTuneFromName]), o);
+        const r = await runOurs(
+          trainArgsOurs(d, base, backend, runDir(`ft-${base}-${backend}`), [
+            '--epochs',
+            '1',
+            '--fine-tune-epochs',
+            String(o.fineTuneEpochs),
+            '--fine-tune-from',
+            BASE_INFO[base].fineTuneFromName,
+          ]),
+          o,
+        );
         const epochs = oursEpochs(r.events);
         const ft = throughput(epochs, 'fine-tune');
         const fr = throughput(epochs, 'frozen');
-        return { value: ft.steady, allEpochs: ft.all, frozenValAcc: fr.lastValAcc, fineTuneValAcc: ft.lastValAcc, peakRssBytes: r.peakRssBytes, epochs };
+        return {
+          value: ft.steady,
+          allEpochs: ft.all,
+          frozenValAcc: fr.lastValAcc,
+          fineTuneValAcc: ft.lastValAcc,
+          peakRssBytes: r.peakRssBytes,
+          epochs,
+        };
       },
       unit: 'img/s',
       better: 'higher',
@@ -327,7 +452,15 @@ function figureRunners(o, d) {
     'tta-aug': ttaFigure(o, d, runDir, { augment: true }),
     memory: {
       async ours(base, backend) {
-        const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`mem-${base}-${backend}`), ['--epochs', String(o.memoryEpochs), '--fine-tune-epochs', '0']), o);
+        const r = await runOurs(
+          trainArgsOurs(d, base, backend, runDir(`mem-${base}-${backend}`), [
+            '--epochs',
+            String(o.memoryEpochs),
+            '--fine-tune-epochs',
+            '0',
+          ]),
+          o,
+        );
         const epochs = oursEpochs(r.events);
         const rss = epochs.map((e) => e.rssBytes).filter((x) => x != null);
         const tensors = epochs.map((e) => e.numTensors).filter((x) => x != null);
@@ -349,10 +482,39 @@ function figureRunners(o, d) {
         // A cold feature cache, as for runOurs: otherwise the engine skips the feature phase (the
         // busiest part of a run for the host: progress notifications) and only trains the head.
         const env = o.warmCache ? undefined : { CNN_LAB_CACHE: runDir(`el-cache-${base}-${backend}`) };
-        const run = await runMeasured(process.execPath, [join(repoRoot, 'bench', 'eventloop-host.mjs'), '--data', d.train, '--val', d.val, '--base', base, '--backend', backend, '--epochs', String(o.epochs), '--batch-size', String(o.batchSize), '--out', runDir(`el-${base}-${backend}`)], { cwd: repoRoot, env, timeoutS: o.timeout, log });
-        const result = jsonLines(run).map((j) => j.value).pop();
+        const run = await runMeasured(
+          process.execPath,
+          [
+            join(repoRoot, 'bench', 'eventloop-host.mjs'),
+            '--data',
+            d.train,
+            '--val',
+            d.val,
+            '--base',
+            base,
+            '--backend',
+            backend,
+            '--epochs',
+            String(o.epochs),
+            '--batch-size',
+            String(o.batchSize),
+            '--out',
+            runDir(`el-${base}-${backend}`),
+          ],
+          { cwd: repoRoot, env, timeoutS: o.timeout, log },
+        );
+        const result = jsonLines(run)
+          .map((j) => j.value)
+          .pop();
         if (run.code !== 0 || !result) throw new Error(`eventloop-host failed (exit ${run.code}): ${lastLine(run.stderr)}`);
-        return { value: result.p99Ms, maxMs: result.maxMs, meanMs: result.meanMs, seconds: result.seconds, notifications: result.notifications, peakRssBytes: run.peakRssBytes };
+        return {
+          value: result.p99Ms,
+          maxMs: result.maxMs,
+          meanMs: result.meanMs,
+          seconds: result.seconds,
+          notifications: result.notifications,
+          peakRssBytes: run.peakRssBytes,
+        };
       },
       unit: 'ms host event-loop delay p99',
       better: 'lower',
@@ -370,15 +532,44 @@ function trainingFigure(o, d, runDir, { augment }) {
   const images = () => allImages(d.train).length * o.epochs;
   return {
     async keras(base) {
-      const r = await runKeras('train-frozen', trainArgsKeras(d, base, ['--epochs', String(o.epochs), ...(augment ? ['--augment'] : [])]), o);
+      const r = await runKeras(
+        'train-frozen',
+        trainArgsKeras(d, base, ['--epochs', String(o.epochs), ...(augment ? ['--augment'] : [])]),
+        o,
+      );
       const t = throughput(r.result.epochs, 'frozen');
-      return { value: (r.result.trainImages * o.epochs) / r.wallSeconds, wallSeconds: r.wallSeconds, epochImgPerSec: t.steady, finalValAcc: t.lastValAcc, maxValAcc: maxValAcc(r.result.epochs), peakRssBytes: r.peakRssBytes, epochs: r.result.epochs };
+      return {
+        value: (r.result.trainImages * o.epochs) / r.wallSeconds,
+        wallSeconds: r.wallSeconds,
+        epochImgPerSec: t.steady,
+        finalValAcc: t.lastValAcc,
+        maxValAcc: maxValAcc(r.result.epochs),
+        peakRssBytes: r.peakRssBytes,
+        epochs: r.result.epochs,
+      };
     },
     async ours(base, backend) {
-      const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`frozen-${tag}-${base}-${backend}`), ['--epochs', String(o.epochs), '--fine-tune-epochs', '0', ...(augment ? augmentArgsOurs() : [])]), o);
+      const r = await runOurs(
+        trainArgsOurs(d, base, backend, runDir(`frozen-${tag}-${base}-${backend}`), [
+          '--epochs',
+          String(o.epochs),
+          '--fine-tune-epochs',
+          '0',
+          ...(augment ? augmentArgsOurs() : []),
+        ]),
+        o,
+      );
       const epochs = oursEpochs(r.events);
       const t = throughput(epochs, 'frozen');
-      return { value: images() / r.wallSeconds, wallSeconds: r.wallSeconds, epochImgPerSec: t.steady, finalValAcc: t.lastValAcc, maxValAcc: maxValAcc(epochs), peakRssBytes: r.peakRssBytes, epochs };
+      return {
+        value: images() / r.wallSeconds,
+        wallSeconds: r.wallSeconds,
+        epochImgPerSec: t.steady,
+        finalValAcc: t.lastValAcc,
+        maxValAcc: maxValAcc(epochs),
+        peakRssBytes: r.peakRssBytes,
+        epochs,
+      };
     },
     unit: `train img/s over ${o.epochs} epochs, process wall time`,
     better: 'higher',
@@ -391,25 +582,53 @@ function ttaFigure(o, d, runDir, { augment }) {
   const target = (base) => o.targetAcc ?? BASE_INFO[base].targetAcc;
   return {
     async keras(base) {
-      const r = await runKeras('time-to-accuracy', trainArgsKeras(d, base, ['--epochs', String(o.ttaEpochs), '--target-acc', String(target(base)), ...(augment ? ['--augment'] : [])]), o);
-      return { value: r.result.secondsToTarget, targetAcc: target(base), epochsToTarget: r.result.epochsToTarget, finalValAcc: r.result.finalValAcc, maxValAcc: maxValAcc(r.result.epochs), peakRssBytes: r.peakRssBytes };
+      const r = await runKeras(
+        'time-to-accuracy',
+        trainArgsKeras(d, base, ['--epochs', String(o.ttaEpochs), '--target-acc', String(target(base)), ...(augment ? ['--augment'] : [])]),
+        o,
+      );
+      return {
+        value: r.result.secondsToTarget,
+        targetAcc: target(base),
+        epochsToTarget: r.result.epochsToTarget,
+        finalValAcc: r.result.finalValAcc,
+        maxValAcc: maxValAcc(r.result.epochs),
+        peakRssBytes: r.peakRssBytes,
+      };
     },
     async ours(base, backend) {
       /** @type {{ t: number, epoch: number } | null} */
       let reached = null;
-      const r = await runOurs(trainArgsOurs(d, base, backend, runDir(`tta-${tag}-${base}-${backend}`), ['--epochs', String(o.ttaEpochs), '--fine-tune-epochs', '0', ...(augment ? augmentArgsOurs() : [])]), o, {
-        onEvent: (e) => {
-          if (e.name === 'epochEnd' && reached === null && (e.params.valAcc ?? 0) >= target(base)) {
-            reached = { t: e.t, epoch: e.params.epoch };
-            return 'stop';
-          }
-          return undefined;
+      const r = await runOurs(
+        trainArgsOurs(d, base, backend, runDir(`tta-${tag}-${base}-${backend}`), [
+          '--epochs',
+          String(o.ttaEpochs),
+          '--fine-tune-epochs',
+          '0',
+          ...(augment ? augmentArgsOurs() : []),
+        ]),
+        o,
+        {
+          onEvent: (e) => {
+            if (e.name === 'epochEnd' && reached === null && (e.params.valAcc ?? 0) >= target(base)) {
+              reached = { t: e.t, epoch: e.params.epoch };
+              return 'stop';
+            }
+            return undefined;
+          },
         },
-      });
+      );
       const epochs = oursEpochs(r.events);
       // set inside onEvent, which TypeScript's narrowing does not follow
       const hit = /** @type {{ t: number, epoch: number } | null} */ (reached);
-      return { value: hit ? hit.t : null, targetAcc: target(base), epochsToTarget: hit?.epoch ?? null, finalValAcc: epochs.length ? epochs[epochs.length - 1].valAcc : null, maxValAcc: maxValAcc(epochs), peakRssBytes: r.peakRssBytes };
+      return {
+        value: hit ? hit.t : null,
+        targetAcc: target(base),
+        epochsToTarget: hit?.epoch ?? null,
+        finalValAcc: epochs.length ? epochs[epochs.length - 1].valAcc : null,
+        maxValAcc: maxValAcc(epochs),
+        peakRssBytes: r.peakRssBytes,
+      };
     },
     unit: `s from process start to val acc ≥ target${o.targetAcc ? ` ${o.targetAcc}` : ' (mobilenet_v2 0.7, inception_v3 0.65)'}, at most ${o.ttaEpochs} epochs`,
     better: 'lower',
@@ -425,7 +644,28 @@ async function ourPredictModel(o, d, base, backend) {
   const out = join(cacheRoot, 'bench-runs', `predict-model-${key}`);
   rmSync(out, { recursive: true, force: true });
   log(`ours: training a 1-epoch ${base} model for the predict figure`);
-  await runOurs(['train', '--data', d.predictSmall, '--validation-split', '0', '--base', base, '--epochs', '1', '--fine-tune-epochs', '0', '--batch-size', String(o.batchSize), '--backend', backend, '--out', out], o);
+  await runOurs(
+    [
+      'train',
+      '--data',
+      d.predictSmall,
+      '--validation-split',
+      '0',
+      '--base',
+      base,
+      '--epochs',
+      '1',
+      '--fine-tune-epochs',
+      '0',
+      '--batch-size',
+      String(o.batchSize),
+      '--backend',
+      backend,
+      '--out',
+      out,
+    ],
+    o,
+  );
   predictModels.set(key, out);
   return out;
 }
@@ -446,7 +686,9 @@ async function main() {
   // cores differently): a ratio measured above one runnable process per core says little.
   const cores = cpus().length;
   if (loadavg()[0] > cores && !o.allowLoaded && !o.quick) {
-    throw new Error(`the 1-minute load average is ${loadavg()[0].toFixed(2)} on ${cores} CPUs: figures taken now measure the other work. Wait for a quiet machine, or pass --allow-loaded (every ratio is then marked LOADED)`);
+    throw new Error(
+      `the 1-minute load average is ${loadavg()[0].toFixed(2)} on ${cores} CPUs: figures taken now measure the other work. Wait for a quiet machine, or pass --allow-loaded (every ratio is then marked LOADED)`,
+    );
   }
   if (o.quick) log('--quick: a smoke test of the harness on tiny subsets, 1 round — NOT a figure');
   if (o.sides.includes('keras') && !existsSync(python)) throw new Error(`${python} not found: run bash bench/setup-keras.sh`);
@@ -455,7 +697,11 @@ async function main() {
     if (exp.code !== 0) throw new Error(`export-nsfwjs failed: ${lastLine(exp.stderr)}`);
     const lite = o.bases.filter((b) => b.startsWith('efficientnet_lite'));
     if (lite.length) {
-      const expLite = await runMeasured(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'keras', 'export-lite.mts'), ...lite], { cwd: repoRoot });
+      const expLite = await runMeasured(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'bench', 'keras', 'export-lite.mts'), ...lite],
+        { cwd: repoRoot },
+      );
       if (expLite.code !== 0) throw new Error(`export-lite failed: ${lastLine(expLite.stderr)}`);
     }
   }
@@ -483,7 +729,9 @@ async function main() {
     options: o,
     backends,
   };
-  log(`${env.cpus}, ${env.memGiB} GiB; backends: ${backends.join(', ') || '(keras only)'}; train ${o.trainPerClass || 'all'}/class, val ${o.valPerClass || 'all'}/class`);
+  log(
+    `${env.cpus}, ${env.memGiB} GiB; backends: ${backends.join(', ') || '(keras only)'}; train ${o.trainPerClass || 'all'}/class, val ${o.valPerClass || 'all'}/class`,
+  );
 
   const rows = [];
   for (const figure of o.figures) {
@@ -524,7 +772,13 @@ async function main() {
         if (!k && !ours) continue;
         const loads = [...(k?.load1 ?? []), ...(ours?.load1 ?? [])].filter((x) => typeof x === 'number');
         rows.push({
-          figure, unit: r.unit, better: r.better, base, backend, keras: k, ours,
+          figure,
+          unit: r.unit,
+          better: r.better,
+          base,
+          backend,
+          keras: k,
+          ours,
           maxLoad1: loads.length ? Math.max(...loads) : null,
           ratio: k?.value && ours?.value != null ? ours.value / k.value : null,
           // Each round's ours/Keras, then their median: pairs run back to back under similar load.
@@ -541,7 +795,10 @@ async function main() {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
       const notes = [];
-      for (const [side, s] of /** @type {const} */ ([['Keras', row.keras], ['ours', row.ours]])) {
+      for (const [side, s] of /** @type {const} */ ([
+        ['Keras', row.keras],
+        ['ours', row.ours],
+      ])) {
         if (!s) continue;
         for (const [key, v] of Object.entries(s.extra)) if (v != null) notes.push(`${side} ${key} ${fmt(v)}`);
         if (s.errors.length) notes.push(`${side} errors: ${s.errors[0].slice(0, 120)}`);
@@ -554,9 +811,14 @@ async function main() {
   ].join('\n');
   console.log(table);
   const loadedRows = rows.filter((row) => row.maxLoad1 != null && row.maxLoad1 > cores).length;
-  if (loadedRows) console.log(`\n${loadedRows} row(s) ran with a 1-minute load average above the ${cores} CPUs: their ratios are ${o.allowLoaded ? 'marked LOADED' : 'withheld'}.`);
+  if (loadedRows)
+    console.log(
+      `\n${loadedRows} row(s) ran with a 1-minute load average above the ${cores} CPUs: their ratios are ${o.allowLoaded ? 'marked LOADED' : 'withheld'}.`,
+    );
   if (o.quick) console.log('\n--quick: NOT a figure.');
-  console.log(`\n${env.date} · ${env.cpus} · ${env.memGiB} GiB · node ${env.node} · 1-min load average at start ${env.loadAverageAtStart.toFixed(2)}, at end ${loadavg()[0].toFixed(2)} (the machine has ${cpus().length} CPUs)`);
+  console.log(
+    `\n${env.date} · ${env.cpus} · ${env.memGiB} GiB · node ${env.node} · 1-min load average at start ${env.loadAverageAtStart.toFixed(2)}, at end ${loadavg()[0].toFixed(2)} (the machine has ${cpus().length} CPUs)`,
+  );
   const out = o.out ?? join(repoRoot, 'bench', 'results', `compare-${env.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ env, rows, table, minutes: (Date.now() - t0) / 60000 }, null, 2));
@@ -587,7 +849,9 @@ function ratioCell(x, maxLoad1, cores, o) {
   if (x == null) return '—';
   const quick = o.quick ? ' (quick: not a figure)' : '';
   if (maxLoad1 != null && maxLoad1 > cores) {
-    return o.allowLoaded ? `LOADED ${fmt(x)} (load ${maxLoad1.toFixed(1)} > ${cores} CPUs)${quick}` : `withheld: load ${maxLoad1.toFixed(1)} > ${cores} CPUs`;
+    return o.allowLoaded
+      ? `LOADED ${fmt(x)} (load ${maxLoad1.toFixed(1)} > ${cores} CPUs)${quick}`
+      : `withheld: load ${maxLoad1.toFixed(1)} > ${cores} CPUs`;
   }
   return `${fmt(x)}${quick}`;
 }
@@ -603,7 +867,11 @@ function pairedRatio(keras, ours) {
 
 /** The scalar fields of a sample, for the progress log. */
 function pick(s) {
-  return Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v !== 'object' || v === null).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(4)) : v]));
+  return Object.fromEntries(
+    Object.entries(s)
+      .filter(([, v]) => typeof v !== 'object' || v === null)
+      .map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(4)) : v]),
+  );
 }
 
 main().catch((e) => {

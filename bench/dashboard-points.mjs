@@ -42,25 +42,64 @@ import { WEBVIEW_BUILD_OPTIONS } from '../scripts/webviewBuildOptions.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { sizes: [500, 50000], rounds: 2, deltas: 1000, rate: 80, batchesPerEpoch: 50, idleMs: 1500, chromium: '/usr/bin/chromium', hide: [], json: false, width: 1200, height: 900 };
+  const o = {
+    sizes: [500, 50000],
+    rounds: 2,
+    deltas: 1000,
+    rate: 80,
+    batchesPerEpoch: 50,
+    idleMs: 1500,
+    chromium: '/usr/bin/chromium',
+    hide: [],
+    json: false,
+    width: 1200,
+    height: 900,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--json') { o.json = true; continue; }
-    if (a === '--help' || a === '-h') { o.help = true; continue; }
+    if (a === '--json') {
+      o.json = true;
+      continue;
+    }
+    if (a === '--help' || a === '-h') {
+      o.help = true;
+      continue;
+    }
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
     switch (a) {
-      case '--sizes': o.sizes = v.split(',').map(Number); break;
-      case '--rounds': o.rounds = Number(v); break;
-      case '--deltas': o.deltas = Number(v); break;
-      case '--rate': o.rate = Number(v); break;
-      case '--batches-per-epoch': o.batchesPerEpoch = Number(v); break;
-      case '--idle-ms': o.idleMs = Number(v); break;
-      case '--chromium': o.chromium = v; break;
-      case '--width': o.width = Number(v); break;
-      case '--cpuprofile': o.cpuprofile = resolve(v); break;
-      case '--hide': o.hide = v.split(',').filter(Boolean); break;
-      default: throw new Error(`unknown option ${a}`);
+      case '--sizes':
+        o.sizes = v.split(',').map(Number);
+        break;
+      case '--rounds':
+        o.rounds = Number(v);
+        break;
+      case '--deltas':
+        o.deltas = Number(v);
+        break;
+      case '--rate':
+        o.rate = Number(v);
+        break;
+      case '--batches-per-epoch':
+        o.batchesPerEpoch = Number(v);
+        break;
+      case '--idle-ms':
+        o.idleMs = Number(v);
+        break;
+      case '--chromium':
+        o.chromium = v;
+        break;
+      case '--width':
+        o.width = Number(v);
+        break;
+      case '--cpuprofile':
+        o.cpuprofile = resolve(v);
+        break;
+      case '--hide':
+        o.hide = v.split(',').filter(Boolean);
+        break;
+      default:
+        throw new Error(`unknown option ${a}`);
     }
   }
   for (const n of o.sizes) if (!Number.isInteger(n) || n < 2 || n % 2) throw new Error(`--sizes: ${n} is not an even count of points`);
@@ -115,9 +154,35 @@ function hostMessages(MetricHistoryStore, n, deltas, batchesPerEpoch) {
     const b = (i % batchesPerEpoch) + 1;
     const g = (k + 1) / 1000;
     const noise = Math.sin(k * 12.9898) * 0.05;
-    note({ method: 'batchEnd', params: { runId, phase, epoch, batch: b, batches: batchesPerEpoch, loss: 2 / (1 + g) + noise, acc: Math.min(1, 0.5 + 0.4 * (1 - 1 / (1 + g)) + noise) } });
+    note({
+      method: 'batchEnd',
+      params: {
+        runId,
+        phase,
+        epoch,
+        batch: b,
+        batches: batchesPerEpoch,
+        loss: 2 / (1 + g) + noise,
+        acc: Math.min(1, 0.5 + 0.4 * (1 - 1 / (1 + g)) + noise),
+      },
+    });
     if (b === batchesPerEpoch) {
-      note({ method: 'epochEnd', params: { runId, phase, epoch, epochs: plannedEpochs[phase], loss: 2 / (1 + g), acc: 0.5 + 0.4 * (1 - 1 / (1 + g)), valLoss: 2.1 / (1 + g), valAcc: 0.48 + 0.4 * (1 - 1 / (1 + g)), lr: 0.001, seconds: 1, imagesPerSecond: 320 } });
+      note({
+        method: 'epochEnd',
+        params: {
+          runId,
+          phase,
+          epoch,
+          epochs: plannedEpochs[phase],
+          loss: 2 / (1 + g),
+          acc: 0.5 + 0.4 * (1 - 1 / (1 + g)),
+          valLoss: 2.1 / (1 + g),
+          valAcc: 0.48 + 0.4 * (1 - 1 / (1 + g)),
+          lr: 0.001,
+          seconds: 1,
+          imagesPerSecond: 320,
+        },
+      });
       epochsSent++;
     }
   };
@@ -136,7 +201,14 @@ function hostMessages(MetricHistoryStore, n, deltas, batchesPerEpoch) {
     cursor = next.cursor;
     live.push({ type: 'delta', delta: next.delta });
   }
-  return { snapshot, snapshotBytes: snapshot.length, snapshotEpochs, deltas: JSON.stringify(live), totalBatches: run.batchCount, totalEpochs: epochsSent };
+  return {
+    snapshot,
+    snapshotBytes: snapshot.length,
+    snapshotEpochs,
+    deltas: JSON.stringify(live),
+    totalBatches: run.batchCount,
+    totalEpochs: epochsSent,
+  };
 }
 
 // ---------------------------------------------------------------- the page
@@ -226,7 +298,10 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     const load1 = loadavg()[0];
     // idle baseline: the empty dashboard, nothing posted
     await page.evaluate((ms) => /** @type {any} */ (window).__bench.record(ms), o.idleMs);
-    const idle = await page.evaluate(() => ({ frames: /** @type {any} */ (window).__bench.frames, longtasks: /** @type {any} */ (window).__bench.longtasks }));
+    const idle = await page.evaluate(() => ({
+      frames: /** @type {any} */ (window).__bench.frames,
+      longtasks: /** @type {any} */ (window).__bench.longtasks,
+    }));
 
     // first render
     const render = await page.evaluate((text) => {
@@ -260,10 +335,17 @@ async function measure(browser, o, bundle, css, messages, n, round) {
           const b = /** @type {any} */ (window).__bench;
           const deltas = b.pending;
           b.pending = undefined;
-          b.frames = []; b.longtasks = []; b.recording = true;
+          b.frames = [];
+          b.longtasks = [];
+          b.recording = true;
           let sent = 0;
           const t0 = performance.now();
-          const tick = (ts) => { if (b.recording) { b.frames.push(ts); requestAnimationFrame(tick); } };
+          const tick = (ts) => {
+            if (b.recording) {
+              b.frames.push(ts);
+              requestAnimationFrame(tick);
+            }
+          };
           requestAnimationFrame(tick);
           const pump = () => {
             const due = Math.min(deltas.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
@@ -274,10 +356,12 @@ async function measure(browser, o, bundle, css, messages, n, round) {
               // let the last deltas arrive and the coalesced redraw paint
               const settle = () => {
                 if ((b.deltasHandled || 0) < deltas.length) return setTimeout(settle, 5);
-                requestAnimationFrame(() => requestAnimationFrame(() => {
-                  b.recording = false;
-                  resolve({ seconds, rate: deltas.length / seconds, frames: b.frames, longtasks: b.longtasks, handled: b.deltasHandled });
-                }));
+                requestAnimationFrame(() =>
+                  requestAnimationFrame(() => {
+                    b.recording = false;
+                    resolve({ seconds, rate: deltas.length / seconds, frames: b.frames, longtasks: b.longtasks, handled: b.deltasHandled });
+                  }),
+                );
               };
               settle();
             }
@@ -294,11 +378,17 @@ async function measure(browser, o, bundle, css, messages, n, round) {
     const check = (cond, what) => cond || problems.push(what);
     for (const c of afterSnapshot) {
       check(c.batches === n, `after the snapshot chart-${c.metric} data-batches=${c.batches}, sent ${n}`);
-      check(c.epochs === messages.snapshotEpochs, `after the snapshot chart-${c.metric} data-epochs=${c.epochs}, sent ${messages.snapshotEpochs}`);
+      check(
+        c.epochs === messages.snapshotEpochs,
+        `after the snapshot chart-${c.metric} data-epochs=${c.epochs}, sent ${messages.snapshotEpochs}`,
+      );
       check(c.canvas && c.ink > 0, `after the snapshot chart-${c.metric} has ${c.canvas ? 'a blank canvas' : 'no canvas'}`);
     }
     for (const c of afterStream) {
-      check(c.batches === messages.totalBatches, `after the stream chart-${c.metric} data-batches=${c.batches}, sent ${messages.totalBatches}`);
+      check(
+        c.batches === messages.totalBatches,
+        `after the stream chart-${c.metric} data-batches=${c.batches}, sent ${messages.totalBatches}`,
+      );
       check(c.epochs === messages.totalEpochs, `after the stream chart-${c.metric} data-epochs=${c.epochs}, sent ${messages.totalEpochs}`);
       check(c.canvas && c.ink > 0, `after the stream chart-${c.metric} has ${c.canvas ? 'a blank canvas' : 'no canvas'}`);
     }
@@ -314,7 +404,15 @@ async function measure(browser, o, bundle, css, messages, n, round) {
       renderHandledMs: render.handled,
       renderMs: render.painted,
       idle: { ...summarizeFrames(idle.frames), longTasks: idle.longtasks.length, longTaskMs: longMs(idle.longtasks) },
-      stream: { deltas: stream.handled, seconds: stream.seconds, rate: stream.rate, ...summarizeFrames(stream.frames), longTasks: stream.longtasks.length, longTaskMs: longMs(stream.longtasks), longestTaskMs: Math.max(0, ...stream.longtasks.map((e) => e.duration)) },
+      stream: {
+        deltas: stream.handled,
+        seconds: stream.seconds,
+        rate: stream.rate,
+        ...summarizeFrames(stream.frames),
+        longTasks: stream.longtasks.length,
+        longTaskMs: longMs(stream.longtasks),
+        longestTaskMs: Math.max(0, ...stream.longtasks.map((e) => e.duration)),
+      },
       dataBatches: afterStream.map((c) => c.batches),
       problems,
     };
@@ -340,7 +438,9 @@ async function writeProfile(profile, dir, name) {
     self.set(key, (self.get(key) ?? 0) + us);
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 10);
-  process.stderr.write(`${file}: ${(total / 1000).toFixed(0)} ms sampled; top self time:\n${top.map(([k, us]) => `  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`).join('\n')}\n`);
+  process.stderr.write(
+    `${file}: ${(total / 1000).toFixed(0)} ms sampled; top self time:\n${top.map(([k, us]) => `  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`).join('\n')}\n`,
+  );
 }
 
 // ---------------------------------------------------------------- the table
@@ -352,7 +452,8 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : b === 0 && a === 0 ? '0/0' : b === 0 ? `${fmt(a, 0)}/0` : '—');
+const ratio = (a, b) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : b === 0 && a === 0 ? '0/0' : b === 0 ? `${fmt(a, 0)}/0` : '—';
 
 /** @type {[string, (r: any) => number, number?][]} label, value of a row, decimals (1 unless given) */
 const COLS = [
@@ -371,7 +472,14 @@ const COLS = [
 function table(rows, sizes) {
   const head = ['N points', 'round', 'load1', ...COLS.map((c) => c[0]), 'data-batches'];
   const lines = [head];
-  for (const r of rows) lines.push([String(r.n), String(r.round), fmt(r.load1, 2), ...COLS.map(([, f, d]) => fmt(f(r), d ?? 1)), r.dataBatches.join('/') + (r.problems.length ? ' FAIL' : ' ok')]);
+  for (const r of rows)
+    lines.push([
+      String(r.n),
+      String(r.round),
+      fmt(r.load1, 2),
+      ...COLS.map(([, f, d]) => fmt(f(r), d ?? 1)),
+      r.dataBatches.join('/') + (r.problems.length ? ' FAIL' : ' ok'),
+    ]);
   const med = {};
   for (const n of sizes) {
     const rs = rows.filter((r) => r.n === n);
@@ -382,10 +490,12 @@ function table(rows, sizes) {
   const hi = sizes[sizes.length - 1];
   if (sizes.length > 1) lines.push([`${hi}/${lo}`, 'ratio', '', ...COLS.map((_, i) => ratio(med[hi][i], med[lo][i])), '']);
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return lines.map((l, j) => {
-    const s = '| ' + l.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-    return j === 0 ? `${s}\n|${widths.map((w, i) => '-' + '-'.repeat(w) + (i < 3 ? '-' : ':')).join('|')}|` : s;
-  }).join('\n');
+  return lines
+    .map((l, j) => {
+      const s = '| ' + l.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+      return j === 0 ? `${s}\n|${widths.map((w, i) => '-' + '-'.repeat(w) + (i < 3 ? '-' : ':')).join('|')}|` : s;
+    })
+    .join('\n');
 }
 
 // ---------------------------------------------------------------- main
@@ -394,7 +504,15 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.help) {
     const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-    console.log(lines.slice(1, lines.findIndex((l) => l.startsWith('import '))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(
+      lines
+        .slice(
+          1,
+          lines.findIndex((l) => l.startsWith('import ')),
+        )
+        .map((l) => l.replace(/^\/\/ ?/, ''))
+        .join('\n'),
+    );
     return;
   }
   if (!existsSync(o.chromium)) throw new Error(`no Chromium at ${o.chromium} (--chromium PATH)`);
@@ -404,7 +522,14 @@ async function main() {
   const messages = new Map(o.sizes.map((n) => [n, hostMessages(MetricHistoryStore, n, o.deltas, o.batchesPerEpoch)]));
   const browser = await chromium.launch({
     executablePath: o.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const version = browser.version();
   const rows = [];
@@ -416,7 +541,10 @@ async function main() {
         const r = await measure(browser, o, bundle, css, messages.get(n), n, round);
         r.round = round;
         rows.push(r);
-        if (!o.json) process.stderr.write(`round ${round} N=${n}: render ${fmt(r.renderMs)} ms, frame p95 ${fmt(r.stream.p95)} ms, ${r.stream.longTasks} long tasks, load1 ${fmt(r.load1, 2)}${r.problems.length ? `, PROBLEMS: ${r.problems.join('; ')}` : ''}\n`);
+        if (!o.json)
+          process.stderr.write(
+            `round ${round} N=${n}: render ${fmt(r.renderMs)} ms, frame p95 ${fmt(r.stream.p95)} ms, ${r.stream.longTasks} long tasks, load1 ${fmt(r.load1, 2)}${r.problems.length ? `, PROBLEMS: ${r.problems.join('; ')}` : ''}\n`,
+          );
       }
     }
   } finally {
@@ -428,13 +556,27 @@ async function main() {
   if (o.json) {
     console.log(JSON.stringify({ date: new Date().toISOString(), chromium: version, cpus: cpus().length, options: o, rows, problems }));
   } else {
-    console.log(`dashboard-points: Chromium ${version} headless (--disable-gpu), ${cpus().length} CPUs, viewport ${o.width}×${o.height}, ${new Date().toISOString()}`);
-    console.log(`per size: snapshot of N batch points (2 phases, ${o.batchesPerEpoch} batches/epoch), then ${o.deltas} one-batch deltas at ${o.rate}/s; ${o.rounds} round(s), sizes alternated${o.hide.length ? `; hidden series: ${o.hide.join(', ')}` : ''}`);
-    console.log(`snapshot JSON: ${o.sizes.map((n) => `N=${n} ${((messages.get(n)?.snapshotBytes ?? 0) / 1024).toFixed(0)} KiB`).join(', ')}`);
+    console.log(
+      `dashboard-points: Chromium ${version} headless (--disable-gpu), ${cpus().length} CPUs, viewport ${o.width}×${o.height}, ${new Date().toISOString()}`,
+    );
+    console.log(
+      `per size: snapshot of N batch points (2 phases, ${o.batchesPerEpoch} batches/epoch), then ${o.deltas} one-batch deltas at ${o.rate}/s; ${o.rounds} round(s), sizes alternated${o.hide.length ? `; hidden series: ${o.hide.join(', ')}` : ''}`,
+    );
+    console.log(
+      `snapshot JSON: ${o.sizes.map((n) => `N=${n} ${((messages.get(n)?.snapshotBytes ?? 0) / 1024).toFixed(0)} KiB`).join(', ')}`,
+    );
     console.log(table(rows, o.sizes));
-    console.log(`load average now ${load.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min); run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    console.log('frame = requestAnimationFrame interval during the stream (16.7 ms at 60 Hz); long task = main-thread task > 50 ms; idle = the empty page before the snapshot');
-    console.log(problems.length ? `CORRECTNESS FAILED:\n  ${problems.join('\n  ')}` : `correctness: ok (every chart's data-batches/data-epochs equal the points sent, canvases drawn, no dropped message, no page error)`);
+    console.log(
+      `load average now ${load.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min); run took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+    console.log(
+      'frame = requestAnimationFrame interval during the stream (16.7 ms at 60 Hz); long task = main-thread task > 50 ms; idle = the empty page before the snapshot',
+    );
+    console.log(
+      problems.length
+        ? `CORRECTNESS FAILED:\n  ${problems.join('\n  ')}`
+        : `correctness: ok (every chart's data-batches/data-epochs equal the points sent, canvases drawn, no dropped message, no page error)`,
+    );
   }
   process.exitCode = problems.length ? 1 : 0;
 }

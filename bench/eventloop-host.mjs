@@ -16,21 +16,45 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { base: 'mobilenet_v2', backend: 'auto', epochs: 2, batchSize: 32, resolutionMs: 1, engine: join(repoRoot, 'dist', 'engine.js') };
+  const o = {
+    base: 'mobilenet_v2',
+    backend: 'auto',
+    epochs: 2,
+    batchSize: 32,
+    resolutionMs: 1,
+    engine: join(repoRoot, 'dist', 'engine.js'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
     switch (a) {
-      case '--data': o.data = resolve(v); break;
-      case '--val': o.val = resolve(v); break;
-      case '--base': o.base = v; break;
-      case '--backend': o.backend = v; break;
-      case '--epochs': o.epochs = Number(v); break;
-      case '--batch-size': o.batchSize = Number(v); break;
-      case '--out': o.out = resolve(v); break;
-      case '--engine': o.engine = resolve(v); break;
-      default: throw new Error(`unknown option ${a}`);
+      case '--data':
+        o.data = resolve(v);
+        break;
+      case '--val':
+        o.val = resolve(v);
+        break;
+      case '--base':
+        o.base = v;
+        break;
+      case '--backend':
+        o.backend = v;
+        break;
+      case '--epochs':
+        o.epochs = Number(v);
+        break;
+      case '--batch-size':
+        o.batchSize = Number(v);
+        break;
+      case '--out':
+        o.out = resolve(v);
+        break;
+      case '--engine':
+        o.engine = resolve(v);
+        break;
+      default:
+        throw new Error(`unknown option ${a}`);
     }
   }
   if (!o.data || !o.out) throw new Error('--data DIR and --out DIR are required');
@@ -82,7 +106,9 @@ async function main() {
         else reject(new Error(`engine train failed: ${msg.error}`));
       }
     });
-    engine.on('exit', (code) => reject(new Error(`engine exited (${code}) before answering: ${stderr.trim().split('\n').slice(-2).join(' | ')}`)));
+    engine.on('exit', (code) =>
+      reject(new Error(`engine exited (${code}) before answering: ${stderr.trim().split('\n').slice(-2).join(' | ')}`)),
+    );
     engine.send({ kind: 'request', id: 1, method: 'train', params: { runId: 'bench-eventloop', config: experiment(o) } });
     // In case the engine sends no phase notification, measure from the start anyway.
     setTimeout(() => histogram.enable(), 0);

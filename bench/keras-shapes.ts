@@ -15,7 +15,13 @@ const argv = process.argv.slice(2);
 const update = argv.includes('--update');
 const dir = join(root, 'test', 'fixtures', 'keras-shapes');
 const files = argv.filter((a) => !a.startsWith('--'));
-const corpus = files.length > 0 ? files : readdirSync(dir).filter((f) => f.endsWith('.py')).sort().map((f) => join(dir, f));
+const corpus =
+  files.length > 0
+    ? files
+    : readdirSync(dir)
+        .filter((f) => f.endsWith('.py'))
+        .sort()
+        .map((f) => join(dir, f));
 const python = join(root, '.cache', 'bench-venv', 'bin', 'python');
 
 function oracle(file: string): KerasRecord[] {
@@ -25,4 +31,5 @@ function oracle(file: string): KerasRecord[] {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as KerasRecord[];
 }
 
-process.exitCode = runShapeBench(corpus, { root, update, against: 'Keras', saved: (file) => file.replace(/\.py$/, '.keras.json'), oracle }) > 0 ? 1 : 0;
+process.exitCode =
+  runShapeBench(corpus, { root, update, against: 'Keras', saved: (file) => file.replace(/\.py$/, '.keras.json'), oracle }) > 0 ? 1 : 0;

@@ -13,7 +13,15 @@ import type * as Analysis from '../src/host/language/analysis.ts';
 
 const bundleDir = mkdtempSync(join(tmpdir(), 'cnn-lab-parse-speed-'));
 const bundle = join(bundleDir, 'analysis.cjs');
-buildSync({ entryPoints: [join(__dirname, '../src/host/language/analysis.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+buildSync({
+  entryPoints: [join(__dirname, '../src/host/language/analysis.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'error',
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { analyzeDocument, clearParseCaches, diagnosticsFor, inlayHintsFor } = require(bundle) as typeof Analysis;
 rmSync(bundleDir, { recursive: true, force: true });
@@ -123,7 +131,9 @@ if (process.env.DUMP) writeFileSync(process.env.DUMP, text);
 const lineCount = text.split('\n').length;
 
 /** The file after keystroke `k`: one digit of one model's Dropout rate changed (a different model each time). */
-const dropoutLines = text.split('\n').flatMap((l, i) => (l.includes(tfjs ? 'layers.dropout({ rate: 0.5 })' : 'layers.Dropout(0.5)') ? [i] : []));
+const dropoutLines = text
+  .split('\n')
+  .flatMap((l, i) => (l.includes(tfjs ? 'layers.dropout({ rate: 0.5 })' : 'layers.Dropout(0.5)') ? [i] : []));
 function afterKeystroke(k: number): string {
   const lines = text.split('\n');
   const i = dropoutLines[k % dropoutLines.length];
@@ -137,7 +147,10 @@ function afterEnter(k: number): string {
   return text.slice(0, at) + '\n'.repeat(k + 1) + text.slice(at);
 }
 
-interface Timing { wall: number; cpu: number }
+interface Timing {
+  wall: number;
+  cpu: number;
+}
 function analyse(source: string): Timing & { models: number; layers: number } {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -145,7 +158,12 @@ function analyse(source: string): Timing & { models: number; layers: number } {
   inlayHintsFor(analysis);
   diagnosticsFor(analysis);
   const c1 = process.cpuUsage(c0);
-  return { wall: performance.now() - t0, cpu: (c1.user + c1.system) / 1000, models: analysis.models.length, layers: analysis.models.reduce((s, m) => s + m.layers.length, 0) };
+  return {
+    wall: performance.now() - t0,
+    cpu: (c1.user + c1.system) / 1000,
+    models: analysis.models.length,
+    layers: analysis.models.reduce((s, m) => s + m.layers.length, 0),
+  };
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -169,10 +187,17 @@ for (let i = 0; i < runs; i++) {
   typing.push(analyse(afterKeystroke(i)));
   enter.push(analyse(afterEnter(i)));
 }
-console.log(`parse + shape inference + hints + diagnostics of a ${lineCount}-line ${tfjs ? 'tfjs TypeScript' : 'Python Keras'} file (${(text.length / 1024).toFixed(0)} KiB, ${shape.models} models, ${shape.layers} layers), ${runs} runs, medians:`);
-for (const [what, xs] of [['first analysis (cold)     ', cold], ['after a keystroke         ', typing], ['after Enter (models move) ', enter]] as const) {
+console.log(
+  `parse + shape inference + hints + diagnostics of a ${lineCount}-line ${tfjs ? 'tfjs TypeScript' : 'Python Keras'} file (${(text.length / 1024).toFixed(0)} KiB, ${shape.models} models, ${shape.layers} layers), ${runs} runs, medians:`,
+);
+for (const [what, xs] of [
+  ['first analysis (cold)     ', cold],
+  ['after a keystroke         ', typing],
+  ['after Enter (models move) ', enter],
+] as const) {
   const wall = median(xs.map((x) => x.wall));
   const cpu = median(xs.map((x) => x.cpu));
-  const verdict = (budget: number) => (wall <= budget ? `within (${((wall / budget) * 100).toFixed(0)}% of it)` : `OVER by ${(wall - budget).toFixed(1)} ms`);
+  const verdict = (budget: number) =>
+    wall <= budget ? `within (${((wall / budget) * 100).toFixed(0)}% of it)` : `OVER by ${(wall - budget).toFixed(1)} ms`;
   console.log(`  ${what}: ${wall.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU; 16 ms frame: ${verdict(16)}; 100 ms: ${verdict(100)}`);
 }

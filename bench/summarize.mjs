@@ -22,7 +22,20 @@ const fmt = (x) => {
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 };
 const mib = (b) => (b ? `${Math.round(b / 2 ** 20)}` : '—');
-const NOTE_KEYS = ['finalValAcc', 'maxValAcc', 'epochImgPerSec', 'wallSeconds', 'epochsToTarget', 'targetAcc', 'frozenValAcc', 'fineTuneValAcc', 'inProcess', 'numTensorsGrowth', 'maxMs', 'seconds'];
+const NOTE_KEYS = [
+  'finalValAcc',
+  'maxValAcc',
+  'epochImgPerSec',
+  'wallSeconds',
+  'epochsToTarget',
+  'targetAcc',
+  'frozenValAcc',
+  'fineTuneValAcc',
+  'inProcess',
+  'numTensorsGrowth',
+  'maxMs',
+  'seconds',
+];
 
 const out = [
   '| figure | base | backend | subset (train/val per class; predict images) | Keras | ours | ours/Keras (medians) | paired ratio | better | rounds K/ours | load1 min–max | peak RSS MiB K/ours | notes (medians) |',
@@ -38,7 +51,10 @@ for (const f of files) {
     const key = JSON.stringify([row.figure, row.base, row.backend, o.trainPerClass, o.valPerClass, o.predictImages, o.epochs, o.ttaEpochs]);
     const prev = merge ? allRows.find((x) => x.key === key) : null;
     if (prev) {
-      prev.row = { ...prev.row, samples: { keras: [...prev.row.samples.keras, ...row.samples.keras], ours: [...prev.row.samples.ours, ...row.samples.ours] } };
+      prev.row = {
+        ...prev.row,
+        samples: { keras: [...prev.row.samples.keras, ...row.samples.keras], ours: [...prev.row.samples.ours, ...row.samples.ours] },
+      };
     } else allRows.push({ key, row, o });
   }
 }
@@ -49,10 +65,14 @@ for (const { row, o } of allRows) {
     const kv = median(k.map((s) => s.value));
     const ov = median(ours.map((s) => s.value));
     const paired = [];
-    for (let i = 0; i < Math.min(k.length, ours.length); i++) if (k[i].value > 0 && ours[i].value != null) paired.push(ours[i].value / k[i].value);
+    for (let i = 0; i < Math.min(k.length, ours.length); i++)
+      if (k[i].value > 0 && ours[i].value != null) paired.push(ours[i].value / k[i].value);
     const loads = [...k, ...ours].map((s) => s.load1).filter((x) => typeof x === 'number');
     const notes = [];
-    for (const [side, list] of [['K', k], ['ours', ours]]) {
+    for (const [side, list] of [
+      ['K', k],
+      ['ours', ours],
+    ]) {
       for (const key of NOTE_KEYS) {
         const v = median(list.map((s) => s[key]));
         if (v != null) notes.push(`${side} ${key} ${fmt(v)}`);
@@ -62,7 +82,10 @@ for (const { row, o } of allRows) {
       const nulls = list.filter((s) => !s.error && s.value == null).length;
       if (nulls) notes.push(`${side}: ${nulls} round(s) without a value`);
     }
-    const subsetText = row.figure === 'predict' ? `${o.predictImages} vs ${o.batchSize} images` : `${o.trainPerClass || 'all'}/${o.valPerClass || 'all'}, ${row.figure.startsWith('tta') ? `≤ ${o.ttaEpochs}` : row.figure === 'memory' ? o.memoryEpochs : row.figure === 'train-finetune' ? `1 frozen + ${o.fineTuneEpochs} fine-tune` : o.epochs} ep`;
+    const subsetText =
+      row.figure === 'predict'
+        ? `${o.predictImages} vs ${o.batchSize} images`
+        : `${o.trainPerClass || 'all'}/${o.valPerClass || 'all'}, ${row.figure.startsWith('tta') ? `≤ ${o.ttaEpochs}` : row.figure === 'memory' ? o.memoryEpochs : row.figure === 'train-finetune' ? `1 frozen + ${o.fineTuneEpochs} fine-tune` : o.epochs} ep`;
     out.push(
       `| ${row.figure} (${row.unit}) | ${row.base} | ${row.backend ?? '—'} | ${subsetText} | ${fmt(kv)} | ${fmt(ov)} | ${kv && ov != null ? fmt(ov / kv) : '—'} | ${fmt(median(paired))} | ${row.better} | ${k.filter((s) => s.value != null).length}/${ours.filter((s) => s.value != null).length} | ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '—'} | ${mib(median(k.map((s) => s.peakRssBytes)))}/${mib(median(ours.map((s) => s.peakRssBytes)))} | ${notes.join('; ')} |`,
     );

@@ -18,12 +18,26 @@ const update = argv.includes('--update');
 const dir = join(root, 'test', 'fixtures', 'tfjs-shapes');
 const files = argv.filter((a) => !a.startsWith('--'));
 const SOURCE = /\.(ts|js|cjs|mjs)$/;
-const corpus = files.length > 0 ? files : readdirSync(dir).filter((f) => SOURCE.test(f)).sort().map((f) => join(dir, f));
+const corpus =
+  files.length > 0
+    ? files
+    : readdirSync(dir)
+        .filter((f) => SOURCE.test(f))
+        .sort()
+        .map((f) => join(dir, f));
 
 function oracle(file: string): KerasRecord[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'tfjs', 'shape-oracle.ts'), file], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: root });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'tfjs', 'shape-oracle.ts'), file], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    cwd: root,
+  });
   if (r.status !== 0) throw new Error(`${file}: tfjs could not run it:\n${r.stderr.split('\n').slice(-8).join('\n')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as KerasRecord[];
 }
 
-process.exitCode = runShapeBench(corpus, { root, update, against: 'tfjs', saved: (file) => file.replace(SOURCE, '.tfjs.json'), oracle, parse: parseTfjs }) > 0 ? 1 : 0;
+process.exitCode =
+  runShapeBench(corpus, { root, update, against: 'tfjs', saved: (file) => file.replace(SOURCE, '.tfjs.json'), oracle, parse: parseTfjs }) >
+  0
+    ? 1
+    : 0;

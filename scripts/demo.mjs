@@ -28,14 +28,32 @@ function step(title, args) {
 }
 
 step('train', [
-  'train', '--data', 'samples/shapes', '--base', 'efficientnet_lite0',
-  '--epochs', '30', '--lr', '0.001', '--batch-size', '16', '--fc-units', '256', '--patience', '10',
-  '--out', out,
+  'train',
+  '--data',
+  'samples/shapes',
+  '--base',
+  'efficientnet_lite0',
+  '--epochs',
+  '30',
+  '--lr',
+  '0.001',
+  '--batch-size',
+  '16',
+  '--fc-units',
+  '256',
+  '--patience',
+  '10',
+  '--out',
+  out,
 ]);
 const meta = JSON.parse(readFileSync(join(out, 'cnn-lab.json'), 'utf8'));
 if (meta.validation) {
-  console.log(`\nValidation accuracy of the saved model: ${(meta.validation.accuracy * 100).toFixed(1)} % on ${meta.validation.images} held-out images (base: ${meta.base.label}).`);
+  console.log(
+    `\nValidation accuracy of the saved model: ${(meta.validation.accuracy * 100).toFixed(1)} % on ${meta.validation.images} held-out images (base: ${meta.base.label}).`,
+  );
 }
-const images = readdirSync(join(root, 'samples', 'images')).filter((f) => /\.(png|jpe?g|webp)$/i.test(f)).map((f) => join('samples', 'images', f));
+const images = readdirSync(join(root, 'samples', 'images'))
+  .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
+  .map((f) => join('samples', 'images', f));
 step('predict', ['predict', '--model', out, '--image', ...images, '--top', '2']);
 console.log(`\nThe model is in ${out} (model.json, weights.bin, cnn-lab.json).`);

@@ -93,8 +93,10 @@ export function packageTarget(target) {
   for (const f of ['package-lock.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) cpSync(join(repo, f), join(stage, f));
   // bases/: the EfficientNet-Lite ImageNet weights (converted at npm ci); assets/: the keras: topologies;
   // templates/: the files of `cnn-lab export --format keras-script`
-  if (!existsSync(join(repo, 'bases', 'efficientnet_lite0', 'weights.bin'))) throw new Error('bases/efficientnet_lite0 is missing: run `npm run prepare-bases` before packaging');
-  for (const d of ['dist', 'media', 'schemas', 'bin', 'bases', 'assets', 'templates']) if (existsSync(join(repo, d))) cpSync(join(repo, d), join(stage, d), { recursive: true });
+  if (!existsSync(join(repo, 'bases', 'efficientnet_lite0', 'weights.bin')))
+    throw new Error('bases/efficientnet_lite0 is missing: run `npm run prepare-bases` before packaging');
+  for (const d of ['dist', 'media', 'schemas', 'bin', 'bases', 'assets', 'templates'])
+    if (existsSync(join(repo, d))) cpSync(join(repo, d), join(stage, d), { recursive: true });
   writeFileSync(join(stage, '.vscodeignore'), ignoreFile(target));
   const flags = spec ? [`--os=${spec.os}`, `--cpu=${spec.cpu}`, ...(spec.libc ? [`--libc=${spec.libc}`] : [])] : ['--omit=optional'];
   run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', ...flags], stage, `npm ci for ${target}`);
@@ -102,7 +104,8 @@ export function packageTarget(target) {
     // the binding this checkout built; its RUNPATH $ORIGIN/../../deps/lib is empty in the VSIX, and
     // the installed libtensorflow is found through LD_LIBRARY_PATH instead (src/host/native)
     const napi = join('node_modules', '@tensorflow', 'tfjs-node', 'lib', 'napi-v8', 'tfjs_binding.node');
-    if (!existsSync(join(repo, napi))) throw new Error(`${napi} is not built: run scripts/provision-libtensorflow before packaging ${target}`);
+    if (!existsSync(join(repo, napi)))
+      throw new Error(`${napi} is not built: run scripts/provision-libtensorflow before packaging ${target}`);
     mkdirSync(join(stage, napi, '..'), { recursive: true });
     cpSync(join(repo, napi), join(stage, napi));
   }
@@ -111,7 +114,17 @@ export function packageTarget(target) {
   const vsce = join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
   run(
     process.execPath,
-    [vsce, 'package', ...(spec ? ['--target', target] : []), '--allow-missing-repository', '--allow-star-activation', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
+    [
+      vsce,
+      'package',
+      ...(spec ? ['--target', target] : []),
+      '--allow-missing-repository',
+      '--allow-star-activation',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '--out',
+      vsix,
+    ],
     stage,
     `vsce package for ${target}`,
   );
@@ -121,7 +134,9 @@ export function packageTarget(target) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const targets = args.includes('--all') ? Object.keys(TARGETS) : args.flatMap((a, i) => (a === '--target' ? [args[i + 1]] : a.startsWith('--target=') ? [a.slice(9)] : []));
+  const targets = args.includes('--all')
+    ? Object.keys(TARGETS)
+    : args.flatMap((a, i) => (a === '--target' ? [args[i + 1]] : a.startsWith('--target=') ? [a.slice(9)] : []));
   if (!targets.length) {
     console.error('usage: npm run package -- --target <linux-x64|linux-arm64|darwin-arm64|darwin-x64|win32-x64|universal> … | --all');
     process.exit(2);

@@ -10,7 +10,13 @@ const build = spawnSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const files = (only.length ? only : readdirSync('test/slow').filter((f) => f.endsWith('.test.ts')).map((f) => join('test/slow', f))).sort();
+const files = (
+  only.length
+    ? only
+    : readdirSync('test/slow')
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => join('test/slow', f))
+).sort();
 const result = spawnSync(
   process.execPath,
   // --expose-gc: the many-files test measures memory after collecting garbage

@@ -13,13 +13,9 @@ function findTests(dir) {
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const files = (roots.length ? roots : ['test/unit', 'test/webview']).flatMap((r) =>
-  statSync(r).isDirectory() ? findTests(r) : [r],
-).sort();
+const files = (roots.length ? roots : ['test/unit', 'test/webview'])
+  .flatMap((r) => (statSync(r).isDirectory() ? findTests(r) : [r]))
+  .sort();
 const reporter = process.argv.includes('--dot') ? 'dot' : 'spec';
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files],
-  { stdio: 'inherit' },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

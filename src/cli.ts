@@ -11,7 +11,10 @@ const commands: Record<string, SubCommand> = {
   predict: { summary: 'top-k classes for image files or an image URL', load: () => import('./cli/predict.ts') },
   evaluate: { summary: 'accuracy, per-class precision/recall and confusion matrix on a folder', load: () => import('./cli/evaluate.ts') },
   backends: { summary: 'list compute backends, available or not and why', load: () => import('./cli/backends.ts') },
-  export: { summary: 'a model as a Keras .keras/.h5 file, or an experiment as a Keras tf.distribute script', load: () => import('./cli/export.ts') },
+  export: {
+    summary: 'a model as a Keras .keras/.h5 file, or an experiment as a Keras tf.distribute script',
+    load: () => import('./cli/export.ts'),
+  },
   augment: { summary: 'render augmented previews of an image to PNG files', load: () => import('./cli/augment.ts') },
 };
 
@@ -63,6 +66,5 @@ export function runFromProcess(): Promise<void> {
 
 // Run when executed directly (bundled dist/cli.js, or `tsx src/cli.ts`), not when imported by tests
 // or by bin/cnn-lab.js (which calls runFromProcess itself).
-const invokedDirectly =
-  typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+const invokedDirectly = typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
 if (invokedDirectly) void runFromProcess();

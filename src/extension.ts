@@ -83,7 +83,9 @@ export function activate(context: vscode.ExtensionContext): void {
     if (n.method === 'epochEnd') {
       const p = n.params;
       const val = p.valAcc !== undefined ? ` val_loss ${p.valLoss?.toFixed(4)} val_acc ${p.valAcc.toFixed(4)}` : '';
-      log.info(`[${p.runId}] ${p.phase} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} (${p.seconds.toFixed(1)}s, ${p.imagesPerSecond.toFixed(1)} img/s)`);
+      log.info(
+        `[${p.runId}] ${p.phase} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} (${p.seconds.toFixed(1)}s, ${p.imagesPerSecond.toFixed(1)} img/s)`,
+      );
     }
     if (n.method === 'failed') log.error(`[${n.params.runId}] failed: ${n.params.error}`);
     runs.handleNotification(n);
@@ -101,7 +103,10 @@ export function activate(context: vscode.ExtensionContext): void {
       ? target
       : (
           await vscode.window.showQuickPick(
-            (await vscode.workspace.findFiles('**/*.cnnlab.json', '**/node_modules/**', 200)).map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+            (await vscode.workspace.findFiles('**/*.cnnlab.json', '**/node_modules/**', 200)).map((f) => ({
+              label: vscode.workspace.asRelativePath(f),
+              uri: f,
+            })),
             { title: 'CNN Lab: experiment to run', placeHolder: 'No experiment yet? Use "CNN Lab: Train Transfer Model".' },
           )
         )?.uri;
@@ -116,7 +121,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (file) await runExperiment(file);
     },
     runExperiment: (uri?: vscode.Uri) => runExperiment(uri instanceof vscode.Uri ? uri : undefined),
-    predict: (uri?: vscode.Uri, uris?: vscode.Uri[]) => predictFiles(context, engine, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
+    predict: (uri?: vscode.Uri, uris?: vscode.Uri[]) =>
+      predictFiles(context, engine, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
     predictFromUrl: () => predictFromUrl(context, engine, log),
     exportModel: (folder?: vscode.Uri) => exportModel(engine, log, folder instanceof vscode.Uri ? folder : undefined),
     selectBackend: () =>
@@ -132,7 +138,13 @@ export function activate(context: vscode.ExtensionContext): void {
           };
         },
         run: (action) =>
-          action === 'install' ? native.install() : action === 'installGpu' ? native.installGpu() : action === 'installFromFile' ? native.installFromFile() : native.remove(),
+          action === 'install'
+            ? native.install()
+            : action === 'installGpu'
+              ? native.installGpu()
+              : action === 'installFromFile'
+                ? native.installFromFile()
+                : native.remove(),
       }),
     installNativeBackend: () => native.install(),
     installNativeBackendGpu: () => native.installGpu(),
@@ -150,9 +162,15 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // panels restored after a window reload
   context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(PANELS.dashboard, { deserializeWebviewPanel: async (panel) => void DashboardPanel.revive(panel, context, runs, log) }),
-    vscode.window.registerWebviewPanelSerializer(PANELS.architecture, { deserializeWebviewPanel: async (panel) => ArchitecturePanel.revive(panel, context, log) }),
-    vscode.window.registerWebviewPanelSerializer(PANELS.prediction, { deserializeWebviewPanel: async (panel) => PredictionPanel.revive(panel, context, log) }),
+    vscode.window.registerWebviewPanelSerializer(PANELS.dashboard, {
+      deserializeWebviewPanel: async (panel) => void DashboardPanel.revive(panel, context, runs, log),
+    }),
+    vscode.window.registerWebviewPanelSerializer(PANELS.architecture, {
+      deserializeWebviewPanel: async (panel) => ArchitecturePanel.revive(panel, context, log),
+    }),
+    vscode.window.registerWebviewPanelSerializer(PANELS.prediction, {
+      deserializeWebviewPanel: async (panel) => PredictionPanel.revive(panel, context, log),
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settings.affects(e, 'backend')) {
         statusBar.setBackend(settings.backend);
@@ -166,7 +184,13 @@ export function activate(context: vscode.ExtensionContext): void {
   // a universal or another platform's VSIX: say which package to install (a checkout is complete)
   if (context.extensionMode === vscode.ExtensionMode.Production) {
     const musl = process.platform === 'linux' && !thisMachine().glibc;
-    const missing = missingPlatformPackage(context.extensionPath, String(context.extension.packageJSON.version), process.platform, process.arch, musl);
+    const missing = missingPlatformPackage(
+      context.extensionPath,
+      String(context.extension.packageJSON.version),
+      process.platform,
+      process.arch,
+      musl,
+    );
     if (missing) {
       log.warn(missing);
       void vscode.window.showWarningMessage(`CNN Lab: ${missing}`);

@@ -11,7 +11,10 @@ export interface FreezeParse {
 
 /** Splits the text field ("0-248, mixed9-") into spec items. */
 export function rangesFromText(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function textFromRanges(ranges: string[]): string {
@@ -68,15 +71,32 @@ export function fineTuneFromBlock(layers: FreezeLayer[], group: string): string[
 }
 
 export function presetsFor(layers: FreezeLayer[]): Preset[] {
-  const presets: Preset[] = [{ id: 'transfer', label: 'Freeze whole base', title: 'Transfer learning: only the new head trains', ranges: ['0-'] }];
+  const presets: Preset[] = [
+    { id: 'transfer', label: 'Freeze whole base', title: 'Transfer learning: only the new head trains', ranges: ['0-'] },
+  ];
   const blocks = blockNames(layers);
   if (blocks.length >= 2 && blocks.some((b) => /^mixed\d+$/.test(b))) {
-    presets.push({ id: 'top2', label: 'Top 2 inception blocks', title: 'Fine-tune mixed9 and mixed10 (the Keras transfer-learning recipe)', ranges: fineTuneFromBlock(layers, blocks[blocks.length - 2]) });
+    presets.push({
+      id: 'top2',
+      label: 'Top 2 inception blocks',
+      title: 'Fine-tune mixed9 and mixed10 (the Keras transfer-learning recipe)',
+      ranges: fineTuneFromBlock(layers, blocks[blocks.length - 2]),
+    });
   } else if (blocks.includes('block6a') && blocks.every((b) => /^block\d+[a-z]$/.test(b))) {
     // EfficientNet: the default fine-tuning point, the last two stages (block6a…, block7a) and the top
-    presets.push({ id: 'top2stages', label: 'From block6a', title: 'Fine-tune the last two stages and the top conv (the default for EfficientNet-Lite)', ranges: fineTuneFromBlock(layers, 'block6a') });
+    presets.push({
+      id: 'top2stages',
+      label: 'From block6a',
+      title: 'Fine-tune the last two stages and the top conv (the default for EfficientNet-Lite)',
+      ranges: fineTuneFromBlock(layers, 'block6a'),
+    });
   } else if (blocks.length >= 4) {
-    presets.push({ id: 'top4', label: `From ${blocks[blocks.length - 4]}`, title: `Fine-tune the last four blocks`, ranges: fineTuneFromBlock(layers, blocks[blocks.length - 4]) });
+    presets.push({
+      id: 'top4',
+      label: `From ${blocks[blocks.length - 4]}`,
+      title: `Fine-tune the last four blocks`,
+      ranges: fineTuneFromBlock(layers, blocks[blocks.length - 4]),
+    });
   }
   presets.push({ id: 'all', label: 'Fine-tune everything', title: 'Every base layer trains in phase 2', ranges: [] });
   return presets;

@@ -58,8 +58,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   attrs?: Record<string, string | number | boolean | undefined | ((e: Event) => void)>,
   ...children: (Node | string | null | undefined | false)[]
 ): HTMLElementTagNameMap[K];
-export function h(tag: string, attrs?: Record<string, string | number | boolean | undefined | ((e: Event) => void)>, ...children: (Node | string | null | undefined | false)[]): HTMLElement;
-export function h(tag: string, attrs: Record<string, string | number | boolean | undefined | ((e: Event) => void)> = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElement {
+export function h(
+  tag: string,
+  attrs?: Record<string, string | number | boolean | undefined | ((e: Event) => void)>,
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElement;
+export function h(
+  tag: string,
+  attrs: Record<string, string | number | boolean | undefined | ((e: Event) => void)> = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElement {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;

@@ -1,7 +1,12 @@
 // The architecture view: every layer with its output shape, parameters and trainable flag; the
 // blocks of InceptionV3 (mixedN) and MobileNetV2 (block_N) collapse; totals at the top; for a
 // model defined in code, clicking a layer reveals its source line.
-import { validateArchitectureToWebview, type ArchitectureFromWebview, type ArchitectureState, type ArchitectureToWebview } from '../src/protocol/webview/architecture.ts';
+import {
+  validateArchitectureToWebview,
+  type ArchitectureFromWebview,
+  type ArchitectureState,
+  type ArchitectureToWebview,
+} from '../src/protocol/webview/architecture.ts';
 import { formatKerasShape } from '../src/core/shape.ts';
 import { connectToHost, formatCount, h } from './_host.ts';
 
@@ -39,7 +44,13 @@ function render(): void {
         'tr',
         { class: 'group-row', 'data-group': row.group, tabindex: 0, 'aria-expanded': String(open) },
         h('td', { class: 'num muted' }, `${row.index}–${last.index}`),
-        h('td', { class: 'name' }, h('span', { class: 'twisty' }, open ? '▾' : '▸'), row.group, h('span', { class: 'muted' }, ` ${members.length} layers`)),
+        h(
+          'td',
+          { class: 'name' },
+          h('span', { class: 'twisty' }, open ? '▾' : '▸'),
+          row.group,
+          h('span', { class: 'muted' }, ` ${members.length} layers`),
+        ),
         h('td', {}, 'block'),
         h('td', { class: 'mono' }, formatKerasShape(last.outputShape, { batch: false })),
         h('td', { class: 'num' }, formatCount(params)),
@@ -47,14 +58,18 @@ function render(): void {
       );
       const group = row.group;
       tr.addEventListener('click', () => toggle(group));
-      tr.addEventListener('keydown', (e) => ((e).key === 'Enter' || (e).key === ' ') && toggle(group));
+      tr.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && toggle(group));
       body.append(tr);
     }
     current = row.group;
     if (row.group && !expanded.has(row.group)) return;
     const tr = h(
       'tr',
-      { class: `layer${row.group ? ' in-group' : ''}${s.revealable && row.line !== undefined ? ' revealable' : ''}${row.trainable ? '' : ' frozen'}`, 'data-index': row.index, title: s.revealable && row.line !== undefined ? `line ${row.line + 1}: click to reveal` : '' },
+      {
+        class: `layer${row.group ? ' in-group' : ''}${s.revealable && row.line !== undefined ? ' revealable' : ''}${row.trainable ? '' : ' frozen'}`,
+        'data-index': row.index,
+        title: s.revealable && row.line !== undefined ? `line ${row.line + 1}: click to reveal` : '',
+      },
       h('td', { class: 'num muted' }, String(row.index)),
       h('td', { class: 'name' }, row.name),
       h('td', {}, row.className),
@@ -91,7 +106,25 @@ function render(): void {
       h('span', {}, 'non-trainable ', h('b', {}, formatCount(t.nonTrainable))),
       hasGroups ? h('span', {}, expandAll, ' · ', collapseAll) : null,
     ),
-    h('table', { class: 'arch-table', 'data-testid': 'layers' }, h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'layer'), h('th', {}, 'type'), h('th', {}, 'output shape'), h('th', { class: 'num' }, 'params'), h('th', {}, 'trainable'))), body),
+    h(
+      'table',
+      { class: 'arch-table', 'data-testid': 'layers' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, '#'),
+          h('th', {}, 'layer'),
+          h('th', {}, 'type'),
+          h('th', {}, 'output shape'),
+          h('th', { class: 'num' }, 'params'),
+          h('th', {}, 'trainable'),
+        ),
+      ),
+      body,
+    ),
   );
 }
 

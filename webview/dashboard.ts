@@ -104,15 +104,47 @@ function makeChart(metric: Metric, container: HTMLElement): uPlot {
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: false }, y: metric === 'acc' ? { range: [0, 1] } : {} },
     axes: [
-      { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid }, label: 'batch', labelSize: 18, font: `11px ${c.font}`, labelFont: `11px ${c.font}` },
-      { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid }, label, labelSize: 18, font: `11px ${c.font}`, labelFont: `11px ${c.font}`, size: 50 },
+      {
+        stroke: c.fg,
+        grid: { stroke: c.grid, width: 1 },
+        ticks: { stroke: c.grid },
+        label: 'batch',
+        labelSize: 18,
+        font: `11px ${c.font}`,
+        labelFont: `11px ${c.font}`,
+      },
+      {
+        stroke: c.fg,
+        grid: { stroke: c.grid, width: 1 },
+        ticks: { stroke: c.grid },
+        label,
+        labelSize: 18,
+        font: `11px ${c.font}`,
+        labelFont: `11px ${c.font}`,
+        size: 50,
+      },
     ],
     series: [
       { label: 'batch' },
       { label: `batch ${label}`, stroke: c.faint, width: 1, alpha: 0.5, show: !hidden.has(`${metric}:batch`), points: { show: false } },
       { label: 'smoothed', stroke: c.train, width: 2, show: !hidden.has(`${metric}:smoothed`), points: { show: false } },
-      { label: `epoch train`, stroke: c.train, width: 1.5, dash: [2, 3], spanGaps: true, show: !hidden.has(`${metric}:epoch train`), points: { show: sparseMarkers, size: 6, fill: c.train } },
-      { label: `epoch validation`, stroke: c.val, width: 2, spanGaps: true, show: !hidden.has(`${metric}:epoch validation`), points: { show: sparseMarkers, size: 6, fill: c.val } },
+      {
+        label: `epoch train`,
+        stroke: c.train,
+        width: 1.5,
+        dash: [2, 3],
+        spanGaps: true,
+        show: !hidden.has(`${metric}:epoch train`),
+        points: { show: sparseMarkers, size: 6, fill: c.train },
+      },
+      {
+        label: `epoch validation`,
+        stroke: c.val,
+        width: 2,
+        spanGaps: true,
+        show: !hidden.has(`${metric}:epoch validation`),
+        points: { show: sparseMarkers, size: 6, fill: c.val },
+      },
     ],
     hooks: {
       setSeries: [
@@ -148,7 +180,12 @@ function statusBadge(r: RunSnapshot): HTMLElement {
 }
 
 function kpi(label: string, value: string, testid: string): HTMLElement {
-  return h('div', { class: 'kpi' }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value', 'data-testid': testid }, value));
+  return h(
+    'div',
+    { class: 'kpi' },
+    h('div', { class: 'kpi-label' }, label),
+    h('div', { class: 'kpi-value', 'data-testid': testid }, value),
+  );
 }
 
 function lastEpochValue(key: 'valAcc' | 'acc' | 'valLoss' | 'loss'): number | undefined {
@@ -169,18 +206,30 @@ function progressKpis(r: RunSnapshot): HTMLElement[] {
   const p = r.progress;
   if (r.status === 'running') {
     const epochText = p.epochs ? `${Math.min(p.epoch + (p.batch > 0 && p.batch < p.batches ? 1 : 0), p.epochs)}/${p.epochs}` : '–';
-    return [kpi('phase', p.phase ?? '–', 'phase'), kpi('epoch', epochText, 'epoch'), kpi('batch', p.batches ? `${p.batch}/${p.batches}` : '–', 'batch')];
+    return [
+      kpi('phase', p.phase ?? '–', 'phase'),
+      kpi('epoch', epochText, 'epoch'),
+      kpi('batch', p.batches ? `${p.batch}/${p.batches}` : '–', 'batch'),
+    ];
   }
   // the host leaves the last epoch trained in `progress` (see RunHistory.finish)
   const ended = { done: 'done', cancelled: 'stopped', failed: p.phase ? `failed in ${p.phase}` : 'failed' }[r.status];
-  return [kpi('phase', ended, 'phase'), kpi('epoch', p.phase && p.epochs ? `${p.phase} ${p.epoch}/${p.epochs}` : '–', 'epoch'), kpi('best val accuracy', bestValidation(r), 'best-val-acc')];
+  return [
+    kpi('phase', ended, 'phase'),
+    kpi('epoch', p.phase && p.epochs ? `${p.phase} ${p.epoch}/${p.epochs}` : '–', 'epoch'),
+    kpi('best val accuracy', bestValidation(r), 'best-val-acc'),
+  ];
 }
 
 function renderHeader(r: RunSnapshot): HTMLElement {
   const p = r.progress;
   const fraction = p.batches ? p.batch / p.batches : 0;
   const stop = h('vscode-button', { 'data-testid': 'stop', title: 'Stop now; the model is not saved', secondary: true }, 'Stop');
-  const stopBest = h('vscode-button', { 'data-testid': 'stop-keep-best', title: 'Stop and save the weights of the best epoch so far' }, 'Stop, keep best');
+  const stopBest = h(
+    'vscode-button',
+    { 'data-testid': 'stop-keep-best', title: 'Stop and save the weights of the best epoch so far' },
+    'Stop, keep best',
+  );
   stop.addEventListener('click', () => host.post({ type: 'stop', runId: r.runId, keepBest: false }));
   stopBest.addEventListener('click', () => host.post({ type: 'stop', runId: r.runId, keepBest: true }));
   const running = r.status === 'running';
@@ -188,13 +237,15 @@ function renderHeader(r: RunSnapshot): HTMLElement {
     'header',
     { class: 'run-header' },
     h('div', { class: 'title-row' }, h('h1', {}, r.title), statusBadge(r), running ? h('div', { class: 'actions' }, stopBest, stop) : null),
-    running ? h('vscode-progress-bar', { class: 'progress', value: Math.round(fraction * 100), max: 100, 'aria-label': 'epoch progress' }) : null,
+    running
+      ? h('vscode-progress-bar', { class: 'progress', value: Math.round(fraction * 100), max: 100, 'aria-label': 'epoch progress' })
+      : null,
     h(
       'div',
       { class: 'kpis' },
       ...progressKpis(r),
       kpi('val accuracy', formatPercent(r.result?.accuracy ?? lastEpochValue('valAcc')), 'val-acc'),
-      kpi('loss', lastEpochValue('loss')?.toFixed(4) ?? (run?.batches.loss.at(-1)?.toFixed(4) ?? '–'), 'loss'),
+      kpi('loss', lastEpochValue('loss')?.toFixed(4) ?? run?.batches.loss.at(-1)?.toFixed(4) ?? '–', 'loss'),
       kpi('throughput', p.imagesPerSecond ? `${p.imagesPerSecond.toFixed(1)} img/s` : '–', 'throughput'),
       kpi(running ? 'ETA' : 'elapsed', running ? formatDuration(p.etaSeconds) : formatDuration(p.elapsedSeconds), 'eta'),
       kpi('backend', r.backend ?? '–', 'backend'),
@@ -220,11 +271,14 @@ function heat(value: number, max: number): string {
 
 function renderResult(result: DashboardResult): HTMLElement {
   const section = h('section', { class: 'results', 'data-testid': 'results' });
-  const best = result.bestEpoch ? `best epoch: ${result.bestEpoch.phase} ${result.bestEpoch.epoch}${result.bestEpoch.valAcc !== undefined ? ` (val acc ${formatPercent(result.bestEpoch.valAcc)})` : ''}` : '';
+  const best = result.bestEpoch
+    ? `best epoch: ${result.bestEpoch.phase} ${result.bestEpoch.epoch}${result.bestEpoch.valAcc !== undefined ? ` (val acc ${formatPercent(result.bestEpoch.valAcc)})` : ''}`
+    : '';
   const open = h('vscode-button', { secondary: true, 'data-testid': 'open-model' }, 'Open architecture');
   open.addEventListener('click', () => host.post({ type: 'openModel', modelDir: result.modelDir }));
   // a stopped run is not evaluated, and unless it kept its best epoch it saved nothing
-  const accuracy = result.accuracy !== undefined ? `accuracy ${formatPercent(result.accuracy)}` : result.cancelled ? 'not evaluated' : 'no validation set';
+  const accuracy =
+    result.accuracy !== undefined ? `accuracy ${formatPercent(result.accuracy)}` : result.cancelled ? 'not evaluated' : 'no validation set';
   section.append(
     h(
       'div',
@@ -239,13 +293,33 @@ function renderResult(result: DashboardResult): HTMLElement {
   );
   if (result.trainedLayers.length) {
     section.append(
-      h('p', { class: 'muted' }, result.trainedLayers.map((t) => `${t.phase}: ${t.count} trainable layer(s)${t.first ? ` (${t.first} … ${t.last})` : ''}`).join(' · ')),
+      h(
+        'p',
+        { class: 'muted' },
+        result.trainedLayers
+          .map((t) => `${t.phase}: ${t.count} trainable layer(s)${t.first ? ` (${t.first} … ${t.last})` : ''}`)
+          .join(' · '),
+      ),
     );
   }
   if (result.perClass.length) {
-    const table = h('table', { class: 'data-table', 'data-testid': 'per-class' }, h('thead', {}, h('tr', {}, h('th', {}, 'class'), h('th', {}, 'precision'), h('th', {}, 'recall'), h('th', {}, 'support'))));
+    const table = h(
+      'table',
+      { class: 'data-table', 'data-testid': 'per-class' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'class'), h('th', {}, 'precision'), h('th', {}, 'recall'), h('th', {}, 'support'))),
+    );
     const body = h('tbody');
-    for (const c of result.perClass) body.append(h('tr', {}, h('td', {}, c.label), h('td', { class: 'num' }, formatPercent(c.precision)), h('td', { class: 'num' }, formatPercent(c.recall)), h('td', { class: 'num' }, String(c.support))));
+    for (const c of result.perClass)
+      body.append(
+        h(
+          'tr',
+          {},
+          h('td', {}, c.label),
+          h('td', { class: 'num' }, formatPercent(c.precision)),
+          h('td', { class: 'num' }, formatPercent(c.recall)),
+          h('td', { class: 'num' }, String(c.support)),
+        ),
+      );
     table.append(body);
     section.append(h('div', { class: 'card' }, h('h3', {}, 'Per class'), table));
   }
@@ -255,7 +329,14 @@ function renderResult(result: DashboardResult): HTMLElement {
     const table = h('table', { class: 'confusion', 'data-testid': 'confusion' }, h('thead', {}, head));
     const body = h('tbody');
     result.confusion.forEach((row, i) => {
-      body.append(h('tr', {}, h('th', {}, result.labels[i] ?? String(i)), ...row.map((v, j) => h('td', { class: i === j ? 'num diag' : 'num', style: heat(v, max) }, String(v)))));
+      body.append(
+        h(
+          'tr',
+          {},
+          h('th', {}, result.labels[i] ?? String(i)),
+          ...row.map((v, j) => h('td', { class: i === j ? 'num diag' : 'num', style: heat(v, max) }, String(v))),
+        ),
+      );
     });
     table.append(body);
     section.append(h('div', { class: 'card' }, h('h3', {}, 'Confusion matrix'), table));
@@ -268,12 +349,22 @@ function renderResult(result: DashboardResult): HTMLElement {
         'button',
         { class: 'thumb', title: `${m.path}\nactual ${m.actual}, predicted ${m.predicted} (${formatPercent(m.probability)})` },
         m.src ? h('img', { src: m.src, alt: name, loading: 'lazy' }) : h('div', { class: 'noimg' }, name),
-        h('div', { class: 'thumb-caption' }, h('span', { class: 'actual' }, m.actual), ' → ', h('span', { class: 'predicted' }, m.predicted), ` ${formatPercent(m.probability, 0)}`),
+        h(
+          'div',
+          { class: 'thumb-caption' },
+          h('span', { class: 'actual' }, m.actual),
+          ' → ',
+          h('span', { class: 'predicted' }, m.predicted),
+          ` ${formatPercent(m.probability, 0)}`,
+        ),
       );
       card.addEventListener('click', () => host.post({ type: 'openFile', path: m.path }));
       grid.append(card);
     }
-    const more = result.misclassifiedTotal > result.misclassified.length ? ` (first ${result.misclassified.length} of ${result.misclassifiedTotal})` : '';
+    const more =
+      result.misclassifiedTotal > result.misclassified.length
+        ? ` (first ${result.misclassified.length} of ${result.misclassifiedTotal})`
+        : '';
     section.append(h('div', { class: 'card' }, h('h3', {}, `Misclassified${more}`), grid));
   }
   if (result.skippedTotal) {
@@ -285,7 +376,10 @@ function renderResult(result: DashboardResult): HTMLElement {
       open.addEventListener('click', () => host.post({ type: 'openFile', path: f.path }));
       list.append(h('li', {}, open, h('span', { class: 'muted' }, `: ${f.reason}`)));
     }
-    const more = result.skippedTotal > result.skipped.length ? ` (first ${result.skipped.length} of ${result.skippedTotal}; all in the CNN Lab log)` : '';
+    const more =
+      result.skippedTotal > result.skipped.length
+        ? ` (first ${result.skipped.length} of ${result.skippedTotal}; all in the CNN Lab log)`
+        : '';
     section.append(h('div', { class: 'card' }, h('h3', {}, `Skipped files: ${result.skippedTotal}${more}`), list));
   }
   return section;
@@ -303,14 +397,22 @@ function renderAll(): void {
   root.replaceChildren();
   headerEl = resultEl = undefined;
   if (!run) {
-    root.append(h('div', { class: 'empty', 'data-testid': 'empty' }, h('h1', {}, 'No training run yet'), h('p', {}, 'Run "CNN Lab: Train Transfer Model" or "CNN Lab: Run Experiment"; the curves appear here live.')));
+    root.append(
+      h(
+        'div',
+        { class: 'empty', 'data-testid': 'empty' },
+        h('h1', {}, 'No training run yet'),
+        h('p', {}, 'Run "CNN Lab: Train Transfer Model" or "CNN Lab: Run Experiment"; the curves appear here live.'),
+      ),
+    );
     return;
   }
   headerEl = renderHeader(run);
   const chartsEl = renderCharts();
   root.append(headerEl, chartsEl);
   if (run.result) root.append((resultEl = renderResult(run.result)));
-  for (const metric of ['loss', 'acc'] as Metric[]) charts[metric] = makeChart(metric, chartsEl.querySelector<HTMLElement>(`[data-testid="chart-${metric}"]`)!);
+  for (const metric of ['loss', 'acc'] as Metric[])
+    charts[metric] = makeChart(metric, chartsEl.querySelector<HTMLElement>(`[data-testid="chart-${metric}"]`)!);
   updateChartAttributes();
 }
 

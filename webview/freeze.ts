@@ -5,7 +5,17 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { validateFreezeToWebview, type FreezeFromWebview, type FreezeState, type FreezeToWebview } from '../src/protocol/webview/freeze.ts';
 import { connectToHost, formatCount, h } from './_host.ts';
-import { blockNames, countTrainable, fineTuneFromBlock, frozenFromRanges, presetsFor, rangesFromFrozen, rangesFromText, setRange, textFromRanges } from './_freezeModel.ts';
+import {
+  blockNames,
+  countTrainable,
+  fineTuneFromBlock,
+  frozenFromRanges,
+  presetsFor,
+  rangesFromFrozen,
+  rangesFromText,
+  setRange,
+  textFromRanges,
+} from './_freezeModel.ts';
 
 interface UiState {
   /** groups the user expanded */
@@ -24,7 +34,10 @@ let lastClicked: number | undefined;
 function send(ranges: string[]): void {
   if (!state) return;
   state = { ...state, freeze: ranges };
-  const parsed = frozenFromRanges(ranges, state.layers.map((l) => l.name));
+  const parsed = frozenFromRanges(
+    ranges,
+    state.layers.map((l) => l.name),
+  );
   rangeError = parsed.error;
   if (parsed.frozen) {
     frozen = parsed.frozen;
@@ -36,16 +49,27 @@ function send(ranges: string[]): void {
 function toggleLayer(index: number, shift: boolean): void {
   if (!state) return;
   const makeFrozen = !frozen[index];
-  const next = shift && lastClicked !== undefined ? setRange(frozen, lastClicked, index, makeFrozen) : setRange(frozen, index, index, makeFrozen);
+  const next =
+    shift && lastClicked !== undefined ? setRange(frozen, lastClicked, index, makeFrozen) : setRange(frozen, index, index, makeFrozen);
   lastClicked = index;
-  send(rangesFromFrozen(next, state.layers.map((l) => l.name)));
+  send(
+    rangesFromFrozen(
+      next,
+      state.layers.map((l) => l.name),
+    ),
+  );
 }
 
 function toggleGroup(group: string): void {
   if (!state) return;
   const idx = state.layers.flatMap((l, i) => (l.group === group ? [i] : []));
   const makeFrozen = !idx.every((i) => frozen[i]);
-  send(rangesFromFrozen(setRange(frozen, idx[0], idx[idx.length - 1], makeFrozen), state.layers.map((l) => l.name)));
+  send(
+    rangesFromFrozen(
+      setRange(frozen, idx[0], idx[idx.length - 1], makeFrozen),
+      state.layers.map((l) => l.name),
+    ),
+  );
 }
 
 function render(): void {
@@ -55,9 +79,14 @@ function render(): void {
   const pct = count.totalParams ? ((count.trainableParams / count.totalParams) * 100).toFixed(1) : '0';
   const expanded = new Set(host.uiState().expanded);
 
-  const field = h('vscode-textfield', { value: textFromRanges(s.freeze), placeholder: 'frozen layers, e.g. 0-248 or up to mixed8', 'data-testid': 'ranges', 'aria-label': 'frozen layer ranges' }) as HTMLElement & { value: string };
+  const field = h('vscode-textfield', {
+    value: textFromRanges(s.freeze),
+    placeholder: 'frozen layers, e.g. 0-248 or up to mixed8',
+    'data-testid': 'ranges',
+    'aria-label': 'frozen layer ranges',
+  }) as HTMLElement & { value: string };
   field.addEventListener('change', () => send(rangesFromText(field.value)));
-  field.addEventListener('keydown', (e) => (e).key === 'Enter' && send(rangesFromText(field.value)));
+  field.addEventListener('keydown', (e) => e.key === 'Enter' && send(rangesFromText(field.value)));
 
   const presets = h('div', { class: 'presets' });
   for (const p of presetsFor(s.layers)) {
@@ -67,7 +96,12 @@ function render(): void {
   }
   const blocks = blockNames(s.layers);
   if (blocks.length) {
-    const select = h('select', { 'data-testid': 'from-block', 'aria-label': 'fine-tune from block', class: 'block-select' }, h('option', { value: '' }, 'Fine-tune from block…'), ...blocks.map((b) => h('option', { value: b }, b)));
+    const select = h(
+      'select',
+      { 'data-testid': 'from-block', 'aria-label': 'fine-tune from block', class: 'block-select' },
+      h('option', { value: '' }, 'Fine-tune from block…'),
+      ...blocks.map((b) => h('option', { value: b }, b)),
+    );
     select.addEventListener('change', () => select.value && send(fineTuneFromBlock(s.layers, select.value)));
     presets.append(select);
   }
@@ -88,7 +122,12 @@ function render(): void {
         toggleGroup(layer.group!);
       });
       const open = expanded.has(layer.group);
-      const name = h('span', { class: 'lname', role: 'button', tabindex: 0 }, `${open ? '▾' : '▸'} ${layer.group}`, h('span', { class: 'muted' }, ` ${members} layers`));
+      const name = h(
+        'span',
+        { class: 'lname', role: 'button', tabindex: 0 },
+        `${open ? '▾' : '▸'} ${layer.group}`,
+        h('span', { class: 'muted' }, ` ${members} layers`),
+      );
       const flip = () => {
         const set = new Set(host.uiState().expanded);
         if (set.has(layer.group!)) set.delete(layer.group!);
@@ -97,9 +136,17 @@ function render(): void {
         render();
       };
       name.addEventListener('click', flip);
-      name.addEventListener('keydown', (e) => ((e).key === 'Enter' || (e).key === ' ') && flip());
+      name.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && flip());
       const params = idx.reduce((a, j) => a + s.layers[j].params, 0);
-      list.append(h('li', { class: `group${allFrozen ? ' frozen' : ''}`, 'data-group': layer.group }, box, name, h('span', { class: 'params' }, formatCount(params))));
+      list.append(
+        h(
+          'li',
+          { class: `group${allFrozen ? ' frozen' : ''}`, 'data-group': layer.group },
+          box,
+          name,
+          h('span', { class: 'params' }, formatCount(params)),
+        ),
+      );
     }
     currentGroup = layer.group;
     if (layer.group && !expanded.has(layer.group)) return;
@@ -131,8 +178,18 @@ function render(): void {
       { class: 'freeze-head' },
       file,
       h('div', { class: 'muted' }, `base ${s.base.split(/[\\/]/).pop()}`),
-      h('div', { class: 'count', 'data-testid': 'trainable-count' }, `Trainable while fine-tuning: ${formatCount(count.trainableParams)} of ${formatCount(count.totalParams)} base parameters (${pct}%) · ${count.trainableLayers}/${count.totalLayers} layers`),
-      s.fineTuneEpochs === 0 ? h('div', { class: 'note' }, 'fineTune.epochs is 0: the whole base stays frozen in this experiment; these ranges apply once fine-tuning is on.') : null,
+      h(
+        'div',
+        { class: 'count', 'data-testid': 'trainable-count' },
+        `Trainable while fine-tuning: ${formatCount(count.trainableParams)} of ${formatCount(count.totalParams)} base parameters (${pct}%) · ${count.trainableLayers}/${count.totalLayers} layers`,
+      ),
+      s.fineTuneEpochs === 0
+        ? h(
+            'div',
+            { class: 'note' },
+            'fineTune.epochs is 0: the whole base stays frozen in this experiment; these ranges apply once fine-tuning is on.',
+          )
+        : null,
       field,
       rangeError ? h('div', { class: 'range-error', role: 'alert', 'data-testid': 'range-error' }, rangeError) : null,
       presets,
@@ -145,7 +202,10 @@ function render(): void {
 host.onMessage((message) => {
   if (message.type === 'state') {
     state = message.state;
-    const parsed = frozenFromRanges(state.freeze, state.layers.map((l) => l.name));
+    const parsed = frozenFromRanges(
+      state.freeze,
+      state.layers.map((l) => l.name),
+    );
     rangeError = parsed.error;
     frozen = parsed.frozen ?? state.layers.map(() => false);
     render();

@@ -20,7 +20,14 @@ import { disposeBase, loadBase } from '../../src/engine/models/zoo.ts';
 import { tf } from '../../src/engine/tf.ts';
 import type { BackendName } from '../../src/protocol/messages.ts';
 
-interface Options { backend: BackendName; bases: string[]; batch: number; iters: number; parity: boolean; torch: boolean }
+interface Options {
+  backend: BackendName;
+  bases: string[];
+  batch: number;
+  iters: number;
+  parity: boolean;
+  torch: boolean;
+}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { backend: 'webgpu', bases: ['mobilenet_v2', 'inception_v3'], batch: 32, iters: 10, parity: true, torch: true };
@@ -76,7 +83,13 @@ async function measure(baseId: string, o: Options): Promise<{ predict: number; t
     // Full fine-tuning: every layer trainable (frozen BatchNormalization would stay in inference mode).
     for (const layer of model.layers) layer.trainable = true;
     model.compile({ optimizer: tf.train.momentum(1e-4, 0.9), loss: 'categoricalCrossentropy' });
-    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: o.batch }, (_, i) => i % 2), 'int32'), 2);
+    const labels = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: o.batch }, (_, i) => i % 2),
+        'int32',
+      ),
+      2,
+    );
     const trainSeconds = await timeSteps(Math.max(2, Math.round(o.iters / 2)), async () => {
       const loss = (await model.trainOnBatch(x, labels)) as number;
       if (!Number.isFinite(loss)) throw new Error(`${baseId}: training loss is ${loss}`);
@@ -93,7 +106,10 @@ async function measure(baseId: string, o: Options): Promise<{ predict: number; t
  * `headWeights` when given (a backend's own random kernels differ for the same seed), else they
  * are returned so the other backend can use exactly the same ones.
  */
-async function probabilities(baseId: string, headWeights?: { values: Float32Array; shape: number[] }[]): Promise<{ probs: Float32Array; head: { values: Float32Array; shape: number[] }[] }> {
+async function probabilities(
+  baseId: string,
+  headWeights?: { values: Float32Array; shape: number[] }[],
+): Promise<{ probs: Float32Array; head: { values: Float32Array; shape: number[] }[] }> {
   const base = await loadBase(baseId);
   try {
     const { pooledHead, classifier } = buildClassifier(base, 2, 1024, 7);
@@ -165,7 +181,9 @@ async function main(): Promise<void> {
       row.top1Same = [0, 1].every((k) => Math.sign(ours[2 * k] - ours[2 * k + 1]) === Math.sign(reference[2 * k] - reference[2 * k + 1]));
     }
     rows.push(row);
-    console.log(`${baseId}: predict ${row.predict.toFixed(1)} img/s, full fine-tuning ${row.train.toFixed(1)} img/s${row.maxDiff !== undefined ? `; vs cpu: max |Δp| ${row.maxDiff.toExponential(2)}, top-1 ${row.top1Same ? 'same' : 'DIFFERENT'}` : ''}`);
+    console.log(
+      `${baseId}: predict ${row.predict.toFixed(1)} img/s, full fine-tuning ${row.train.toFixed(1)} img/s${row.maxDiff !== undefined ? `; vs cpu: max |Δp| ${row.maxDiff.toExponential(2)}, top-1 ${row.top1Same ? 'same' : 'DIFFERENT'}` : ''}`,
+    );
   }
   if (o.torch && o.bases.includes('mobilenet_v2')) {
     const t = torchPeer(o.batch, o.iters);

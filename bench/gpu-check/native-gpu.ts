@@ -30,11 +30,20 @@ async function compute(backend: 'tensorflow' | 'tensorflow-gpu'): Promise<void> 
   const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
   const k = tf.tensor4d([1, 0, 0, 1], [2, 2, 1, 1]);
   const y = Array.from(tf.conv2d(x, k, 1, 'valid').dataSync());
-  const g = Array.from(tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, 1, 'valid').sum())(k).dataSync());
+  const g = Array.from(
+    tf
+      .grad((f) => tf.conv2d(x, f as tf.Tensor4D, 1, 'valid').sum())(k)
+      .dataSync(),
+  );
   // a MobileNet-sized layer, to see the device work: 32x112x112x32 * 3x3x32x64, forward + filter gradient
   const big = tf.randomNormal<tf.Rank.R4>([32, 112, 112, 32]);
   const kb = tf.randomNormal<tf.Rank.R4>([3, 3, 32, 64]);
-  const step = () => tf.tidy(() => tf.grad((f) => tf.conv2d(big, f as tf.Tensor4D, 1, 'same').sum())(kb).dataSync());
+  const step = () =>
+    tf.tidy(() =>
+      tf
+        .grad((f) => tf.conv2d(big, f as tf.Tensor4D, 1, 'same').sum())(kb)
+        .dataSync(),
+    );
   step();
   const t0 = performance.now();
   for (let i = 0; i < 5; i++) step();
@@ -82,12 +91,23 @@ async function main(argv: string[]): Promise<void> {
         console.log(`  ${formatMB(p.received)} / ${formatMB(p.total)}`);
       },
       onRetry: (reason, n) => console.log(`  retry ${n}: ${reason}`),
-      verify: (dir) => checkInEngine(dir, { enginePath: join(repo, 'dist/engine.js'), cwd: repo, flavour: 'gpu', requireGpu: !dry, onOutput: (l) => console.log(`  [engine] ${l}`) }),
+      verify: (dir) =>
+        checkInEngine(dir, {
+          enginePath: join(repo, 'dist/engine.js'),
+          cwd: repo,
+          flavour: 'gpu',
+          requireGpu: !dry,
+          onOutput: (l) => console.log(`  [engine] ${l}`),
+        }),
     }));
   console.log(`installed in ${versionDir(storage, TF_VERSION, 'gpu')} (${((Date.now() - t0) / 1000).toFixed(0)} s): ${record.check}`);
   for (const w of record.cuda?.wheels ?? []) console.log(`  ${w.filename} (${formatMB(w.size)})`);
   const env = nativeEngineEnv(versionDir(storage, TF_VERSION, 'gpu'), process.env, 'gpu');
-  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--compute', dry ? 'tensorflow' : 'tensorflow-gpu'], { env, stdio: 'inherit', cwd: repo });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--compute', dry ? 'tensorflow' : 'tensorflow-gpu'], {
+    env,
+    stdio: 'inherit',
+    cwd: repo,
+  });
   process.exit(child.status ?? 1);
 }
 

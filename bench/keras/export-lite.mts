@@ -24,7 +24,14 @@ for (const id of ids.length ? ids : ['efficientnet_lite0']) {
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       writeFileSync(join(tmp, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(join(tmp, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(tmp, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          modelTopology: a.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+        }),
+      );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );

@@ -38,21 +38,27 @@ export interface Agreement {
 const classKey = (c: string) => canonicalLayerKind(c) ?? c.toLowerCase();
 const fmt = (s: Shape | null) => (s ? `(${s.map((d) => d ?? '?').join(', ')})` : '?');
 /** Every known dimension agrees (a partly known shape can be right). */
-const compatible = (ours: Shape | null, theirs: Shape) => ours === null || (ours.length === theirs.length && ours.every((d, i) => d === null || d === theirs[i]));
-const exact = (ours: Shape | null, theirs: Shape) => ours !== null && ours.length === theirs.length && ours.every((d, i) => d === theirs[i]);
+const compatible = (ours: Shape | null, theirs: Shape) =>
+  ours === null || (ours.length === theirs.length && ours.every((d, i) => d === null || d === theirs[i]));
+const exact = (ours: Shape | null, theirs: Shape) =>
+  ours !== null && ours.length === theirs.length && ours.every((d, i) => d === theirs[i]);
 
 /**
  * `parse` is the front end the records are for: Python against Keras (the default), or tfjs
  * TypeScript against tfjs (bench/tfjs/shape-oracle.ts makes the same records).
  */
-export function compareWithKeras(source: string, records: KerasRecord[], parse: (text: string) => ParseResult = parsePythonKeras): Agreement {
+export function compareWithKeras(
+  source: string,
+  records: KerasRecord[],
+  parse: (text: string) => ParseResult = parsePythonKeras,
+): Agreement {
   const rows = new Set<ParsedLayer>();
   // Models of functions the file never calls: Keras did not build them either. Raw tf ops are
   // not layers (the oracle records layers only).
   for (const m of parse(source).models) if (!m.uncalled && m.kind !== 'ops') for (const l of m.layers) rows.add(l);
   const keras = records.filter((r) => r.cls !== 'InputLayer');
   const ours = [...rows].filter((r) => r.spec.kind !== 'InputLayer');
-  const group = <T,>(items: T[], key: (t: T) => string) => {
+  const group = <T>(items: T[], key: (t: T) => string) => {
     const m = new Map<string, T[]>();
     for (const i of items) m.set(key(i), [...(m.get(key(i)) ?? []), i]);
     return m;
@@ -60,7 +66,11 @@ export function compareWithKeras(source: string, records: KerasRecord[], parse: 
   // A layer applied somewhere other than where it was made: its row is at the application.
   const lineOf = new Map<KerasRecord, number>();
   const made = new Set(ours.map((r) => `${r.range.start.line + 1}|${classKey(r.spec.className)}`));
-  for (const k of keras) lineOf.set(k, made.has(`${k.line}|${classKey(k.cls)}`) ? k.line : k.callLines.find((l) => made.has(`${l}|${classKey(k.cls)}`)) ?? k.line);
+  for (const k of keras)
+    lineOf.set(
+      k,
+      made.has(`${k.line}|${classKey(k.cls)}`) ? k.line : (k.callLines.find((l) => made.has(`${l}|${classKey(k.cls)}`)) ?? k.line),
+    );
   const kerasBy = group(keras, (k) => `${lineOf.get(k)}|${classKey(k.cls)}`);
   const oursBy = group(ours, (r) => `${r.range.start.line + 1}|${classKey(r.spec.className)}`);
   const result: Agreement = { total: keras.length, matched: 0, wrong: [], unknown: 0, missing: 0, unbuilt: [] };
@@ -72,7 +82,9 @@ export function compareWithKeras(source: string, records: KerasRecord[], parse: 
     }
     const free = new Set(rs);
     for (const k of ks) {
-      const row = [...free].find((r) => k.shapes.length === 1 && exact(r.outputShape, k.shapes[0]) && (k.params === null || r.params?.total === k.params));
+      const row = [...free].find(
+        (r) => k.shapes.length === 1 && exact(r.outputShape, k.shapes[0]) && (k.params === null || r.params?.total === k.params),
+      );
       if (row) {
         free.delete(row);
         result.matched++;
@@ -84,13 +96,26 @@ export function compareWithKeras(source: string, records: KerasRecord[], parse: 
     rs.forEach((r) => {
       const against = ks;
       // shape and count must both be one layer's
-      const ok = against.some((k) => (r.outputShape === null || k.shapes.some((s) => compatible(r.outputShape, s))) && (r.params === null || k.params === null || k.params === r.params.total));
+      const ok = against.some(
+        (k) =>
+          (r.outputShape === null || k.shapes.some((s) => compatible(r.outputShape, s))) &&
+          (r.params === null || k.params === null || k.params === r.params.total),
+      );
       if (ks.length === 0) {
-        result.unbuilt.push({ line: r.range.start.line + 1, cls: r.spec.className, shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}` });
+        result.unbuilt.push({
+          line: r.range.start.line + 1,
+          cls: r.spec.className,
+          shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}`,
+        });
         return;
       }
       if (!ok) {
-        result.wrong.push({ line: r.range.start.line + 1, cls: r.spec.className, shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}`, keras: against.map((k) => `${k.shapes.map(fmt).join('|')} ${k.params ?? '?'}`).join(' / ') || 'no such layer' });
+        result.wrong.push({
+          line: r.range.start.line + 1,
+          cls: r.spec.className,
+          shown: `${fmt(r.outputShape)} ${r.params?.total ?? '?'}`,
+          keras: against.map((k) => `${k.shapes.map(fmt).join('|')} ${k.params ?? '?'}`).join(' / ') || 'no such layer',
+        });
       }
     });
   }
@@ -103,7 +128,17 @@ export function compareWithKeras(source: string, records: KerasRecord[], parse: 
  * next to it, or from the oracle; --update saves them), compared with our rows, one line per file
  * and a total. Returns the number of rows that show a wrong shape as known (the exit status).
  */
-export function runShapeBench(corpus: string[], o: { root: string; update: boolean; against: string; saved(file: string): string; oracle(file: string): KerasRecord[]; parse?: (text: string) => ParseResult }): number {
+export function runShapeBench(
+  corpus: string[],
+  o: {
+    root: string;
+    update: boolean;
+    against: string;
+    saved(file: string): string;
+    oracle(file: string): KerasRecord[];
+    parse?: (text: string) => ParseResult;
+  },
+): number {
   const sum = { total: 0, matched: 0, wrong: 0, unknown: 0, missing: 0, unbuilt: 0 };
   const clip = (t: string) => (t.length > 200 ? `${t.slice(0, 200)}…` : t);
   for (const file of corpus) {
@@ -121,10 +156,14 @@ export function runShapeBench(corpus: string[], o: { root: string; update: boole
     sum.unknown += a.unknown;
     sum.missing += a.missing;
     sum.unbuilt += a.unbuilt.length;
-    console.log(`${file.replace(o.root + '/', '')}: ${a.matched}/${a.total} match ${o.against}, ${a.unknown} unknown, ${a.missing} without a row, ${a.wrong.length} wrong${a.unbuilt.length ? `, ${a.unbuilt.length} rows ${o.against} did not build` : ''}`);
+    console.log(
+      `${file.replace(o.root + '/', '')}: ${a.matched}/${a.total} match ${o.against}, ${a.unknown} unknown, ${a.missing} without a row, ${a.wrong.length} wrong${a.unbuilt.length ? `, ${a.unbuilt.length} rows ${o.against} did not build` : ''}`,
+    );
     for (const w of a.wrong.slice(0, 8)) console.log(`    WRONG line ${w.line} ${w.cls}: shows ${w.shown}, ${o.against} ${clip(w.keras)}`);
     for (const u of a.unbuilt.slice(0, 8)) console.log(`    not built by ${o.against} in this run: line ${u.line} ${u.cls} ${u.shown}`);
   }
-  console.log(`total: ${sum.matched}/${sum.total} layers match ${o.against} (${sum.unknown} unknown, ${sum.missing} without a row); ${sum.wrong} rows show a wrong shape or count as known; ${sum.unbuilt} rows for layers ${o.against} did not build in this run`);
+  console.log(
+    `total: ${sum.matched}/${sum.total} layers match ${o.against} (${sum.unknown} unknown, ${sum.missing} without a row); ${sum.wrong} rows show a wrong shape or count as known; ${sum.unbuilt} rows for layers ${o.against} did not build in this run`,
+  );
   return sum.wrong;
 }

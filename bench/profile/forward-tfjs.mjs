@@ -26,13 +26,18 @@ const dir = join(repoRoot, '.cache', 'bench-models', base);
 const mj = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
 const all = Buffer.concat(mj.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p)))));
 const full = await tf.loadLayersModel(
-  tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest.flatMap((g) => g.weights), weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }),
+  tf.io.fromMemory({
+    modelTopology: mj.modelTopology,
+    weightSpecs: mj.weightsManifest.flatMap((g) => g.weights),
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+  }),
 );
 const model = tf.model({ inputs: full.inputs, outputs: full.getLayer(cut).output });
 const one = (inputs) => (Array.isArray(inputs) ? inputs[0] : inputs);
 for (const l of model.layers) {
   const cls = l.getClassName();
-  if (PATCH.includes('relu6') && cls === 'ReLU' && /** @type {{ maxValue?: number }} */ (/** @type {unknown} */ (l)).maxValue === 6) l.call = (inputs) => tf.relu6(one(inputs));
+  if (PATCH.includes('relu6') && cls === 'ReLU' && /** @type {{ maxValue?: number }} */ (/** @type {unknown} */ (l)).maxValue === 6)
+    l.call = (inputs) => tf.relu6(one(inputs));
   if (PATCH.includes('nobn') && cls === 'BatchNormalization') l.call = (inputs) => one(inputs);
 }
 const n = Number(bs);
@@ -54,7 +59,10 @@ const prof = await tf.profile(async () => {
 const byOp = {};
 for (const k of prof.kernels) byOp[k.name] = (byOp[k.name] ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
 const d = process.env.IMAGES ?? join(repoRoot, '..', 'shared', 'datasets', 'cats-vs-dogs', 'train', 'cats');
-const files = readdirSync(d).sort().slice(0, n).map((f) => join(d, f));
+const files = readdirSync(d)
+  .sort()
+  .slice(0, n)
+  .map((f) => join(d, f));
 let t = performance.now();
 for (const f of files) await sharp(f).removeAlpha().resize(s, s, { fit: 'fill' }).raw().toBuffer();
 const seq = n / ((performance.now() - t) / 1000);
@@ -70,7 +78,12 @@ console.log(
     seconds: times.map((v) => Number(v.toFixed(3))),
     imgPerSec: times.map((v) => Number((n / v).toFixed(2))),
     // nested kernels are counted in their parents too (ClipByValue = Maximum + Minimum; fusedConv2d__op ⊃ FusedConv2D)
-    kernelMsByOp: Object.fromEntries(Object.entries(byOp).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, v]) => [k, Math.round(v)])),
+    kernelMsByOp: Object.fromEntries(
+      Object.entries(byOp)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([k, v]) => [k, Math.round(v)]),
+    ),
     kernels: prof.kernels.length,
     sharpDecodeImgPerSec: { sequential: Number(seq.toFixed(1)), concurrent: Number(conc.toFixed(1)) },
     load1: (await import('node:os')).loadavg()[0],

@@ -31,7 +31,10 @@ await useBackend((process.env.BACKEND as 'tensorflow') ?? 'tensorflow', { needCo
 const base = await loadBase(baseId, {});
 const [h, w] = base.inputSize;
 const dir = process.env.IMAGES ?? join(repoRoot, '..', 'shared', 'datasets', 'cats-vs-dogs', 'train', 'cats');
-const files = readdirSync(dir).sort().slice(0, n).map((f) => join(dir, f));
+const files = readdirSync(dir)
+  .sort()
+  .slice(0, n)
+  .map((f) => join(dir, f));
 
 /** Median seconds of `reps` runs of `fn` after one untimed warm-up run. */
 async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
@@ -53,7 +56,12 @@ const sync = async (x: tf.Tensor | tf.Tensor[]) => {
 const byOp = (p: Awaited<ReturnType<typeof tf.profile>>) => {
   const m: Record<string, number> = {};
   for (const k of p.kernels) m[k.name] = (m[k.name] ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
-  return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v)]));
+  return Object.fromEntries(
+    Object.entries(m)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, v]) => [k, Math.round(v)]),
+  );
 };
 
 const stages: Record<string, number> = {};
@@ -85,9 +93,18 @@ unfold();
 applyFrozenFlags(base, parseFreezeSpec([`from ${from}`], base.layerNames));
 const restore = prepareForFineTuning(model);
 const split = findPrefixSplit(model);
-const y = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 2), 'int32'), 2).toFloat() as tf.Tensor2D;
+const y = tf
+  .oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 2),
+      'int32',
+    ),
+    2,
+  )
+  .toFloat() as tf.Tensor2D;
 const optimizer = tf.train.momentum(1e-4, 0.9);
-const loss = (m: { apply: tf.LayersModel['apply'] }, input: tf.Tensor) => () => tf.metrics.categoricalCrossentropy(y, m.apply(input, { training: false }) as tf.Tensor2D).mean() as tf.Scalar;
+const loss = (m: { apply: tf.LayersModel['apply'] }, input: tf.Tensor) => () =>
+  tf.metrics.categoricalCrossentropy(y, m.apply(input, { training: false }) as tf.Tensor2D).mean() as tf.Scalar;
 const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
 const grads = (m: { apply: tf.LayersModel['apply'] }, input: tf.Tensor) => {
   const { value, grads: g } = tf.variableGrads(loss(m, input), vars);
@@ -101,7 +118,9 @@ stages['fine-tune: whole step, no cache (forward + backward + optimizer)'] = awa
 });
 if (split) {
   const cache = new PrefixCache(model, split, { trainLabels: new Int32Array(n), classes: 2, batchSize: n, order: () => [] });
-  stages[`fine-tune: frozen prefix forward (${split.prefixLayers} layers, to ${split.frontier.sourceLayer.name})`] = await time(() => sync(cache.prefixOf(x)));
+  stages[`fine-tune: frozen prefix forward (${split.prefixLayers} layers, to ${split.frontier.sourceLayer.name})`] = await time(() =>
+    sync(cache.prefixOf(x)),
+  );
   const rows = cache.prefixOf(x);
   stages['fine-tune: rest forward only'] = await time(() => sync(cache.model.apply(rows, { training: false }) as tf.Tensor));
   stages['fine-tune: rest forward + backward (variableGrads)'] = await time(async () => {
@@ -125,12 +144,14 @@ if (split) {
   rows.dispose();
   cache.dispose();
 }
-const stepByOp = byOp(await tf.profile(async () => {
-  const { value, g } = grads(model, x);
-  optimizer.applyGradients(g as never);
-  tf.dispose(g);
-  await sync(value);
-}));
+const stepByOp = byOp(
+  await tf.profile(async () => {
+    const { value, g } = grads(model, x);
+    optimizer.applyGradients(g as never);
+    tf.dispose(g);
+    await sync(value);
+  }),
+);
 restore();
 
 console.log(

@@ -66,7 +66,9 @@ const params = (l: tf.layers.Layer): number | null => {
 };
 async function main(): Promise<void> {
   await import(pathToFileURL(path).href);
-  const out = records.filter((t) => t.shapes.length > 0).map((t) => ({ line: t.line, callLines: t.calls, cls: t.layer.getClassName(), shapes: t.shapes, params: params(t.layer) }));
+  const out = records
+    .filter((t) => t.shapes.length > 0)
+    .map((t) => ({ line: t.line, callLines: t.calls, cls: t.layer.getClassName(), shapes: t.shapes, params: params(t.layer) }));
   console.log(JSON.stringify(out));
 }
 void main();

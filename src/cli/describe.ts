@@ -23,12 +23,18 @@ Exits 1 when the model has an error (a shape that does not fit, an undefined inp
 function toRow(model: ParsedModel, layer: ParsedModel['layers'][number]): DescribedRow {
   // overriding `params` keeps its place in the key order (model, name, className, outputShape, params, trainable)
   const row: DescribedRow = { model: model.name, ...toLayerRow(layer), params: layer.params?.total ?? null };
-  const problems = layer.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ severity: d.severity as 'error' | 'warning', message: d.message }));
+  const problems = layer.diagnostics
+    .filter((d) => d.severity !== 'info')
+    .map((d) => ({ severity: d.severity as 'error' | 'warning', message: d.message }));
   if (problems.length > 0) row.problems = problems;
   return row;
 }
 
-type DescribedRow = Omit<LayerRow, 'params'> & { model: string; params: number | null; problems?: { severity: 'error' | 'warning'; message: string }[] };
+type DescribedRow = Omit<LayerRow, 'params'> & {
+  model: string;
+  params: number | null;
+  problems?: { severity: 'error' | 'warning'; message: string }[];
+};
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { flags: ['json', 'help'], options: ['model'] });
@@ -60,21 +66,37 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   let models = parseSource(text, kind).models;
-  if (models.length === 0) throw new CliError(`${file}: no model found (looked for ${kind === 'model.json' ? 'a layers model topology' : kind === 'python' ? 'Keras Sequential/add()/functional layer calls' : 'tf.sequential/tf.layers/tf.conv2d calls'})`);
+  if (models.length === 0)
+    throw new CliError(
+      `${file}: no model found (looked for ${kind === 'model.json' ? 'a layers model topology' : kind === 'python' ? 'Keras Sequential/add()/functional layer calls' : 'tf.sequential/tf.layers/tf.conv2d calls'})`,
+    );
   const wanted = args.options.get('model')?.[0];
   if (wanted !== undefined) {
     models = models.filter((m) => m.name === wanted);
-    if (models.length === 0) throw new CliError(`${file}: no model named '${wanted}' (found: ${parseSource(text, kind).models.map((m) => m.name).join(', ')})`);
+    if (models.length === 0)
+      throw new CliError(
+        `${file}: no model named '${wanted}' (found: ${parseSource(text, kind)
+          .models.map((m) => m.name)
+          .join(', ')})`,
+      );
   }
   const errors = models.flatMap((m) => m.layers.flatMap((l) => l.diagnostics.filter((d) => d.severity === 'error')));
   if (args.flags.has('json')) {
-    io.out(JSON.stringify(models.flatMap((m) => m.layers.map((l) => toRow(m, l))), null, 2));
+    io.out(
+      JSON.stringify(
+        models.flatMap((m) => m.layers.map((l) => toRow(m, l))),
+        null,
+        2,
+      ),
+    );
   } else {
     io.out(models.map(modelReport).join('\n\n'));
   }
   // The file describes a model that cannot be built: say so in the exit code, for scripts and CI.
   if (errors.length > 0) {
-    io.err(`${file}: ${errors.length} error(s) in the model (listed ${args.flags.has('json') ? 'in each layer\'s "problems"' : 'under Problems'})`);
+    io.err(
+      `${file}: ${errors.length} error(s) in the model (listed ${args.flags.has('json') ? 'in each layer\'s "problems"' : 'under Problems'})`,
+    );
     return 1;
   }
   return 0;

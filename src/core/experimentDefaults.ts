@@ -26,9 +26,33 @@ export const NO_AUGMENTATION: Readonly<AugmentConfig> = {
 
 /** Named augmentation settings for `--augment NAME`; 'standard' is the Keras recipe's ImageDataGenerator. */
 export const AUGMENT_PRESETS: Record<'light' | 'standard' | 'strong', AugmentConfig> = {
-  light: { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0, zoomRange: 0.1, horizontalFlip: true, fillMode: 'nearest' },
-  standard: { rotationRange: 30, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: 'nearest' },
-  strong: { rotationRange: 40, widthShiftRange: 0.25, heightShiftRange: 0.25, shearRange: 10, zoomRange: 0.3, horizontalFlip: true, fillMode: 'nearest' },
+  light: {
+    rotationRange: 10,
+    widthShiftRange: 0.1,
+    heightShiftRange: 0.1,
+    shearRange: 0,
+    zoomRange: 0.1,
+    horizontalFlip: true,
+    fillMode: 'nearest',
+  },
+  standard: {
+    rotationRange: 30,
+    widthShiftRange: 0.2,
+    heightShiftRange: 0.2,
+    shearRange: 0.2,
+    zoomRange: 0.2,
+    horizontalFlip: true,
+    fillMode: 'nearest',
+  },
+  strong: {
+    rotationRange: 40,
+    widthShiftRange: 0.25,
+    heightShiftRange: 0.25,
+    shearRange: 10,
+    zoomRange: 0.3,
+    horizontalFlip: true,
+    fillMode: 'nearest',
+  },
 };
 export type AugmentPreset = keyof typeof AUGMENT_PRESETS;
 
@@ -79,7 +103,7 @@ export function withExperimentDefaults(input: PartialExperiment): ExperimentConf
     input.augment === undefined || input.augment === null
       ? null
       : typeof input.augment === 'string'
-        ? AUGMENT_PRESETS[input.augment] ?? (input.augment as unknown as AugmentConfig)
+        ? (AUGMENT_PRESETS[input.augment] ?? (input.augment as unknown as AugmentConfig))
         : { ...NO_AUGMENTATION, ...input.augment };
   return {
     data: input.data ?? '',

@@ -10,7 +10,13 @@ export interface ExperimentIssue {
   message: string;
 }
 
-const AUGMENT_LIMITS: Record<string, number> = { rotationRange: 360, widthShiftRange: Infinity, heightShiftRange: Infinity, shearRange: 90, zoomRange: 1 };
+const AUGMENT_LIMITS: Record<string, number> = {
+  rotationRange: 360,
+  widthShiftRange: Infinity,
+  heightShiftRange: Infinity,
+  shearRange: 90,
+  zoomRange: 1,
+};
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 

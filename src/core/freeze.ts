@@ -13,7 +13,10 @@ export class FreezeSpecError extends Error {}
 /** Parses a freeze spec against the model's layer names; returns frozen[i] for every layer. */
 export function parseFreezeSpec(spec: string | string[], layerNames: string[]): boolean[] {
   const frozen = layerNames.map(() => false);
-  const items = (Array.isArray(spec) ? spec : [spec]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const items = (Array.isArray(spec) ? spec : [spec])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) {
     const [start, end] = parseItem(item, layerNames);
     for (let i = start; i <= end; i++) frozen[i] = true;
@@ -36,7 +39,8 @@ function parseItem(item: string, names: string[]): [number, number] {
     const start = resolve(words[1], names, item, 'first');
     return [0, start - 1];
   }
-  if (words.length !== 1) throw new FreezeSpecError(`freeze spec '${item}': expected an index, a name, a range A-B, 'first N', 'up to NAME' or 'from NAME'`);
+  if (words.length !== 1)
+    throw new FreezeSpecError(`freeze spec '${item}': expected an index, a name, a range A-B, 'first N', 'up to NAME' or 'from NAME'`);
   if (names.includes(item) || /^\d+$/.test(item)) {
     const i = resolve(item, names, item, 'first');
     return [i, i];
@@ -71,7 +75,10 @@ function parseCount(word: string, item: string): number {
 function resolve(ref: string, names: string[], item: string, which: 'first' | 'last'): number {
   if (/^\d+$/.test(ref)) {
     const i = Number(ref);
-    if (i >= names.length) throw new FreezeSpecError(`freeze spec '${item}': layer index ${i} is out of range (the model has ${names.length} layers, 0-${names.length - 1})`);
+    if (i >= names.length)
+      throw new FreezeSpecError(
+        `freeze spec '${item}': layer index ${i} is out of range (the model has ${names.length} layers, 0-${names.length - 1})`,
+      );
     return i;
   }
   const exact = names.indexOf(ref);

@@ -60,7 +60,12 @@ export function computeConvAxis(g: AxisGeometry): AxisResult {
   if (g.padding.mode === 'explicit') {
     const { before, after } = g.padding;
     if (g.input === null) {
-      return { size: null, text: `${out} = (${inp} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride} + 1 = ? (input size unknown)`, padBefore: before, padAfter: after };
+      return {
+        size: null,
+        text: `${out} = (${inp} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride} + 1 = ? (input size unknown)`,
+        padBefore: before,
+        padAfter: after,
+      };
     }
     const span = g.input - fEff + before + after;
     const expr = `(${g.input} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride} + 1`;
@@ -77,7 +82,13 @@ export function computeConvAxis(g: AxisGeometry): AxisResult {
   }
   if (g.padding.mode === 'same') {
     if (g.input === null) {
-      return { size: null, text: `${out} = ceil(${inp}/${g.stride}) = ? (input size unknown)`, rule: `same: ${out} = ceil(${inp}/S)`, padBefore: 0, padAfter: 0 };
+      return {
+        size: null,
+        text: `${out} = ceil(${inp}/${g.stride}) = ? (input size unknown)`,
+        rule: `same: ${out} = ceil(${inp}/S)`,
+        padBefore: 0,
+        padAfter: 0,
+      };
     }
     const size = Math.ceil(g.input / g.stride);
     const total = Math.max((size - 1) * g.stride + fEff - g.input, 0);
@@ -94,9 +105,13 @@ export function computeConvAxis(g: AxisGeometry): AxisResult {
     };
   }
   // valid
-  const spanText = g.dilation === 1 ? `${g.input ?? inp} ${MINUS} ${g.kernel} + 1` : `${g.input ?? inp} ${MINUS} (${g.kernel} ${MINUS} 1)${DOT}${g.dilation}`;
+  const spanText =
+    g.dilation === 1
+      ? `${g.input ?? inp} ${MINUS} ${g.kernel} + 1`
+      : `${g.input ?? inp} ${MINUS} (${g.kernel} ${MINUS} 1)${DOT}${g.dilation}`;
   const rule = `valid: ${out} = ceil((${inp} ${MINUS} ${g.dilation === 1 ? 'F + 1' : `(F ${MINUS} 1)${DOT}D`})/S); equivalent P = 0`;
-  if (g.input === null) return { size: null, text: `${out} = ceil((${spanText})/${g.stride}) = ? (input size unknown)`, rule, padBefore: 0, padAfter: 0 };
+  if (g.input === null)
+    return { size: null, text: `${out} = ceil((${spanText})/${g.stride}) = ? (input size unknown)`, rule, padBefore: 0, padAfter: 0 };
   const span = g.input - (g.kernel - 1) * g.dilation;
   const size = Math.ceil(span / g.stride);
   if (size <= 0) {
@@ -112,14 +127,28 @@ export function computeConvAxis(g: AxisGeometry): AxisResult {
  * The same axis written with the classic formula when the zero padding came from a separate
  * ZeroPadding2D layer in front of a 'valid' window: the padded input is W1 + before + after.
  */
-export function computeZeroPaddedValidAxis(g: AxisGeometry & { padding: { mode: 'valid' } }, before: number, after: number, paddingLayer: string): AxisResult {
+export function computeZeroPaddedValidAxis(
+  g: AxisGeometry & { padding: { mode: 'valid' } },
+  before: number,
+  after: number,
+  paddingLayer: string,
+): AxisResult {
   const padded = computeConvAxis({ ...g, input: g.input === null ? null : g.input + before + after });
   if (g.input === null || padded.size === null || padded.error) return padded;
   const fEff = effectiveKernel(g.kernel, g.dilation);
   const span = g.input - fEff + before + after;
   const expr = `(${g.input} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride} + 1`;
-  const text = span % g.stride === 0 ? `${g.axis}2 = ${expr} = ${padded.size}` : `${g.axis}2 = floor((${g.input} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride}) + 1 = ${padded.size}`;
-  return { ...padded, text, rule: `valid after ZeroPadding2D '${paddingLayer}': equivalent ${describePadding(before, after)}`, padBefore: before, padAfter: after };
+  const text =
+    span % g.stride === 0
+      ? `${g.axis}2 = ${expr} = ${padded.size}`
+      : `${g.axis}2 = floor((${g.input} ${MINUS} ${kernelTerm(g)} + ${paddingTerm(before, after)})/${g.stride}) + 1 = ${padded.size}`;
+  return {
+    ...padded,
+    text,
+    rule: `valid after ZeroPadding2D '${paddingLayer}': equivalent ${describePadding(before, after)}`,
+    padBefore: before,
+    padAfter: after,
+  };
 }
 
 /** Output size of a transposed convolution along one axis (tfjs / Keras deconv_length, no output_padding). */
@@ -132,7 +161,13 @@ export function computeTransposeAxis(g: AxisGeometry): AxisResult {
   const inText = g.input === null ? inp : String(g.input);
   if (g.padding.mode === 'same') {
     const size = g.input === null ? null : g.input * g.stride;
-    return { size, text: `${out} = ${inText}${DOT}${g.stride} = ${size ?? '?'}`, rule: `same (transposed): ${out} = ${inp}${DOT}S`, padBefore: 0, padAfter: 0 };
+    return {
+      size,
+      text: `${out} = ${inText}${DOT}${g.stride} = ${size ?? '?'}`,
+      rule: `same (transposed): ${out} = ${inp}${DOT}S`,
+      padBefore: 0,
+      padAfter: 0,
+    };
   }
   if (g.padding.mode === 'valid') {
     const size = g.input === null ? null : g.input * g.stride + Math.max(fEff - g.stride, 0);
@@ -147,15 +182,23 @@ export function computeTransposeAxis(g: AxisGeometry): AxisResult {
   const { before, after } = g.padding;
   const size = g.input === null ? null : (g.input - 1) * g.stride + fEff - before - after;
   const text = `${out} = (${inText} ${MINUS} 1)${DOT}${g.stride} + ${fEff} ${MINUS} ${paddingTerm(before, after)} = ${size ?? '?'}`;
-  if (size !== null && size <= 0) return { size: null, text, padBefore: before, padAfter: after, error: `impossible geometry: output ${axisWord(g.axis)} ${size} ≤ 0` };
+  if (size !== null && size <= 0)
+    return { size: null, text, padBefore: before, padAfter: after, error: `impossible geometry: output ${axisWord(g.axis)} ${size} ≤ 0` };
   return { size, text, padBefore: before, padAfter: after };
 }
 
 function checkWindow(g: AxisGeometry): string | undefined {
-  for (const [what, v] of [['kernel size', g.kernel], ['stride', g.stride], ['dilation', g.dilation]] as const) {
+  for (const [what, v] of [
+    ['kernel size', g.kernel],
+    ['stride', g.stride],
+    ['dilation', g.dilation],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) return `${what} must be a positive integer, got ${v}`;
   }
-  if (g.padding.mode === 'explicit' && (g.padding.before < 0 || g.padding.after < 0 || !Number.isInteger(g.padding.before) || !Number.isInteger(g.padding.after))) {
+  if (
+    g.padding.mode === 'explicit' &&
+    (g.padding.before < 0 || g.padding.after < 0 || !Number.isInteger(g.padding.before) || !Number.isInteger(g.padding.after))
+  ) {
     return `padding must be a non-negative integer, got ${g.padding.before}/${g.padding.after}`;
   }
   return undefined;

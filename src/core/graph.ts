@@ -35,7 +35,17 @@ export function inferGraph(nodes: GraphNode[]): InferredNode[] {
     const cached = done.get(node);
     if (cached) return cached;
     if (inProgress.has(node)) {
-      return { spec: node.spec, inbound: node.inbound, inputShapes: [], inference: { outputShape: null, params: null, arithmetic: [], diagnostics: [{ severity: 'error', message: `cycle through ${node.spec.name}` }] } };
+      return {
+        spec: node.spec,
+        inbound: node.inbound,
+        inputShapes: [],
+        inference: {
+          outputShape: null,
+          params: null,
+          arithmetic: [],
+          diagnostics: [{ severity: 'error', message: `cycle through ${node.spec.name}` }],
+        },
+      };
     }
     inProgress.add(node);
     const missing: string[] = [];
@@ -44,14 +54,20 @@ export function inferGraph(nodes: GraphNode[]): InferredNode[] {
       if (!src) missing.push(name);
       return src ? visit(src) : null;
     });
-    const inputShapes: (Shape | null)[] = node.inbound.length === 0 ? (node.spec.args.inputShape && node.spec.kind !== 'InputLayer' ? [node.spec.args.inputShape] : []) : sources.map((s) => s?.inference.outputShape ?? null);
+    const inputShapes: (Shape | null)[] =
+      node.inbound.length === 0
+        ? node.spec.args.inputShape && node.spec.kind !== 'InputLayer'
+          ? [node.spec.args.inputShape]
+          : []
+        : sources.map((s) => s?.inference.outputShape ?? null);
     const context: InferenceContext = {};
     const only = sources.length === 1 ? sources[0] : null;
     if (only && only.spec.kind === 'ZeroPadding2D' && only.spec.args.amounts && !only.spec.args.channelsFirst) {
       context.zeroPaddingBefore = { amounts: only.spec.args.amounts, layerName: only.spec.name };
     }
     const inference = node.override ? node.override(inputShapes) : inferLayer(node.spec, inputShapes, context);
-    for (const name of missing) inference.diagnostics.push({ severity: 'error', message: `input '${name}' of ${node.spec.name} is not defined` });
+    for (const name of missing)
+      inference.diagnostics.push({ severity: 'error', message: `input '${name}' of ${node.spec.name} is not defined` });
     const result: InferredNode = { spec: node.spec, inbound: node.inbound, inputShapes, inference };
     inProgress.delete(node);
     done.set(node, result);

@@ -43,7 +43,10 @@ function readContainer(node: Json): ModelConfig {
   const layers = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : null;
   if (!layers) throw new Error(`model.json: ${className} config has no 'layers' list`);
   const name = isObject(config) && typeof config.name === 'string' ? config.name : className.toLowerCase();
-  const outputs = isObject(config) && Array.isArray(config.output_layers) ? config.output_layers.flatMap((o) => (Array.isArray(o) && typeof o[0] === 'string' ? [o[0]] : [])) : [];
+  const outputs =
+    isObject(config) && Array.isArray(config.output_layers)
+      ? config.output_layers.flatMap((o) => (Array.isArray(o) && typeof o[0] === 'string' ? [o[0]] : []))
+      : [];
   return { className, name, layers: layers.filter(isObject), outputs };
 }
 
@@ -62,7 +65,12 @@ function inboundNames(layer: Json): string[] {
   const collect = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(collect);
     else if (isObject(v)) {
-      if (v.class_name === '__keras_tensor__' && isObject(v.config) && Array.isArray(v.config.keras_history) && typeof v.config.keras_history[0] === 'string') {
+      if (
+        v.class_name === '__keras_tensor__' &&
+        isObject(v.config) &&
+        Array.isArray(v.config.keras_history) &&
+        typeof v.config.keras_history[0] === 'string'
+      ) {
         names.push(v.config.keras_history[0]);
       } else Object.values(v).forEach(collect);
     }
@@ -101,7 +109,8 @@ export function modelConfigToGraph(model: ModelConfig): GraphNode[] {
 function inferNested(model: ModelConfig, outerInput: Shape | null): LayerInference {
   const graph = modelConfigToGraph(model);
   // A nested Sequential without its own input shape takes the outer one.
-  if (graph.length > 0 && graph[0].inbound.length === 0 && !graph[0].spec.args.inputShape && outerInput) graph[0].spec.args.inputShape = outerInput;
+  if (graph.length > 0 && graph[0].inbound.length === 0 && !graph[0].spec.args.inputShape && outerInput)
+    graph[0].spec.args.inputShape = outerInput;
   const inferred = inferGraph(graph);
   const out = model.outputs.length > 0 ? inferred.find((n) => n.spec.name === model.outputs[0]) : inferred[inferred.length - 1];
   let total = 0;
@@ -119,7 +128,11 @@ function inferNested(model: ModelConfig, outerInput: Shape | null): LayerInferen
     outputShape: out?.inference.outputShape ?? null,
     params: known ? { total, nonTrainable, text: `${total} (sum over ${inferred.length} layers of ${model.name})` } : null,
     arithmetic: [],
-    diagnostics: inferred.flatMap((n) => n.inference.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ ...d, message: `${model.name}/${n.spec.name}: ${d.message}` }))),
+    diagnostics: inferred.flatMap((n) =>
+      n.inference.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => ({ ...d, message: `${model.name}/${n.spec.name}: ${d.message}` })),
+    ),
   };
 }
 
@@ -133,5 +146,7 @@ export function inferModelJson(json: unknown): { model: ModelConfig; nodes: Infe
 
 /** The `model.summary()` rows of a layers model.json. Throws only when no topology is found. */
 export function describeModelJson(json: unknown): LayerRow[] {
-  return inferModelJson(json).nodes.map((n) => toLayerRow({ spec: n.spec, outputShape: n.inference.outputShape, params: n.inference.params }));
+  return inferModelJson(json).nodes.map((n) =>
+    toLayerRow({ spec: n.spec, outputShape: n.inference.outputShape, params: n.inference.params }),
+  );
 }

@@ -11,6 +11,7 @@ export const EXPECTED_FILTER_GRADIENT = [12, 16, 24, 28];
 export function nativeCheckProblem(r: { backend: string; conv2d: number[]; filterGradient: number[] }): string | null {
   if (r.backend !== 'tensorflow') return `the engine computed on '${r.backend}', not 'tensorflow'`;
   if (r.conv2d.join() !== EXPECTED_CONV2D.join()) return `conv2d gave ${r.conv2d.join(',')}, expected ${EXPECTED_CONV2D.join(',')}`;
-  if (r.filterGradient.join() !== EXPECTED_FILTER_GRADIENT.join()) return `the filter gradient gave ${r.filterGradient.join(',')}, expected ${EXPECTED_FILTER_GRADIENT.join(',')}`;
+  if (r.filterGradient.join() !== EXPECTED_FILTER_GRADIENT.join())
+    return `the filter gradient gave ${r.filterGradient.join(',')}, expected ${EXPECTED_FILTER_GRADIENT.join(',')}`;
   return null;
 }

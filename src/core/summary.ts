@@ -5,10 +5,18 @@ import { formatKerasShape, formatShape } from './shape.ts';
 
 export function modelTable(model: ParsedModel): string {
   // Raw tf ops take their filters as tensors: they have no parameters of their own ('-').
-  const rows = model.layers.map((l) => [`${l.spec.name} (${l.spec.className})`, formatKerasShape(l.outputShape), l.params ? String(l.params.total) : model.kind === 'ops' ? '-' : '?']);
+  const rows = model.layers.map((l) => [
+    `${l.spec.name} (${l.spec.className})`,
+    formatKerasShape(l.outputShape),
+    l.params ? String(l.params.total) : model.kind === 'ops' ? '-' : '?',
+  ]);
   const headers = ['Layer (type)', 'Output Shape', 'Param #'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c : c.padEnd(widths[i]))).join('').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 2 ? c : c.padEnd(widths[i])))
+      .join('')
+      .trimEnd();
   const width = widths.reduce((a, b) => a + b, 0);
   let total = 0;
   let nonTrainable = 0;
@@ -40,7 +48,11 @@ export function modelTable(model: ParsedModel): string {
 export function arithmeticReport(model: ParsedModel): string[] {
   const out: string[] = [];
   for (const l of model.layers) {
-    if (l.arithmetic.length === 0 || !['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D'].includes(l.spec.className)) continue;
+    if (
+      l.arithmetic.length === 0 ||
+      !['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D'].includes(l.spec.className)
+    )
+      continue;
     out.push(`${l.spec.name} (${l.spec.className}): ${formatShape(l.inputShape)} → ${formatShape(l.outputShape)}`);
     for (const a of l.arithmetic) out.push(`    ${a}`);
     if (l.params) out.push(`    params: ${l.params.text}`);
@@ -53,7 +65,9 @@ export function modelReport(model: ParsedModel): string {
   const lines = [modelTable(model)];
   const arithmetic = arithmeticReport(model);
   if (arithmetic.length > 0) lines.push('', 'Shape arithmetic:', ...arithmetic);
-  const problems = model.layers.flatMap((l) => l.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  ${d.severity}: ${l.spec.name}: ${d.message}`));
+  const problems = model.layers.flatMap((l) =>
+    l.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  ${d.severity}: ${l.spec.name}: ${d.message}`),
+  );
   if (problems.length > 0) lines.push('', 'Problems:', ...problems);
   return lines.join('\n');
 }

@@ -4,7 +4,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModelJson } from '../core/modelJson.ts';
-import type { BackendChoice, BackendName, EngineNotification, LayerRow, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
+import type {
+  BackendChoice,
+  BackendName,
+  EngineNotification,
+  LayerRow,
+  RequestMethod,
+  RequestParams,
+  RequestResult,
+} from '../protocol/messages.ts';
 import { currentBackend, listBackends, useBackend } from './backends/index.ts';
 import { isBundledBaseId } from '../core/experimentDefaults.ts';
 import { checkNative } from './backends/nativeCheck.ts';

@@ -33,7 +33,12 @@ process.on('message', (raw: unknown) => {
   } catch (e) {
     const id = e instanceof InvalidMessageError ? e.id : undefined;
     if (id !== undefined) send({ kind: 'response', id, ok: false, error: `invalid request: ${errorText(e)}` });
-    else send({ kind: 'notification', method: 'log', params: { level: 'error', message: `engine ignored an invalid message: ${errorText(e)}` } });
+    else
+      send({
+        kind: 'notification',
+        method: 'log',
+        params: { level: 'error', message: `engine ignored an invalid message: ${errorText(e)}` },
+      });
     return;
   }
   const { id, method, params } = request;

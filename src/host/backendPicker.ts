@@ -27,13 +27,19 @@ function nativeItems(backends: BackendInfo[], native: NativeState): Item[] {
   // where tensorflow already works (a source checkout's provisioned one, or installed) no install rows
   if (native.unsupported === null && !tensorflow?.available) {
     rows.push(
-        {
-          label: `$(cloud-download) Install Native Backend`,
-          description: 'makes tensorflow available: native speed for fine-tuning',
-          detail: native.lastFailure ? `Last attempt failed: ${native.lastFailure}` : `libtensorflow from the tensorflow-cpu wheel on ${native.indexUrl} (about 274 MB to download, 853 MB on disk)`,
-          action: 'install',
-        },
-        { label: `$(file-zip) Install Native Backend from File…`, description: 'a tensorflow-cpu wheel downloaded elsewhere (offline machines)', action: 'installFromFile' },
+      {
+        label: `$(cloud-download) Install Native Backend`,
+        description: 'makes tensorflow available: native speed for fine-tuning',
+        detail: native.lastFailure
+          ? `Last attempt failed: ${native.lastFailure}`
+          : `libtensorflow from the tensorflow-cpu wheel on ${native.indexUrl} (about 274 MB to download, 853 MB on disk)`,
+        action: 'install',
+      },
+      {
+        label: `$(file-zip) Install Native Backend from File…`,
+        description: 'a tensorflow-cpu wheel downloaded elsewhere (offline machines)',
+        action: 'installFromFile',
+      },
     );
   }
   const gpu = backends.find((b) => b.name === 'tensorflow-gpu');
@@ -45,7 +51,8 @@ function nativeItems(backends: BackendInfo[], native: NativeState): Item[] {
       action: 'installGpu',
     });
   }
-  if (native.installed) rows.push({ label: '$(trash) Remove Native Backend', description: 'deletes the installed libtensorflow', action: 'remove' });
+  if (native.installed)
+    rows.push({ label: '$(trash) Remove Native Backend', description: 'deletes the installed libtensorflow', action: 'remove' });
   return rows.length ? [{ label: 'Native backend', kind: vscode.QuickPickItemKind.Separator }, ...rows] : [];
 }
 
@@ -82,7 +89,9 @@ export async function selectBackend(
   const current = settings.backend;
   let backends: BackendInfo[];
   try {
-    backends = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: probing backends' }, () => engine.request('listBackends', {}));
+    backends = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: probing backends' }, () =>
+      engine.request('listBackends', {}),
+    );
   } catch (e) {
     void vscode.window.showErrorMessage(`Could not list compute backends: ${(e as Error).message}`);
     return;
@@ -98,7 +107,9 @@ export async function selectBackend(
   }
   if (!choice?.value) return;
   if (choice.info && !choice.info.available) {
-    void vscode.window.showWarningMessage(`${choice.info.name} is not available here: ${choice.info.reason ?? 'unknown reason'}.${choice.info.install ? ` To enable it: ${choice.info.install}` : ''}`);
+    void vscode.window.showWarningMessage(
+      `${choice.info.name} is not available here: ${choice.info.reason ?? 'unknown reason'}.${choice.info.install ? ` To enable it: ${choice.info.install}` : ''}`,
+    );
     return;
   }
   if (choice.info && !choice.info.canTrainConv) {

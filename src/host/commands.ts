@@ -25,8 +25,18 @@ export const COMMANDS = {
   showDashboard: { id: 'cnnLab.showDashboard', title: 'Show Training Dashboard', palette: true, needsTrust: false },
   showEngineLog: { id: 'cnnLab.showEngineLog', title: 'Show Engine Log', palette: true, needsTrust: false },
   installNativeBackend: { id: 'cnnLab.installNativeBackend', title: 'Install Native Backend', palette: true, needsTrust: false },
-  installNativeBackendGpu: { id: 'cnnLab.installNativeBackendGpu', title: 'Install Native GPU Backend (CUDA 12)', palette: true, needsTrust: false },
-  installNativeBackendFromFile: { id: 'cnnLab.installNativeBackendFromFile', title: 'Install Native Backend from File…', palette: true, needsTrust: false },
+  installNativeBackendGpu: {
+    id: 'cnnLab.installNativeBackendGpu',
+    title: 'Install Native GPU Backend (CUDA 12)',
+    palette: true,
+    needsTrust: false,
+  },
+  installNativeBackendFromFile: {
+    id: 'cnnLab.installNativeBackendFromFile',
+    title: 'Install Native Backend from File…',
+    palette: true,
+    needsTrust: false,
+  },
   removeNativeBackend: { id: 'cnnLab.removeNativeBackend', title: 'Remove Native Backend', palette: true, needsTrust: false },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -33,7 +33,11 @@ async function ask(context: vscode.ExtensionContext, key: string, message: strin
  * Asks for each path of `config` (resolved) outside the workspace folder holding `experimentUri`.
  * Returns the path the user did not allow (the run must not start), or undefined when all are allowed.
  */
-export async function confirmOutsidePaths(context: vscode.ExtensionContext, experimentUri: vscode.Uri, config: ExperimentConfig): Promise<string | undefined> {
+export async function confirmOutsidePaths(
+  context: vscode.ExtensionContext,
+  experimentUri: vscode.Uri,
+  config: ExperimentConfig,
+): Promise<string | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(experimentUri)?.uri.fsPath;
   const rel = vscode.workspace.asRelativePath(experimentUri);
   for (const p of pathsOutsideWorkspace(config, folder)) {

@@ -4,14 +4,7 @@
 // the client is tested in plain Node against a real forked process.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type {
-  EngineNotification,
-  EngineToHost,
-  HostToEngine,
-  RequestMethod,
-  RequestParams,
-  RequestResult,
-} from '../protocol/messages.ts';
+import type { EngineNotification, EngineToHost, HostToEngine, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
 import { Emitter, type DisposableLike } from './disposable.ts';
 
 export interface EngineClientOptions {
@@ -78,7 +71,9 @@ export class EngineUnresponsiveError extends Error {
     readonly pid: number | undefined,
     readonly silentMs: number,
   ) {
-    super(`The CNN Lab engine (pid ${pid ?? '?'}) stopped answering for ${Math.round(silentMs / 1000)} s during '${method}'; it was ended and starts afresh with the next command — run the command again.`);
+    super(
+      `The CNN Lab engine (pid ${pid ?? '?'}) stopped answering for ${Math.round(silentMs / 1000)} s during '${method}'; it was ended and starts afresh with the next command — run the command again.`,
+    );
     this.name = 'EngineUnresponsiveError';
   }
 }
@@ -259,7 +254,12 @@ export class EngineClient implements DisposableLike {
     // sent before then would go to the dead process, so forget it now and start afresh next time.
     this.child = undefined;
     child.kill('SIGKILL');
-    this.exitEmitter.fire({ code: null, signal: 'SIGKILL', expected: false, stderrTail: `stopped answering for ${Math.round(silentMs / 1000)} s; killed` });
+    this.exitEmitter.fire({
+      code: null,
+      signal: 'SIGKILL',
+      expected: false,
+      stderrTail: `stopped answering for ${Math.round(silentMs / 1000)} s; killed`,
+    });
   }
 
   private handleExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, extra = ''): void {

@@ -11,7 +11,18 @@ import { checkInEngine } from './native/engineCheck.ts';
 import { NativeInstallError, isCancelled, throwIfAborted } from './native/errors.ts';
 import { progressLine } from './native/download.ts';
 import { failureActions } from './native/failureActions.ts';
-import { INSTALL_RECORD, installFromFile, installFromIndex, nativeEngineEnv, readInstalled, removeInstalled, versionDir, type InstallOptions, type InstallRecord, type Stage } from './native/installer.ts';
+import {
+  INSTALL_RECORD,
+  installFromFile,
+  installFromIndex,
+  nativeEngineEnv,
+  readInstalled,
+  removeInstalled,
+  versionDir,
+  type InstallOptions,
+  type InstallRecord,
+  type Stage,
+} from './native/installer.ts';
 import { TF_VERSION, checkMachine, thisMachine, type Flavour } from './native/nativeTarget.ts';
 import { checkNvidiaDriver } from './native/nvidiaDriver.ts';
 
@@ -87,7 +98,11 @@ export class NativeBackend {
     }
     this.deps.log.info(`native GPU backend: NVIDIA driver ${driver.driver} (${driver.libcuda})`);
     const indexUrl = settings.nativeIndexUrl;
-    return this.run(`Installing the native GPU backend (libtensorflow ${TF_VERSION}, CUDA 12)`, (common) => installFromIndex({ ...common, indexUrl, flavour: 'gpu' }), 'gpu');
+    return this.run(
+      `Installing the native GPU backend (libtensorflow ${TF_VERSION}, CUDA 12)`,
+      (common) => installFromIndex({ ...common, indexUrl, flavour: 'gpu' }),
+      'gpu',
+    );
   }
 
   install(): Promise<boolean> {
@@ -120,7 +135,11 @@ export class NativeBackend {
       this.lastFailure = undefined;
       this.deps.log.info(removed.length ? `native backend removed: ${removed.join(', ')}` : 'native backend: nothing installed to remove');
       this.deps.onChanged(null);
-      void vscode.window.showInformationMessage(removed.length ? 'CNN Lab: the native backend was removed; the engine uses wasm/cpu again.' : 'CNN Lab: the native backend was not installed.');
+      void vscode.window.showInformationMessage(
+        removed.length
+          ? 'CNN Lab: the native backend was removed; the engine uses wasm/cpu again.'
+          : 'CNN Lab: the native backend was not installed.',
+      );
     } catch (e) {
       this.fail(e);
     }
@@ -161,7 +180,13 @@ export class NativeBackend {
           const ac = new AbortController();
           token.onCancellationRequested(() => ac.abort());
           let reported = 0;
-          const stageText: Record<Stage, string> = { locating: 'looking up the wheel…', downloading: 'downloading…', extracting: 'extracting the two libraries…', checking: 'checking it computes…', cuda: 'downloading the CUDA libraries…' };
+          const stageText: Record<Stage, string> = {
+            locating: 'looking up the wheel…',
+            downloading: 'downloading…',
+            extracting: 'extracting the two libraries…',
+            checking: 'checking it computes…',
+            cuda: 'downloading the CUDA libraries…',
+          };
           return go({
             storage: this.storage,
             signal: ac.signal,
@@ -196,7 +221,10 @@ export class NativeBackend {
       log.info(`native backend installed in ${Math.round((Date.now() - started) / 1000)} s from ${record.wheel.from}: ${record.check}`);
       this.deps.onChanged(record);
       void vscode.window
-        .showInformationMessage(`CNN Lab: the native backend is installed (${record.check.split(':')[0]}); "auto" now fine-tunes on ${record.flavour === 'gpu' ? 'tensorflow-gpu' : 'tensorflow'}.`, 'Select Compute Backend')
+        .showInformationMessage(
+          `CNN Lab: the native backend is installed (${record.check.split(':')[0]}); "auto" now fine-tunes on ${record.flavour === 'gpu' ? 'tensorflow-gpu' : 'tensorflow'}.`,
+          'Select Compute Backend',
+        )
         .then((c) => c && vscode.commands.executeCommand('cnnLab.selectBackend'));
       return true;
     } catch (e) {

@@ -16,7 +16,13 @@ export function sharpPackage(platform: NodeJS.Platform, arch: string, musl = fal
 }
 
 /** The one line to show when the installed package lacks this platform's native parts, else null. */
-export function missingPlatformPackage(extensionPath: string, version: string, platform: NodeJS.Platform, arch: string, musl = false): string | null {
+export function missingPlatformPackage(
+  extensionPath: string,
+  version: string,
+  platform: NodeJS.Platform,
+  arch: string,
+  musl = false,
+): string | null {
   const sharp = sharpPackage(platform, arch, musl);
   if (existsSync(join(extensionPath, 'node_modules', ...sharp.split('/'), 'package.json'))) return null;
   const target = vsceTarget(platform, arch, musl);

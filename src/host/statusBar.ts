@@ -31,9 +31,16 @@ export class CnnLabStatusBar implements vscode.Disposable {
   }
 
   showIdle(last?: { status: RunStatus; accuracy?: number }): void {
-    const tail = last?.status === 'done' && last.accuracy !== undefined ? ` · acc ${(last.accuracy * 100).toFixed(1)}%` : last?.status === 'failed' ? ' · last run failed' : '';
+    const tail =
+      last?.status === 'done' && last.accuracy !== undefined
+        ? ` · acc ${(last.accuracy * 100).toFixed(1)}%`
+        : last?.status === 'failed'
+          ? ' · last run failed'
+          : '';
     this.item.text = `$(chip) ${this.backend}${tail}`;
-    this.item.tooltip = new vscode.MarkdownString(`**CNN Lab**: compute backend \`${this.backend}\`${tail ? `\n\nLast run:${tail.replace(' ·', '')}` : ''}\n\nClick for the training dashboard.`);
+    this.item.tooltip = new vscode.MarkdownString(
+      `**CNN Lab**: compute backend \`${this.backend}\`${tail ? `\n\nLast run:${tail.replace(' ·', '')}` : ''}\n\nClick for the training dashboard.`,
+    );
     this.item.backgroundColor = last?.status === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }

@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { escapeHtml, webviewShellHtml } from './webviewShellHtml.ts';
 
 export function makeNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 export interface WebviewShellOptions {

@@ -113,7 +113,10 @@ export interface RequestMap {
   ];
   evaluate: [{ modelDir: string; data: string; backend?: BackendChoice }, EvaluationReport];
   /** a trained model as a Keras file (Keras 3 .keras, or legacy Keras 2 .h5), labels.json beside it */
-  exportModel: [{ modelDir: string; out: string; format: 'keras' | 'h5' }, { out: string; labelsFile: string; layers: number; weights: number }];
+  exportModel: [
+    { modelDir: string; out: string; format: 'keras' | 'h5' },
+    { out: string; labelsFile: string; layers: number; weights: number },
+  ];
 }
 export type RequestMethod = keyof RequestMap;
 export type RequestParams<M extends RequestMethod> = RequestMap[M][0];
@@ -122,7 +125,17 @@ export type RequestResult<M extends RequestMethod> = RequestMap[M][1];
 /** Notifications from the engine, never answered. */
 export type EngineNotification =
   | { method: 'log'; params: { level: 'info' | 'warn' | 'error'; message: string; runId?: string } }
-  | { method: 'phase'; params: { runId: string; phase: PhaseName; detail?: string; epochs?: number; total?: number; /** the backend the run resolved to (first phase) */ backend?: BackendName } }
+  | {
+      method: 'phase';
+      params: {
+        runId: string;
+        phase: PhaseName;
+        detail?: string;
+        epochs?: number;
+        total?: number;
+        /** the backend the run resolved to (first phase) */ backend?: BackendName;
+      };
+    }
   | {
       method: 'batchEnd';
       /** epoch and batch count from 1: batch `batch` of `batches` in epoch `epoch` of the phase is done */

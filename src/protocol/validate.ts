@@ -6,7 +6,16 @@ import { validateExperiment } from '../core/experimentValidate.ts';
 import { isObject } from '../core/isObject.ts';
 import type { EnginePing, HostToEngine, RequestMethod } from './messages.ts';
 
-const METHODS: readonly RequestMethod[] = ['describeModel', 'listBackends', 'checkNative', 'train', 'cancel', 'predict', 'evaluate', 'exportModel'];
+const METHODS: readonly RequestMethod[] = [
+  'describeModel',
+  'listBackends',
+  'checkNative',
+  'train',
+  'cancel',
+  'predict',
+  'evaluate',
+  'exportModel',
+];
 
 export class InvalidMessageError extends Error {
   constructor(
@@ -42,17 +51,20 @@ export function paramsProblem(method: RequestMethod, params: unknown): string | 
       if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';
       const hasImages = params.images !== undefined;
       const hasUrl = params.url !== undefined;
-      if (hasImages && (!Array.isArray(params.images) || !params.images.every(nonEmptyString))) return 'params.images must be an array of file paths';
+      if (hasImages && (!Array.isArray(params.images) || !params.images.every(nonEmptyString)))
+        return 'params.images must be an array of file paths';
       if (hasUrl && !nonEmptyString(params.url)) return 'params.url must be a non-empty string';
       if (!hasImages && !hasUrl) return 'params needs images or url';
       if (!Number.isInteger(params.topK) || (params.topK as number) < 1) return 'params.topK must be an integer ≥ 1';
-      if (params.backend !== undefined && !isBackendChoice(params.backend)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
+      if (params.backend !== undefined && !isBackendChoice(params.backend))
+        return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
       return null;
     }
     case 'evaluate':
       if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';
       if (!nonEmptyString(params.data)) return 'params.data must be a non-empty string';
-      if (params.backend !== undefined && !isBackendChoice(params.backend)) return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
+      if (params.backend !== undefined && !isBackendChoice(params.backend))
+        return `params.backend must be one of ${BACKEND_CHOICES.join(', ')}`;
       return null;
     case 'exportModel':
       if (!nonEmptyString(params.modelDir)) return 'params.modelDir must be a non-empty string';

@@ -13,7 +13,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { installExtension, linkNodeModules, prepareUserData, readTools, startCodeServer, type CodeServer, type E2eTools } from './lib/codeServer.ts';
+import {
+  installExtension,
+  linkNodeModules,
+  prepareUserData,
+  readTools,
+  startCodeServer,
+  type CodeServer,
+  type E2eTools,
+} from './lib/codeServer.ts';
 import { runJourney, type JourneyOutcome } from './lib/journey.ts';
 import type { Journey, RunPaths, RunState } from './lib/journeyTypes.ts';
 import { buildAndPackage } from './lib/packageExtension.ts';
@@ -44,7 +52,14 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const options: Options = { only: [], skipSetup: false, keep: false, dev: false };
   for (const arg of argv) {
-    if (arg.startsWith('--only=')) options.only.push(...arg.slice(7).split(',').filter(Boolean).map((s) => s.toLowerCase()));
+    if (arg.startsWith('--only='))
+      options.only.push(
+        ...arg
+          .slice(7)
+          .split(',')
+          .filter(Boolean)
+          .map((s) => s.toLowerCase()),
+      );
     else if (arg === '--skip-setup') options.skipSetup = true;
     else if (arg.startsWith('--vsix=')) options.vsix = resolve(arg.slice(7));
     else if (arg === '--keep') options.keep = true;
@@ -62,7 +77,11 @@ async function prepareWorkspace(runDir: string): Promise<string> {
   const shapes = join(REPO, 'samples/shapes');
   // The first 20 images of each class: enough for the journeys, and it keeps training in the
   // wizard journey near a minute on 2 cores (all 80 took ~4 min, close to its step limits).
-  if (existsSync(shapes)) cpSync(shapes, join(workspace, 'shapes'), { recursive: true, filter: (src) => !/\.png$/i.test(src) || Number(/-(\d+)\.png$/i.exec(src)?.[1] ?? 0) < E2E_IMAGES_PER_CLASS });
+  if (existsSync(shapes))
+    cpSync(shapes, join(workspace, 'shapes'), {
+      recursive: true,
+      filter: (src) => !/\.png$/i.test(src) || Number(/-(\d+)\.png$/i.exec(src)?.[1] ?? 0) < E2E_IMAGES_PER_CLASS,
+    });
   else console.warn(`warning: ${shapes} is missing; the training journeys will fail for want of a dataset`);
   await writeTinyBase(join(workspace, 'tiny-base'));
   return workspace;
@@ -124,10 +143,18 @@ async function main(): Promise<number> {
     // what a user installs: the linux-x64 platform package (scripts/package-vsix.mjs), not a VSIX
     // packed straight from this checkout
     const started = Date.now();
-    const r = spawnSync(process.execPath, [join(REPO, 'scripts/package-vsix.mjs'), '--target', 'linux-x64'], { cwd: REPO, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`npm run package -- --target linux-x64 failed (exit ${r.status}):\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts/package-vsix.mjs'), '--target', 'linux-x64'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0)
+      throw new Error(
+        `npm run package -- --target linux-x64 failed (exit ${r.status}):\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`,
+      );
     vsix = join(REPO, 'out', 'vsix', `cnn-lab-linux-x64-${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}.vsix`);
-    console.log(`packaged the linux-x64 platform VSIX ${vsix} (${(statSync(vsix).size / 2 ** 20).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `packaged the linux-x64 platform VSIX ${vsix} (${(statSync(vsix).size / 2 ** 20).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   if (!vsix) {
     const packaged = buildAndPackage(REPO, join(REPO, `.cache/e2e/cnn-lab${options.dev ? '-dev' : ''}.vsix`), !options.dev);

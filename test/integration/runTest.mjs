@@ -48,7 +48,10 @@ async function vscodeExecutable() {
     timer = setTimeout(() => reject(new Error(`no VS Code build after ${DOWNLOAD_TIMEOUT_MS / 1000} s`)), DOWNLOAD_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([downloadAndUnzipVSCode({ version: VSCODE_VERSION, cachePath, timeout: Math.min(DOWNLOAD_TIMEOUT_MS, 30_000) }), timeout]);
+    return await Promise.race([
+      downloadAndUnzipVSCode({ version: VSCODE_VERSION, cachePath, timeout: Math.min(DOWNLOAD_TIMEOUT_MS, 30_000) }),
+      timeout,
+    ]);
   } catch (e) {
     fail(
       `could not download VS Code (${VSCODE_VERSION}) from update.code.visualstudio.com: ${e instanceof Error ? e.message : String(e)}.\n` +
@@ -74,7 +77,14 @@ try {
     extensionDevelopmentPath: REPO,
     extensionTestsPath: join(REPO, 'test/integration/suite/index.cjs'),
     extensionTestsEnv: { CNN_LAB_INTEGRATION_WORKSPACE: workspace },
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${join(runDir, 'user-data')}`],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+      `--user-data-dir=${join(runDir, 'user-data')}`,
+    ],
   });
 } catch (e) {
   console.error(`test:integration: the suite failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -37,15 +37,36 @@ after(() => {
 
 function metadata(note: string): ModelMetadata {
   return {
-    format: 'cnn-lab-model', formatVersion: 1, labels: Array.from({ length: 256 }, (_, i) => `${note}${i}`), inputSize: [16, 16], preprocessing: '0..1', resize: 'stretch',
-    base: { id: 'x', label: 'x', kind: 'layers' }, modelInput: 'classifier', status: 'complete', config: withExperimentDefaults({ data: '/d', out: '/o' }),
-    history: [], bestEpoch: null, backend: 'cpu', versions: versions(), savedAt: new Date().toISOString(),
+    format: 'cnn-lab-model',
+    formatVersion: 1,
+    labels: Array.from({ length: 256 }, (_, i) => `${note}${i}`),
+    inputSize: [16, 16],
+    preprocessing: '0..1',
+    resize: 'stretch',
+    base: { id: 'x', label: 'x', kind: 'layers' },
+    modelInput: 'classifier',
+    status: 'complete',
+    config: withExperimentDefaults({ data: '/d', out: '/o' }),
+    history: [],
+    bestEpoch: null,
+    backend: 'cpu',
+    versions: versions(),
+    savedAt: new Date().toISOString(),
   };
 }
 
 /** ~1 MB of weights: Dense(1024 → 256). */
 function model(seed: number): tf.LayersModel {
-  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [1024], units: 256, activation: 'softmax', kernelInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed }) })] });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [1024],
+        units: 256,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed }),
+      }),
+    ],
+  });
 }
 
 test('disk full while saving over a previous model (a real tmpfs)', async (t) => {

@@ -39,8 +39,17 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   const base = await writeTinyBase(join(root, 'base'), 32);
   const out = join(root, 'model');
   const config = withExperimentDefaults({
-    data, out, base, backend: 'cpu', fcUnits: 16, batchSize: 4, validationSplit: 0.25, earlyStopping: null, freeze: ['up to conv1'],
-    transfer: { epochs: 2, learningRate: 0.01 }, fineTune: { epochs: 6, learningRate: 0.001, momentum: 0.9 },
+    data,
+    out,
+    base,
+    backend: 'cpu',
+    fcUnits: 16,
+    batchSize: 4,
+    validationSplit: 0.25,
+    earlyStopping: null,
+    freeze: ['up to conv1'],
+    transfer: { epochs: 2, learningRate: 0.01 },
+    fineTune: { epochs: 6, learningRate: 0.001, momentum: 0.9 },
   });
 
   const exits: EngineExit[] = [];
@@ -72,7 +81,10 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   await waitFor(() => crashReported, 180_000, 'the crash to be reported');
   sub.dispose();
   assert.ok(killedAt, 'killed during fine-tune epoch 3');
-  assert.deepEqual(exits.map((e) => [e.expected, e.signal]), [[false, 'SIGKILL']]);
+  assert.deepEqual(
+    exits.map((e) => [e.expected, e.signal]),
+    [[false, 'SIGKILL']],
+  );
   assert.equal(client.running, false);
 
   // The last checkpoint: intact, loadable, an epoch before the kill; the output folder untouched.
@@ -92,9 +104,13 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   const result = await client.request('train', { runId: 'resumed', config, resume: true });
   sub2.dispose();
   assert.notEqual(client.pid, firstPid, 'a fresh engine process');
-  const expected = b.phase === 'transfer'
-    ? [...Array.from({ length: 2 - b.epoch }, (_, i) => `transfer ${b.epoch + 1 + i}`), ...[1, 2, 3, 4, 5, 6].map((e) => `fine-tune ${e}`)]
-    : Array.from({ length: 6 - b.epoch }, (_, i) => `fine-tune ${b.epoch + 1 + i}`);
+  const expected =
+    b.phase === 'transfer'
+      ? [
+          ...Array.from({ length: 2 - b.epoch }, (_, i) => `transfer ${b.epoch + 1 + i}`),
+          ...[1, 2, 3, 4, 5, 6].map((e) => `fine-tune ${e}`),
+        ]
+      : Array.from({ length: 6 - b.epoch }, (_, i) => `fine-tune ${b.epoch + 1 + i}`);
   assert.deepEqual(resumedEpochs, expected);
   assert.equal(result.cancelled, false);
   assert.deepEqual(result.history.slice(0, meta.history.length), meta.history, 'the history up to the checkpoint is kept');
@@ -103,7 +119,11 @@ test('SIGKILL mid-epoch: reported, restarted, checkpoint intact, resume continue
   assert.equal(final.status, 'complete');
   (await loadModelDir(out)).dispose();
   assert.equal(existsSync(checkpointDirOf(out)), false, 'the completed run removed its checkpoint');
-  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.model')), [], 'no temp folder left');
+  assert.deepEqual(
+    readdirSync(root).filter((n) => n.startsWith('.model')),
+    [],
+    'no temp folder left',
+  );
 });
 
 async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {

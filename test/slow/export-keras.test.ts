@@ -30,24 +30,52 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('a trained model exported as .keras and .h5 predicts in Keras as in CNN Lab (within 1e-4)', { skip: 'skip' in venv ? venv.skip : false, timeout: 600_000 }, async (t) => {
-  const data = await writeShapesDataset(join(root, 'data'), 12, 32);
-  const base = await writeTinyBase(join(root, 'base'), 32);
-  const modelDir = join(root, 'model');
-  // a fine-tune phase too, so the exported BatchNormalization statistics are trained ones
-  await cli(['train', '--data', data, '--base', base, '--out', modelDir, '--epochs', '2', '--fine-tune-epochs', '1', '--fc-units', '16', '--batch-size', '8', '--backend', 'cpu']);
-  const kerasFile = join(root, 'shapes.keras');
-  const h5File = join(root, 'shapes.h5');
-  await cli(['export', '--model', modelDir, '--format', 'keras', '--out', kerasFile]);
-  await cli(['export', '--model', modelDir, '--format', 'h5', '--out', h5File]);
-  const labels = JSON.parse(readFileSync(join(root, 'shapes.labels.json'), 'utf8'));
-  assert.deepEqual(labels.labels, ['blobs', 'stripes']);
+test(
+  'a trained model exported as .keras and .h5 predicts in Keras as in CNN Lab (within 1e-4)',
+  { skip: 'skip' in venv ? venv.skip : false, timeout: 600_000 },
+  async (t) => {
+    const data = await writeShapesDataset(join(root, 'data'), 12, 32);
+    const base = await writeTinyBase(join(root, 'base'), 32);
+    const modelDir = join(root, 'model');
+    // a fine-tune phase too, so the exported BatchNormalization statistics are trained ones
+    await cli([
+      'train',
+      '--data',
+      data,
+      '--base',
+      base,
+      '--out',
+      modelDir,
+      '--epochs',
+      '2',
+      '--fine-tune-epochs',
+      '1',
+      '--fc-units',
+      '16',
+      '--batch-size',
+      '8',
+      '--backend',
+      'cpu',
+    ]);
+    const kerasFile = join(root, 'shapes.keras');
+    const h5File = join(root, 'shapes.h5');
+    await cli(['export', '--model', modelDir, '--format', 'keras', '--out', kerasFile]);
+    await cli(['export', '--model', modelDir, '--format', 'h5', '--out', h5File]);
+    const labels = JSON.parse(readFileSync(join(root, 'shapes.labels.json'), 'utf8'));
+    assert.deepEqual(labels.labels, ['blobs', 'stripes']);
 
-  await compareInKeras(t, modelDir, kerasFile, h5File, data);
-});
+    await compareInKeras(t, modelDir, kerasFile, h5File, data);
+  },
+);
 
 /** Decodes the dataset and fixture photos once; each Keras load of the exports must predict those pixels as CNN Lab does. */
-async function compareInKeras(t: { diagnostic(s: string): void }, modelDir: string, kerasFile: string, h5File: string, data: string): Promise<void> {
+async function compareInKeras(
+  t: { diagnostic(s: string): void },
+  modelDir: string,
+  kerasFile: string,
+  h5File: string,
+  data: string,
+): Promise<void> {
   const python = (venv as { python: string }).python;
   const inputs = join(root, `${basename(modelDir)}.inputs.f32`);
   const ours = join(root, `${basename(modelDir)}.ours.f32`);
@@ -73,22 +101,48 @@ async function compareInKeras(t: { diagnostic(s: string): void }, modelDir: stri
   writeFileSync(ours, Buffer.from(probs.buffer));
 
   const script = join(REPO, 'test', 'slow', 'python', 'keras_predict_compare.py');
-  for (const [file, extra] of [[kerasFile, []], [h5File, []], [h5File, ['--tf-keras']]] as const) {
+  for (const [file, extra] of [
+    [kerasFile, []],
+    [h5File, []],
+    [h5File, ['--tf-keras']],
+  ] as const) {
     const { stdout } = runPython(python, [script, file, inputs, ours, String(files.length), String(h), String(w), '2', ...extra]);
     const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    t.diagnostic(`${file.endsWith('.keras') ? '.keras' : '.h5'} in Keras ${r.keras}: max |Δp| ${r.max_abs_diff.toExponential(2)} over ${r.n} images, argmax agrees on ${r.argmax_agree}`);
+    t.diagnostic(
+      `${file.endsWith('.keras') ? '.keras' : '.h5'} in Keras ${r.keras}: max |Δp| ${r.max_abs_diff.toExponential(2)} over ${r.n} images, argmax agrees on ${r.argmax_agree}`,
+    );
     assert.ok(r.max_abs_diff <= 1e-4, `${file} in Keras ${r.keras}: max difference ${r.max_abs_diff} > 1e-4`);
     assert.equal(r.argmax_agree, files.length);
   }
 }
 
-test('the default base, EfficientNet-Lite0 (144 layers, residual Adds), exports and predicts the same in Keras', { skip: 'skip' in venv ? venv.skip : false, timeout: 600_000 }, async (t) => {
-  const data = await writeShapesDataset(join(root, 'data-lite'), 4, 32);
-  const modelDir = join(root, 'lite0');
-  await cli(['train', '--data', data, '--base', 'efficientnet_lite0', '--out', modelDir, '--epochs', '1', '--fc-units', '16', '--batch-size', '8', '--backend', 'cpu']);
-  const kerasFile = join(root, 'lite0.keras');
-  const h5File = join(root, 'lite0.h5');
-  await cli(['export', '--model', modelDir, '--format', 'keras', '--out', kerasFile]);
-  await cli(['export', '--model', modelDir, '--format', 'h5', '--out', h5File]);
-  await compareInKeras(t, modelDir, kerasFile, h5File, data);
-});
+test(
+  'the default base, EfficientNet-Lite0 (144 layers, residual Adds), exports and predicts the same in Keras',
+  { skip: 'skip' in venv ? venv.skip : false, timeout: 600_000 },
+  async (t) => {
+    const data = await writeShapesDataset(join(root, 'data-lite'), 4, 32);
+    const modelDir = join(root, 'lite0');
+    await cli([
+      'train',
+      '--data',
+      data,
+      '--base',
+      'efficientnet_lite0',
+      '--out',
+      modelDir,
+      '--epochs',
+      '1',
+      '--fc-units',
+      '16',
+      '--batch-size',
+      '8',
+      '--backend',
+      'cpu',
+    ]);
+    const kerasFile = join(root, 'lite0.keras');
+    const h5File = join(root, 'lite0.h5');
+    await cli(['export', '--model', modelDir, '--format', 'keras', '--out', kerasFile]);
+    await cli(['export', '--model', modelDir, '--format', 'h5', '--out', h5File]);
+    await compareInKeras(t, modelDir, kerasFile, h5File, data);
+  },
+);

@@ -16,7 +16,9 @@ before(async () => {
   root = tempDir('cnnlab-many-');
   for (const [k, name] of ['dark', 'light'].entries()) {
     mkdirSync(join(root, name));
-    const png = await sharp({ create: { width: 6, height: 6, channels: 3, background: k ? '#eeeeee' : '#111111' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 6, height: 6, channels: 3, background: k ? '#eeeeee' : '#111111' } })
+      .png()
+      .toBuffer();
     for (let i = 0; i < PER_CLASS; i++) writeFileSync(join(root, name, `${String(i).padStart(5, '0')}.png`), png);
   }
 });

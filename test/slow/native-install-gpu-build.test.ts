@@ -46,8 +46,15 @@ test('the CUDA build of libtensorflow (tensorflow wheel) installs, loads and com
     const s = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
     const dir = versionDir(storage, TF_VERSION, 'gpu');
     const libMB = record.libraries.reduce((n, l) => n + l.size, 0) / 1e6;
-    console.log(`CUDA build ${WHEEL} (${(index.size / 1e6).toFixed(0)} MB, libraries ${libMB.toFixed(0)} MB): download+sha256 ${s(times.downloading, times.extracting)} s, extract ${s(times.extracting, times.checking)} s, engine check ${s(times.checking, done)} s: ${record.check}`);
-    assert.match(record.check, new RegExp(`^libtensorflow 2\\.21\\.0 from ${dir.replace(/\./g, '\\.')}/libtensorflow_cc\\.so\\.2: conv2d 6,8,12,14, filter gradient 12,16,24,28 \\(device: CPU\\)$`));
+    console.log(
+      `CUDA build ${WHEEL} (${(index.size / 1e6).toFixed(0)} MB, libraries ${libMB.toFixed(0)} MB): download+sha256 ${s(times.downloading, times.extracting)} s, extract ${s(times.extracting, times.checking)} s, engine check ${s(times.checking, done)} s: ${record.check}`,
+    );
+    assert.match(
+      record.check,
+      new RegExp(
+        `^libtensorflow 2\\.21\\.0 from ${dir.replace(/\./g, '\\.')}/libtensorflow_cc\\.so\\.2: conv2d 6,8,12,14, filter gradient 12,16,24,28 \\(device: CPU\\)$`,
+      ),
+    );
     assert.equal(record.flavour, 'gpu');
     assert.equal(record.wheel.sha256, KNOWN_WHEELS[WHEEL].sha256);
     assert.deepEqual(readdirSync(dir).sort(), ['install.json', 'libtensorflow_cc.so.2', 'libtensorflow_framework.so.2']);
@@ -58,11 +65,17 @@ test('the CUDA build of libtensorflow (tensorflow wheel) installs, loads and com
   }
   // the engine as the editor starts it with this install: tensorflow computes on it; tensorflow-gpu
   // is the same library through the same binding and says in one line why it is not offered here
-  const client = new EngineClient({ enginePath: join(repo, 'dist/engine.js'), cwd: repo, env: nativeEngineEnv(versionDir(storage, TF_VERSION, 'gpu'), process.env, 'gpu') });
+  const client = new EngineClient({
+    enginePath: join(repo, 'dist/engine.js'),
+    cwd: repo,
+    env: nativeEngineEnv(versionDir(storage, TF_VERSION, 'gpu'), process.env, 'gpu'),
+  });
   try {
     const list = await client.request('listBackends', {});
     const row = (n: string) => list.find((b) => b.name === n)!;
-    console.log(`tensorflow: ${row('tensorflow').available ? 'available' : 'unavailable'} (${row('tensorflow').reason}); tensorflow-gpu: ${row('tensorflow-gpu').reason}`);
+    console.log(
+      `tensorflow: ${row('tensorflow').available ? 'available' : 'unavailable'} (${row('tensorflow').reason}); tensorflow-gpu: ${row('tensorflow-gpu').reason}`,
+    );
     assert.equal(row('tensorflow').available, true);
     assert.equal(row('tensorflow').reason, 'libtensorflow 2.21.0');
     assert.equal(row('tensorflow-gpu').available, false);

@@ -17,11 +17,26 @@ function trainNotifications(batches: number, epochsPerPhase: number): EngineNoti
     // the engine counts epochs and batches from 1
     for (let epoch = 1; epoch <= epochsPerPhase; epoch++) {
       for (let batch = 1; batch <= batches; batch++) {
-        out.push({ method: 'batchEnd', params: { runId, phase, epoch, batch, batches, loss: 1 / (1 + epoch + batch), acc: 0.5 + batch / (4 * batches) } });
+        out.push({
+          method: 'batchEnd',
+          params: { runId, phase, epoch, batch, batches, loss: 1 / (1 + epoch + batch), acc: 0.5 + batch / (4 * batches) },
+        });
       }
       out.push({
         method: 'epochEnd',
-        params: { runId, phase, epoch, epochs: epochsPerPhase, loss: 0.5 - epoch / 10, acc: 0.7 + epoch / 20, valLoss: 0.6, valAcc: 0.8 + epoch / 50, lr: 0.001, seconds: 2, imagesPerSecond: 42.5 },
+        params: {
+          runId,
+          phase,
+          epoch,
+          epochs: epochsPerPhase,
+          loss: 0.5 - epoch / 10,
+          acc: 0.7 + epoch / 20,
+          valLoss: 0.6,
+          valAcc: 0.8 + epoch / 50,
+          lr: 0.001,
+          seconds: 2,
+          imagesPerSecond: 42.5,
+        },
       });
     }
   }
@@ -189,7 +204,7 @@ test('dashboard: malformed messages are dropped; a failed run shows its error', 
 
   const store = new MetricHistoryStore();
   const run = store.begin({ runId, title: 'crash', plannedEpochs: {} }, 0);
-  run.fail('The CNN Lab engine process was killed by SIGKILL during \'train\'.');
+  run.fail("The CNN Lab engine process was killed by SIGKILL during 'train'.");
   await w.send(JSON.parse(JSON.stringify({ type: 'snapshot', run: run.snapshot() })));
   assert.equal(w.document.querySelector('[data-testid="status"]')?.textContent, 'failed');
   assert.match(w.document.querySelector('[data-testid="error"]')?.textContent ?? '', /SIGKILL/);

@@ -21,7 +21,8 @@ const state: FreezeState = {
 
 function visibleToggles(w: LoadedWebview): Map<number, boolean> {
   const out = new Map<number, boolean>();
-  for (const box of w.document.querySelectorAll<HTMLInputElement>('[data-testid="layers"] input[data-index]')) out.set(Number(box.dataset.index), box.checked);
+  for (const box of w.document.querySelectorAll<HTMLInputElement>('[data-testid="layers"] input[data-index]'))
+    out.set(Number(box.dataset.index), box.checked);
   return out;
 }
 
@@ -35,7 +36,11 @@ test('freeze panel: ranges from the file set the toggles and the trainable count
   assert.deepEqual(w.posted, [{ type: 'ready' }]);
   await w.send({ type: 'state', state });
   const toggles = visibleToggles(w);
-  assert.deepEqual([...toggles.entries()].filter(([, on]) => !on).map(([i]) => i), [0, 1, 2], 'layers 0-2 frozen (unchecked)');
+  assert.deepEqual(
+    [...toggles.entries()].filter(([, on]) => !on).map(([i]) => i),
+    [0, 1, 2],
+    'layers 0-2 frozen (unchecked)',
+  );
   assert.match(count(w), /7,000 of 7,864 base parameters \(89\.0%\) · 7\/10 layers/);
   const field = w.document.querySelector('[data-testid="ranges"]') as HTMLElement & { value: string };
   assert.equal(field.value, '0-2');
@@ -107,14 +112,31 @@ test('freeze panel: an empty workspace message and invalid states are handled', 
 
 test('freeze panel: an EfficientNet base offers "From block6a" (its fine-tuning default) as a preset', async (t) => {
   // Keras EfficientNet names: stem, blocks blockNx_*, top
-  const effNames = ['input_1', 'stem_conv', 'block1a_dwconv', 'block1a_project_conv', 'block5c_project_conv', 'block6a_expand_conv', 'block6a_project_conv', 'block7a_project_conv', 'top_conv', 'top_activation'];
+  const effNames = [
+    'input_1',
+    'stem_conv',
+    'block1a_dwconv',
+    'block1a_project_conv',
+    'block5c_project_conv',
+    'block6a_expand_conv',
+    'block6a_project_conv',
+    'block7a_project_conv',
+    'top_conv',
+    'top_activation',
+  ];
   const effParams = [0, 864, 288, 512, 1000, 2000, 3000, 4000, 5000, 0];
   const effGroups = layerGroups(effNames);
   const w = await loadWebview('freeze');
   t.after(() => w.close());
   await w.send({
     type: 'state',
-    state: { ...state, base: 'efficientnet_lite0', experimentName: 'x-efficientnet_lite0.cnnlab.json', freeze: [], layers: effNames.map((name, i) => ({ name, className: 'Conv2D', params: effParams[i], group: effGroups[i] })) },
+    state: {
+      ...state,
+      base: 'efficientnet_lite0',
+      experimentName: 'x-efficientnet_lite0.cnnlab.json',
+      freeze: [],
+      layers: effNames.map((name, i) => ({ name, className: 'Conv2D', params: effParams[i], group: effGroups[i] })),
+    },
   });
   const preset = w.document.querySelector<HTMLElement>('[data-testid="preset-top2stages"]');
   assert.ok(preset, 'no "From block6a" preset');

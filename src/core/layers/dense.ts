@@ -26,7 +26,11 @@ export const denseLayers = {
       if (last === null || a.units === undefined) return result(out, null);
       const w = last * a.units;
       const bias = a.useBias ? a.units : 0;
-      return result(out, { total: w + bias, nonTrainable: 0, text: `${last}${DOT}${a.units} weights${bias ? ` + ${bias} bias` : ''} = ${w + bias}` });
+      return result(out, {
+        total: w + bias,
+        nonTrainable: 0,
+        text: `${last}${DOT}${a.units} weights${bias ? ` + ${bias} bias` : ''} = ${w + bias}`,
+      });
     },
   },
 } satisfies Record<string, LayerDef>;

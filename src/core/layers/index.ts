@@ -6,9 +6,28 @@ import type { Shape } from '../shape.ts';
 import { readShape } from './readers.ts';
 import { canonicalLayerKind, LAYER_DEFS, type LayerKind } from './registry.ts';
 import { toSnakeCase } from './naming.ts';
-import type { InferenceContext, LayerArgs, LayerInference, LayerSpec, LiteralValue, ParamCount, RawArgs, ShapeDiagnostic } from './types.ts';
+import type {
+  InferenceContext,
+  LayerArgs,
+  LayerInference,
+  LayerSpec,
+  LiteralValue,
+  ParamCount,
+  RawArgs,
+  ShapeDiagnostic,
+} from './types.ts';
 
-export type { InferenceContext, LayerArgs, LayerDef, LayerInference, LayerSpec, LiteralValue, Padding2D, ParamCount, ShapeDiagnostic } from './types.ts';
+export type {
+  InferenceContext,
+  LayerArgs,
+  LayerDef,
+  LayerInference,
+  LayerSpec,
+  LiteralValue,
+  Padding2D,
+  ParamCount,
+  ShapeDiagnostic,
+} from './types.ts';
 export { canonicalLayerKind, LAYER_DEFS, LAYER_KINDS, positionalNames, type LayerKind } from './registry.ts';
 export { defaultLayerBaseName, LayerNamer, toSnakeCase } from './naming.ts';
 
@@ -32,7 +51,7 @@ export function makeLayerSpec(
     else problems.push(`unexpected positional argument #${i + 1}`);
   });
   for (const [k, v] of Object.entries(keywordArgs)) raw[toSnakeCase(k)] = v;
-  const layerName = typeof raw.name === 'string' ? raw.name : name ?? '';
+  const layerName = typeof raw.name === 'string' ? raw.name : (name ?? '');
   // InputLayer has no weights and Keras/tfjs report it as not trainable.
   const trainable = def?.neverTrainable ? false : raw.trainable !== false;
   const args = kind ? readArgs(kind, raw, problems) : {};
@@ -59,11 +78,31 @@ function readArgs(kind: LayerKind, raw: RawArgs, problems: string[]): LayerArgs 
 
 /** Shape inference for one layer given the shapes of its inputs (null = unknown). */
 export function inferLayer(spec: LayerSpec, inputs: (Shape | null)[], context: InferenceContext = {}): LayerInference {
-  const diagnostics: ShapeDiagnostic[] = spec.problems.map((message) => ({ severity: 'error' as const, message: `${spec.className}: ${message}` }));
-  const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({ outputShape, params, arithmetic, diagnostics });
+  const diagnostics: ShapeDiagnostic[] = spec.problems.map((message) => ({
+    severity: 'error' as const,
+    message: `${spec.className}: ${message}`,
+  }));
+  const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({
+    outputShape,
+    params,
+    arithmetic,
+    diagnostics,
+  });
   if (!spec.kind) {
-    diagnostics.push({ severity: 'info', message: `${spec.className}: layer not supported by CNN Lab's shape inference; shapes after it are unknown` });
+    diagnostics.push({
+      severity: 'info',
+      message: `${spec.className}: layer not supported by CNN Lab's shape inference; shapes after it are unknown`,
+    });
     return result(null, null);
   }
-  return LAYER_DEFS[spec.kind].infer({ spec, args: spec.args, input: inputs[0] ?? null, inputs, context, diagnostics, result, inferInner: (inner, input) => inferLayer(inner, [input]) });
+  return LAYER_DEFS[spec.kind].infer({
+    spec,
+    args: spec.args,
+    input: inputs[0] ?? null,
+    inputs,
+    context,
+    diagnostics,
+    result,
+    inferInner: (inner, input) => inferLayer(inner, [input]),
+  });
 }

@@ -24,18 +24,27 @@ function inferConcatenate({ spec, inputs, diagnostics }: InferCall): LayerInfere
   for (let d = 0; d < rank; d++) {
     if (d === axis) continue;
     if (shapes.some((s) => s[d] !== shapes[0][d])) {
-      diagnostics.push({ severity: 'error', message: `Concatenate: shapes ${shapes.map(formatShape).join(', ')} differ outside the concatenation axis` });
+      diagnostics.push({
+        severity: 'error',
+        message: `Concatenate: shapes ${shapes.map(formatShape).join(', ')} differ outside the concatenation axis`,
+      });
       return { outputShape: null, params: none, arithmetic: [], diagnostics };
     }
   }
   const parts = shapes.map((s) => s[axis]);
   out[axis] = parts.some((p) => p === null) ? null : (parts as number[]).reduce((x, y) => x + y, 0);
-  return { outputShape: out, params: none, arithmetic: [`${parts.map((p) => p ?? '?').join(' + ')} = ${out[axis] ?? '?'} along axis ${axis + 1}`], diagnostics };
+  return {
+    outputShape: out,
+    params: none,
+    arithmetic: [`${parts.map((p) => p ?? '?').join(' + ')} = ${out[axis] ?? '?'} along axis ${axis + 1}`],
+    diagnostics,
+  };
 }
 
 function inferElementwise({ spec, inputs, diagnostics, result }: InferCall): LayerInference {
   const known = inputs.filter((s): s is Shape => s !== null);
-  if (inputs.length < 2) diagnostics.push({ severity: 'warning', message: `${spec.className} needs at least 2 inputs, got ${inputs.length}` });
+  if (inputs.length < 2)
+    diagnostics.push({ severity: 'warning', message: `${spec.className} needs at least 2 inputs, got ${inputs.length}` });
   if (known.length !== inputs.length || known.length === 0) return result(null, noParams());
   const mismatch = known.find((s) => !shapesEqual(s, known[0]));
   if (mismatch) {

@@ -30,7 +30,11 @@ export const normalizationLayers = {
       if (c === null) return result(input, null);
       const perChannel = 2 + (a.center ? 1 : 0) + (a.scale ? 1 : 0);
       const parts = [a.scale ? 'gamma' : '', a.center ? 'beta' : '', 'moving mean', 'moving variance'].filter(Boolean);
-      return result(input, { total: perChannel * c, nonTrainable: 2 * c, text: `${perChannel}${DOT}${c} = ${perChannel * c} (${parts.join(', ')}; the moving statistics are not trainable)` });
+      return result(input, {
+        total: perChannel * c,
+        nonTrainable: 2 * c,
+        text: `${perChannel}${DOT}${c} = ${perChannel * c} (${parts.join(', ')}; the moving statistics are not trainable)`,
+      });
     },
   },
   LayerNormalization: {
@@ -47,7 +51,11 @@ export const normalizationLayers = {
       const c = axisSize(input, a.axis);
       if (c === null) return result(input, null);
       const perChannel = (a.center ? 1 : 0) + (a.scale ? 1 : 0);
-      return result(input, { total: perChannel * c, nonTrainable: 0, text: `${perChannel}${DOT}${c} = ${perChannel * c} (${[a.scale ? 'gamma' : '', a.center ? 'beta' : ''].filter(Boolean).join(', ')})` });
+      return result(input, {
+        total: perChannel * c,
+        nonTrainable: 0,
+        text: `${perChannel}${DOT}${c} = ${perChannel * c} (${[a.scale ? 'gamma' : '', a.center ? 'beta' : ''].filter(Boolean).join(', ')})`,
+      });
     },
   },
   Normalization: {
@@ -55,7 +63,8 @@ export const normalizationLayers = {
     positional: ['axis', 'mean', 'variance'],
     readArgs({ raw, args: a, problems }) {
       a.axis = typeof raw.axis === 'number' ? raw.axis : -1;
-      if (raw.axis === null || Array.isArray(raw.axis)) problems.push('axis other than one integer is not supported by the shape inference');
+      if (raw.axis === null || Array.isArray(raw.axis))
+        problems.push('axis other than one integer is not supported by the shape inference');
       a.statsGiven = raw.mean !== undefined && raw.mean !== null;
     },
     infer({ args: a, input, result }) {
@@ -63,7 +72,11 @@ export const normalizationLayers = {
       const c = axisSize(input, a.axis);
       if (c === null) return result(input, null);
       if (a.statsGiven) return result(input, { total: 0, nonTrainable: 0, text: '0 (mean and variance given as constants)' });
-      return result(input, { total: 2 * c + 1, nonTrainable: 2 * c + 1, text: `2${DOT}${c} + 1 = ${2 * c + 1} (mean, variance, count; not trainable)` });
+      return result(input, {
+        total: 2 * c + 1,
+        nonTrainable: 2 * c + 1,
+        text: `2${DOT}${c} + 1 = ${2 * c + 1} (mean, variance, count; not trainable)`,
+      });
     },
   },
 } satisfies Record<string, LayerDef>;

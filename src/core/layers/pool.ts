@@ -38,11 +38,36 @@ const pool1d: LayerDef['infer'] = (c) => inferWindowed1D(c.spec, c.input, c.diag
 
 export const poolLayers = {
   MaxPooling2D: { aliases: ['maxpooling2d', 'maxpool2d'], positional: POOL_POSITIONAL, readArgs: readPoolArgs, infer: pool2d },
-  AveragePooling2D: { aliases: ['averagepooling2d', 'avgpool2d', 'avgpooling2d'], positional: POOL_POSITIONAL, readArgs: readPoolArgs, infer: pool2d },
-  GlobalAveragePooling2D: { aliases: ['globalaveragepooling2d', 'globalavgpool2d'], positional: GLOBAL_POSITIONAL, readArgs: readGlobalArgs, infer: inferGlobal2D },
-  GlobalMaxPooling2D: { aliases: ['globalmaxpooling2d', 'globalmaxpool2d'], positional: GLOBAL_POSITIONAL, readArgs: readGlobalArgs, infer: inferGlobal2D },
+  AveragePooling2D: {
+    aliases: ['averagepooling2d', 'avgpool2d', 'avgpooling2d'],
+    positional: POOL_POSITIONAL,
+    readArgs: readPoolArgs,
+    infer: pool2d,
+  },
+  GlobalAveragePooling2D: {
+    aliases: ['globalaveragepooling2d', 'globalavgpool2d'],
+    positional: GLOBAL_POSITIONAL,
+    readArgs: readGlobalArgs,
+    infer: inferGlobal2D,
+  },
+  GlobalMaxPooling2D: {
+    aliases: ['globalmaxpooling2d', 'globalmaxpool2d'],
+    positional: GLOBAL_POSITIONAL,
+    readArgs: readGlobalArgs,
+    infer: inferGlobal2D,
+  },
   MaxPooling1D: { aliases: ['maxpooling1d', 'maxpool1d'], positional: POOL_POSITIONAL, readArgs: readPoolArgs, infer: pool1d },
   AveragePooling1D: { aliases: ['averagepooling1d', 'avgpool1d'], positional: POOL_POSITIONAL, readArgs: readPoolArgs, infer: pool1d },
-  GlobalAveragePooling1D: { aliases: ['globalaveragepooling1d', 'globalavgpool1d'], positional: GLOBAL_POSITIONAL, readArgs: readGlobalArgs, infer: inferGlobal1D },
-  GlobalMaxPooling1D: { aliases: ['globalmaxpooling1d', 'globalmaxpool1d'], positional: GLOBAL_POSITIONAL, readArgs: readGlobalArgs, infer: inferGlobal1D },
+  GlobalAveragePooling1D: {
+    aliases: ['globalaveragepooling1d', 'globalavgpool1d'],
+    positional: GLOBAL_POSITIONAL,
+    readArgs: readGlobalArgs,
+    infer: inferGlobal1D,
+  },
+  GlobalMaxPooling1D: {
+    aliases: ['globalmaxpooling1d', 'globalmaxpool1d'],
+    positional: GLOBAL_POSITIONAL,
+    readArgs: readGlobalArgs,
+    infer: inferGlobal1D,
+  },
 } satisfies Record<string, LayerDef>;

@@ -20,10 +20,24 @@ function inferSize({ spec, args: a, input, diagnostics, result }: InferCall) {
 export const preprocessingLayers = {
   Rescaling: { aliases: ['rescaling'], positional: ['scale', 'offset'], infer: keepShape },
   RandomAugmentation: {
-    aliases: ['randomflip', 'randomrotation', 'randomzoom', 'randomtranslation', 'randomcontrast', 'randombrightness', 'gaussiannoise', 'gaussiandropout'],
+    aliases: [
+      'randomflip',
+      'randomrotation',
+      'randomzoom',
+      'randomtranslation',
+      'randomcontrast',
+      'randombrightness',
+      'gaussiannoise',
+      'gaussiandropout',
+    ],
     showWrittenClassName: true,
     infer: keepShape,
   },
-  Resizing: { aliases: ['resizing'], positional: ['height', 'width', 'interpolation', 'crop_to_aspect_ratio'], readArgs: readSize, infer: inferSize },
+  Resizing: {
+    aliases: ['resizing'],
+    positional: ['height', 'width', 'interpolation', 'crop_to_aspect_ratio'],
+    readArgs: readSize,
+    infer: inferSize,
+  },
   CenterCrop: { aliases: ['centercrop'], positional: ['height', 'width'], readArgs: readSize, infer: inferSize },
 } satisfies Record<string, LayerDef>;

@@ -52,20 +52,41 @@ export function readPadding(v: LiteralValue | undefined, problems: string[]): 's
 /** int | (sym_h, sym_w) | ((top, bottom), (left, right)) — Keras ZeroPadding2D / Cropping2D forms. */
 export function readAmounts(v: LiteralValue | undefined, field: string, fallback: number, problems: string[]): Padding2D {
   const isInt = (x: LiteralValue | undefined): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
-  if (v === undefined || v === null) return [[fallback, fallback], [fallback, fallback]];
-  if (isInt(v)) return [[v, v], [v, v]];
+  if (v === undefined || v === null)
+    return [
+      [fallback, fallback],
+      [fallback, fallback],
+    ];
+  if (isInt(v))
+    return [
+      [v, v],
+      [v, v],
+    ];
   if (Array.isArray(v) && v.length === 2) {
     const [h, w] = v;
-    if (isInt(h) && isInt(w)) return [[h, h], [w, w]];
+    if (isInt(h) && isInt(w))
+      return [
+        [h, h],
+        [w, w],
+      ];
     if (Array.isArray(h) && Array.isArray(w) && h.length === 2 && w.length === 2 && [...h, ...w].every(isInt)) {
-      return [[h[0] as number, h[1] as number], [w[0] as number, w[1] as number]];
+      return [
+        [h[0] as number, h[1] as number],
+        [w[0] as number, w[1] as number],
+      ];
     }
   }
   // tfjs op form: [[0, 0], [top, bottom], [left, right], [0, 0]]
   if (Array.isArray(v) && v.length === 4 && v.every((p) => Array.isArray(p) && p.length === 2 && p.every(isInt))) {
     const p = v as number[][];
-    return [[p[1][0], p[1][1]], [p[2][0], p[2][1]]];
+    return [
+      [p[1][0], p[1][1]],
+      [p[2][0], p[2][1]],
+    ];
   }
   problems.push(`${field} must be an integer, a pair, or a pair of pairs, got ${JSON.stringify(v)}`);
-  return [[fallback, fallback], [fallback, fallback]];
+  return [
+    [fallback, fallback],
+    [fallback, fallback],
+  ];
 }

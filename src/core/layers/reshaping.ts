@@ -15,12 +15,19 @@ function inferPadOrCrop({ spec, args: a, input, diagnostics, result }: InferCall
   const out = [...s];
   const lines: string[] = [];
   const op = sign > 0 ? '+' : MINUS;
-  for (const [axis, idx, before, after] of [['H', hi, t, b], ['W', wi, l, r]] as const) {
+  for (const [axis, idx, before, after] of [
+    ['H', hi, t, b],
+    ['W', wi, l, r],
+  ] as const) {
     const d = s[idx];
     const size = d === null ? null : d + sign * (before + after);
     out[idx] = size;
     lines.push(`${axis}2 = ${d ?? axis + '1'} ${op} ${before} ${op} ${after} = ${size ?? '?'}`);
-    if (size !== null && size <= 0) diagnostics.push({ severity: 'error', message: `${spec.className}: impossible geometry, output ${axis === 'H' ? 'height' : 'width'} ${size} ≤ 0` });
+    if (size !== null && size <= 0)
+      diagnostics.push({
+        severity: 'error',
+        message: `${spec.className}: impossible geometry, output ${axis === 'H' ? 'height' : 'width'} ${size} ≤ 0`,
+      });
   }
   return result(out.some((d) => d !== null && d <= 0) ? null : out, noParams(), lines);
 }
@@ -45,16 +52,29 @@ function inferReshape({ args: a, input, diagnostics, result }: InferCall): Layer
     diagnostics.push({ severity: 'error', message: 'Reshape: at most one dimension of target_shape may be -1' });
     return result(null, noParams());
   }
-  if (total === null) return result(target.map((d) => (d === -1 ? null : d)), noParams());
+  if (total === null)
+    return result(
+      target.map((d) => (d === -1 ? null : d)),
+      noParams(),
+    );
   if (unknown === 1) {
     if (total % known !== 0) {
-      diagnostics.push({ severity: 'error', message: `Reshape: ${total} elements cannot be reshaped to ${target.join('×').replace('-1', '?')}` });
+      diagnostics.push({
+        severity: 'error',
+        message: `Reshape: ${total} elements cannot be reshaped to ${target.join('×').replace('-1', '?')}`,
+      });
       return result(null, noParams());
     }
-    return result(target.map((d) => (d === -1 ? total / known : d)), noParams());
+    return result(
+      target.map((d) => (d === -1 ? total / known : d)),
+      noParams(),
+    );
   }
   if (known !== total) {
-    diagnostics.push({ severity: 'error', message: `Reshape: input ${formatShape(input)} has ${total} elements, target ${target.join('×')} has ${known}` });
+    diagnostics.push({
+      severity: 'error',
+      message: `Reshape: input ${formatShape(input)} has ${total} elements, target ${target.join('×')} has ${known}`,
+    });
     return result(null, noParams());
   }
   return result(target, noParams());
@@ -92,9 +112,12 @@ export const reshapingLayers = {
       if (!s || !a.upSize) return result(null, noParams());
       const [hi, wi] = a.channelsFirst ? [1, 2] : [0, 1];
       const out = [...s];
-      out[hi] = s[hi] === null ? null : (s[hi]) * a.upSize[0];
-      out[wi] = s[wi] === null ? null : (s[wi]) * a.upSize[1];
-      return result(out, noParams(), [`H2 = ${s[hi] ?? 'H1'}${DOT}${a.upSize[0]} = ${out[hi] ?? '?'}`, `W2 = ${s[wi] ?? 'W1'}${DOT}${a.upSize[1]} = ${out[wi] ?? '?'}`]);
+      out[hi] = s[hi] === null ? null : s[hi] * a.upSize[0];
+      out[wi] = s[wi] === null ? null : s[wi] * a.upSize[1];
+      return result(out, noParams(), [
+        `H2 = ${s[hi] ?? 'H1'}${DOT}${a.upSize[0]} = ${out[hi] ?? '?'}`,
+        `W2 = ${s[wi] ?? 'W1'}${DOT}${a.upSize[1]} = ${out[wi] ?? '?'}`,
+      ]);
     },
   },
 } satisfies Record<string, LayerDef>;

@@ -5,10 +5,34 @@
 // has a second bias; tfjs has no reset_after and computes it as False).
 import { DOT } from './inference.ts';
 import type { LayerKind } from './kinds.ts';
-import type { ArgsReader, InferCall, LayerArgs, LayerDef, LayerInference, LayerSpec, LiteralValue, ParamCount, ShapeDiagnostic } from './types.ts';
+import type {
+  ArgsReader,
+  InferCall,
+  LayerArgs,
+  LayerDef,
+  LayerInference,
+  LayerSpec,
+  LiteralValue,
+  ParamCount,
+  ShapeDiagnostic,
+} from './types.ts';
 import { formatShape, type Shape } from '../shape.ts';
 
-type SequenceKind = 'Embedding' | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Bidirectional' | 'TimeDistributed' | 'RepeatVector' | 'Permute' | 'Masking' | 'ELU' | 'PReLU' | 'ThresholdedReLU' | 'AlphaDropout' | 'SpatialDropout1D';
+type SequenceKind =
+  | 'Embedding'
+  | 'SimpleRNN'
+  | 'LSTM'
+  | 'GRU'
+  | 'Bidirectional'
+  | 'TimeDistributed'
+  | 'RepeatVector'
+  | 'Permute'
+  | 'Masking'
+  | 'ELU'
+  | 'PReLU'
+  | 'ThresholdedReLU'
+  | 'AlphaDropout'
+  | 'SpatialDropout1D';
 
 const RNN_POSITIONAL = ['units', 'activation', 'recurrent_activation', 'use_bias'];
 const RNN_KINDS = new Set<LayerKind>(['SimpleRNN', 'LSTM', 'GRU']);
@@ -70,8 +94,16 @@ function readSequenceArgs(kind: SequenceKind, raw: Record<string, LiteralValue |
       if (kind === 'GRU') a.resetAfter = raw.reset_after !== false;
       break;
     case 'Bidirectional':
-      a.mergeMode = raw.merge_mode === undefined ? 'concat' : raw.merge_mode === null ? null : typeof raw.merge_mode === 'string' ? raw.merge_mode : JSON.stringify(raw.merge_mode);
-      if (a.mergeMode !== null && !['concat', 'sum', 'mul', 'ave'].includes(a.mergeMode)) problems.push(`merge_mode must be 'concat', 'sum', 'mul', 'ave' or null, got ${JSON.stringify(raw.merge_mode)}`);
+      a.mergeMode =
+        raw.merge_mode === undefined
+          ? 'concat'
+          : raw.merge_mode === null
+            ? null
+            : typeof raw.merge_mode === 'string'
+              ? raw.merge_mode
+              : JSON.stringify(raw.merge_mode);
+      if (a.mergeMode !== null && !['concat', 'sum', 'mul', 'ave'].includes(a.mergeMode))
+        problems.push(`merge_mode must be 'concat', 'sum', 'mul', 'ave' or null, got ${JSON.stringify(raw.merge_mode)}`);
       break;
     case 'RepeatVector':
       a.n = posInt(raw.n, 'n', problems);
@@ -106,14 +138,28 @@ function rnnParams(spec: LayerSpec, features: number | null): ParamCount | null 
   return { total, nonTrainable: 0, text: `${g}${u}${DOT}${features} kernel + ${g}${u}${DOT}${u} recurrent${biasText} = ${total}` };
 }
 
-function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | null, diagnostics: ShapeDiagnostic[], infer: InferCall['inferInner']): LayerInference {
+function inferSequenceLayer(
+  kind: SequenceKind,
+  spec: LayerSpec,
+  input: Shape | null,
+  diagnostics: ShapeDiagnostic[],
+  infer: InferCall['inferInner'],
+): LayerInference {
   const a = spec.args;
-  const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({ outputShape, params, arithmetic, diagnostics });
+  const result = (outputShape: Shape | null, params: ParamCount | null, arithmetic: string[] = []): LayerInference => ({
+    outputShape,
+    params,
+    arithmetic,
+    diagnostics,
+  });
   const none: ParamCount = { total: 0, nonTrainable: 0, text: '0' };
   const rank = (n: number, what: string): Shape | null => {
     if (!input) return null;
     if (input.length !== n) {
-      diagnostics.push({ severity: 'error', message: `${spec.className} expects a ${n + 1}-D input (batch, ${what}), got ${input.length + 1}-D (batch, ${formatShape(input)})` });
+      diagnostics.push({
+        severity: 'error',
+        message: `${spec.className} expects a ${n + 1}-D input (batch, ${what}), got ${input.length + 1}-D (batch, ${formatShape(input)})`,
+      });
       return null;
     }
     return input;
@@ -134,7 +180,10 @@ function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | 
       return result(input, { total, nonTrainable: 0, text: `${(dims as number[]).join(DOT)} = ${total} (alpha)` });
     }
     case 'Embedding': {
-      const params = a.inputDim !== undefined && a.outputDim !== undefined ? { total: a.inputDim * a.outputDim, nonTrainable: 0, text: `${a.inputDim}${DOT}${a.outputDim} = ${a.inputDim * a.outputDim}` } : null;
+      const params =
+        a.inputDim !== undefined && a.outputDim !== undefined
+          ? { total: a.inputDim * a.outputDim, nonTrainable: 0, text: `${a.inputDim}${DOT}${a.outputDim} = ${a.inputDim * a.outputDim}` }
+          : null;
       if (!input || a.outputDim === undefined) return result(null, params);
       return result([...input, a.outputDim], params);
     }
@@ -144,7 +193,10 @@ function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | 
       const s = rank(2, 'steps, features');
       const params = rnnParams(spec, s ? s[1] : null);
       if (a.returnState) {
-        diagnostics.push({ severity: 'info', message: `${spec.className}: return_state gives a list of tensors, not followed by the shape inference` });
+        diagnostics.push({
+          severity: 'info',
+          message: `${spec.className}: return_state gives a list of tensors, not followed by the shape inference`,
+        });
         return result(null, params);
       }
       if (!s || a.units === undefined) return result(null, params);
@@ -153,12 +205,17 @@ function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | 
     case 'Bidirectional': {
       const inner = a.inner;
       if (!inner || !inner.kind || !RNN_KINDS.has(inner.kind)) {
-        diagnostics.push({ severity: 'info', message: `${spec.className}: the wrapped layer is not a recurrent layer the shape inference knows; shapes after it are unknown` });
+        diagnostics.push({
+          severity: 'info',
+          message: `${spec.className}: the wrapped layer is not a recurrent layer the shape inference knows; shapes after it are unknown`,
+        });
         return result(null, null);
       }
       const one = infer(inner, input);
       diagnostics.push(...one.diagnostics.filter((d) => !diagnostics.includes(d)));
-      const params = one.params ? { total: 2 * one.params.total, nonTrainable: 2 * one.params.nonTrainable, text: `2${DOT}(${one.params.text})` } : null;
+      const params = one.params
+        ? { total: 2 * one.params.total, nonTrainable: 2 * one.params.nonTrainable, text: `2${DOT}(${one.params.text})` }
+        : null;
       if (!one.outputShape || a.mergeMode === null || a.mergeMode === undefined) return result(null, params);
       const out = [...one.outputShape];
       const last = out[out.length - 1];
@@ -168,12 +225,18 @@ function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | 
     case 'TimeDistributed': {
       const inner = a.inner;
       if (!inner || !inner.kind) {
-        diagnostics.push({ severity: 'info', message: `${spec.className}: the wrapped layer is not one the shape inference knows; shapes after it are unknown` });
+        diagnostics.push({
+          severity: 'info',
+          message: `${spec.className}: the wrapped layer is not one the shape inference knows; shapes after it are unknown`,
+        });
         return result(null, null);
       }
       if (!input) return result(null, infer(inner, null).params);
       if (input.length < 2) {
-        diagnostics.push({ severity: 'error', message: `${spec.className} expects at least a 3-D input (batch, steps, …), got ${input.length + 1}-D` });
+        diagnostics.push({
+          severity: 'error',
+          message: `${spec.className} expects at least a 3-D input (batch, steps, …), got ${input.length + 1}-D`,
+        });
         return result(null, null);
       }
       const one = infer(inner, input.slice(1));
@@ -188,10 +251,16 @@ function inferSequenceLayer(kind: SequenceKind, spec: LayerSpec, input: Shape | 
       if (!input || !a.dims) return result(null, none);
       const sorted = [...a.dims].sort((x, y) => x - y);
       if (a.dims.length !== input.length || sorted.some((d, i) => d !== i + 1)) {
-        diagnostics.push({ severity: 'error', message: `${spec.className}: dims ${JSON.stringify(a.dims)} is not a permutation of 1…${input.length} for the input (batch, ${formatShape(input)})` });
+        diagnostics.push({
+          severity: 'error',
+          message: `${spec.className}: dims ${JSON.stringify(a.dims)} is not a permutation of 1…${input.length} for the input (batch, ${formatShape(input)})`,
+        });
         return result(null, none);
       }
-      return result(a.dims.map((d) => input[d - 1]), none);
+      return result(
+        a.dims.map((d) => input[d - 1]),
+        none,
+      );
     }
   }
   return result(null, null);

@@ -1,11 +1,23 @@
 // Sliding-window layers (convolutions and pooling, 2-D and 1-D): the W2/H2 arithmetic from
 // geometry.ts applied per axis, then the output channels and the parameter count per kind.
-import { computeConvAxis, computeTransposeAxis, computeZeroPaddedValidAxis, type AxisGeometry, type AxisPadding, type AxisResult } from '../geometry.ts';
+import {
+  computeConvAxis,
+  computeTransposeAxis,
+  computeZeroPaddedValidAxis,
+  type AxisGeometry,
+  type AxisPadding,
+  type AxisResult,
+} from '../geometry.ts';
 import type { Shape } from '../shape.ts';
 import { DOT, expectRank } from './inference.ts';
 import type { InferenceContext, LayerInference, LayerSpec, ParamCount, ShapeDiagnostic } from './types.ts';
 
-export function inferWindowed(spec: LayerSpec, input: Shape | null, context: InferenceContext, diagnostics: ShapeDiagnostic[]): LayerInference {
+export function inferWindowed(
+  spec: LayerSpec,
+  input: Shape | null,
+  context: InferenceContext,
+  diagnostics: ShapeDiagnostic[],
+): LayerInference {
   const a = spec.args;
   const isPool = spec.kind === 'MaxPooling2D' || spec.kind === 'AveragePooling2D';
   const kernel = isPool ? a.poolSize : a.kernelSize;
@@ -16,7 +28,8 @@ export function inferWindowed(spec: LayerSpec, input: Shape | null, context: Inf
   const [hi, wi, ci] = a.channelsFirst ? [1, 2, 0] : [0, 1, 2];
   const cin = s ? s[ci] : null;
   const padding = a.padding ?? 'valid';
-  const axisPadding = (i: 0 | 1): AxisPadding => (Array.isArray(padding) ? { mode: 'explicit', before: padding[i][0], after: padding[i][1] } : { mode: padding });
+  const axisPadding = (i: 0 | 1): AxisPadding =>
+    Array.isArray(padding) ? { mode: 'explicit', before: padding[i][0], after: padding[i][1] } : { mode: padding };
   const zp = context.zeroPaddingBefore;
   const axisResult = (i: 0 | 1, axis: 'H' | 'W', size: number | null): AxisResult => {
     const g: AxisGeometry = { input: size, kernel: kernel[i], stride: strides[i], dilation: dilation[i], padding: axisPadding(i), axis };
@@ -32,7 +45,8 @@ export function inferWindowed(spec: LayerSpec, input: Shape | null, context: Inf
   const w = axisResult(1, 'W', s ? s[wi] : null);
   const arithmetic = arithmeticLines(w, h);
   // One message when both axes fail the same way (square inputs).
-  if (h.error && w.error && h.error.replace('the height', 'the width') === w.error) diagnostics.push({ severity: 'error', message: `${spec.className}: ${w.error.replace('the width', 'the height and the width')}` });
+  if (h.error && w.error && h.error.replace('the height', 'the width') === w.error)
+    diagnostics.push({ severity: 'error', message: `${spec.className}: ${w.error.replace('the width', 'the height and the width')}` });
   else for (const r of [h, w]) if (r.error) diagnostics.push({ severity: 'error', message: `${spec.className}: ${r.error}` });
   const [kh, kw] = kernel;
   let cout: number | null;
@@ -44,14 +58,21 @@ export function inferWindowed(spec: LayerSpec, input: Shape | null, context: Inf
       cout = a.filters ?? null;
       if (cin !== null && cout !== null) {
         // groups: each filter sees cin/groups input channels (Keras requires both to divide evenly)
-        const groups = spec.kind === 'Conv2D' ? a.groups ?? 1 : 1;
+        const groups = spec.kind === 'Conv2D' ? (a.groups ?? 1) : 1;
         if (cin % groups !== 0 || cout % groups !== 0) {
-          diagnostics.push({ severity: 'error', message: `${spec.className}: groups=${groups} must divide both the input channels (${cin}) and filters (${cout})` });
+          diagnostics.push({
+            severity: 'error',
+            message: `${spec.className}: groups=${groups} must divide both the input channels (${cin}) and filters (${cout})`,
+          });
           return { outputShape: null, params: null, arithmetic, diagnostics };
         }
         const weights = kh * kw * (cin / groups) * cout;
         const cinText = groups === 1 ? `${cin}` : `(${cin}/${groups})`;
-        params = { total: weights + bias(cout), nonTrainable: 0, text: `${kh}${DOT}${kw}${DOT}${cinText}${DOT}${cout} weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}` };
+        params = {
+          total: weights + bias(cout),
+          nonTrainable: 0,
+          text: `${kh}${DOT}${kw}${DOT}${cinText}${DOT}${cout} weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}`,
+        };
       }
       break;
     case 'DepthwiseConv2D': {
@@ -59,7 +80,11 @@ export function inferWindowed(spec: LayerSpec, input: Shape | null, context: Inf
       cout = cin === null ? null : cin * dm;
       if (cin !== null && cout !== null) {
         const weights = kh * kw * cin * dm;
-        params = { total: weights + bias(cout), nonTrainable: 0, text: `${kh}${DOT}${kw}${DOT}${cin}${DOT}${dm} depthwise weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}` };
+        params = {
+          total: weights + bias(cout),
+          nonTrainable: 0,
+          text: `${kh}${DOT}${kw}${DOT}${cin}${DOT}${dm} depthwise weights${a.useBias ? ` + ${cout} bias` : ''} = ${weights + bias(cout)}`,
+        };
       }
       break;
     }
@@ -70,7 +95,11 @@ export function inferWindowed(spec: LayerSpec, input: Shape | null, context: Inf
         const depthwise = kh * kw * cin * dm;
         const pointwise = cin * dm * cout;
         const total = depthwise + pointwise + bias(cout);
-        params = { total, nonTrainable: 0, text: `${kh}${DOT}${kw}${DOT}${cin}${DOT}${dm} depthwise + ${cin * dm}${DOT}${cout} pointwise weights${a.useBias ? ` + ${cout} bias` : ''} = ${total}` };
+        params = {
+          total,
+          nonTrainable: 0,
+          text: `${kh}${DOT}${kw}${DOT}${cin}${DOT}${dm} depthwise + ${cin * dm}${DOT}${cout} pointwise weights${a.useBias ? ` + ${cout} bias` : ''} = ${total}`,
+        };
       }
       break;
     }
@@ -104,7 +133,14 @@ export function inferWindowed1D(spec: LayerSpec, input: Shape | null, diagnostic
   const [li, ci] = a.channelsFirst ? [1, 0] : [0, 1];
   const cin = s ? s[ci] : null;
   const padding = a.padding ?? 'valid';
-  const r = computeConvAxis({ input: s ? s[li] : null, kernel: kernel[0], stride: a.strides[0], dilation: (a.dilation ?? [1, 1])[0], padding: Array.isArray(padding) ? { mode: 'explicit', before: padding[0][0], after: padding[0][1] } : { mode: padding }, axis: 'W' });
+  const r = computeConvAxis({
+    input: s ? s[li] : null,
+    kernel: kernel[0],
+    stride: a.strides[0],
+    dilation: (a.dilation ?? [1, 1])[0],
+    padding: Array.isArray(padding) ? { mode: 'explicit', before: padding[0][0], after: padding[0][1] } : { mode: padding },
+    axis: 'W',
+  });
   if (r.error) diagnostics.push({ severity: 'error', message: `${spec.className}: ${r.error}` });
   const arithmetic = [r.text, ...(r.rule ? [r.rule] : [])];
   let params: ParamCount | null = { total: 0, nonTrainable: 0, text: '0' };
@@ -116,7 +152,11 @@ export function inferWindowed1D(spec: LayerSpec, input: Shape | null, diagnostic
     if (cin !== null && cout !== null) {
       const weights = kernel[0] * (cin / groups) * cout;
       const bias = a.useBias ? cout : 0;
-      params = { total: weights + bias, nonTrainable: 0, text: `${kernel[0]}${DOT}${groups === 1 ? cin : `(${cin}/${groups})`}${DOT}${cout} weights${bias ? ` + ${bias} bias` : ''} = ${weights + bias}` };
+      params = {
+        total: weights + bias,
+        nonTrainable: 0,
+        text: `${kernel[0]}${DOT}${groups === 1 ? cin : `(${cin}/${groups})`}${DOT}${cout} weights${bias ? ` + ${bias} bias` : ''} = ${weights + bias}`,
+      };
     }
   }
   if (!s || r.error) return { outputShape: null, params, arithmetic, diagnostics };

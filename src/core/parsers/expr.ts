@@ -44,9 +44,52 @@ export interface Statement {
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const BINARY: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '//': 2, '%': 2, '**': 3 };
 /** Statement keywords skipped in front of an expression (`return Sequential([...])`). */
-const PREFIX_KEYWORDS = new Set(['return', 'yield', 'await', 'export', 'const', 'let', 'var', 'default', 'async', 'new', 'else', 'elif', 'try', 'finally']);
+const PREFIX_KEYWORDS = new Set([
+  'return',
+  'yield',
+  'await',
+  'export',
+  'const',
+  'let',
+  'var',
+  'default',
+  'async',
+  'new',
+  'else',
+  'elif',
+  'try',
+  'finally',
+]);
 /** Keywords whose line (Python) or header (JS) holds no model code worth reading. */
-const SKIP_KEYWORDS = new Set(['def', 'class', 'import', 'from', 'if', 'for', 'while', 'with', 'function', 'assert', 'raise', 'throw', 'del', 'global', 'nonlocal', 'pass', 'break', 'continue', 'lambda', 'interface', 'type', 'case', 'switch', 'catch', 'do', 'in', 'of']);
+const SKIP_KEYWORDS = new Set([
+  'def',
+  'class',
+  'import',
+  'from',
+  'if',
+  'for',
+  'while',
+  'with',
+  'function',
+  'assert',
+  'raise',
+  'throw',
+  'del',
+  'global',
+  'nonlocal',
+  'pass',
+  'break',
+  'continue',
+  'lambda',
+  'interface',
+  'type',
+  'case',
+  'switch',
+  'catch',
+  'do',
+  'in',
+  'of',
+]);
 
 export class ExprParser {
   /** the token index after the last parse (the Python statement reader continues from here) */
@@ -90,7 +133,17 @@ export class ExprParser {
     while (!this.atEnd()) {
       const before = this.pos;
       const t = this.peek();
-      if (t.type === 'newline' || (t.type === 'op' && (t.value === ';' || t.value === '}' || t.value === '{' || t.value === ')' || t.value === ']' || t.value === ',' || t.value === ':'))) {
+      if (
+        t.type === 'newline' ||
+        (t.type === 'op' &&
+          (t.value === ';' ||
+            t.value === '}' ||
+            t.value === '{' ||
+            t.value === ')' ||
+            t.value === ']' ||
+            t.value === ',' ||
+            t.value === ':'))
+      ) {
         this.next();
         continue;
       }
@@ -140,7 +193,7 @@ export class ExprParser {
       // JS has no newline tokens: a header ends at its body brace, a ';' or the end of its line.
       if (this.language === 'javascript' && t.line > lastLine) return;
       if (t.type === 'op' && (t.value === ';' || (this.language === 'javascript' && t.value === '{'))) return;
-      if (t.type === 'op' && this.language === 'python' && t.value === ':' ) {
+      if (t.type === 'op' && this.language === 'python' && t.value === ':') {
         this.next();
         return; // the rest of the line is a statement (`if x: y = f()`)
       }
@@ -478,7 +531,8 @@ export class ExprParser {
         const arg = this.expression();
         // Python `f(*args, **kwargs)`: kept as a starred argument, never silently dropped.
         // JavaScript `f(...xs)` likewise.
-        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...')) args.push({ kind: 'star', arg, double: star.value === '**', range: this.rangeFrom(star) });
+        if ((this.language === 'python' && star.value !== '...') || (this.language === 'javascript' && star.value === '...'))
+          args.push({ kind: 'star', arg, double: star.value === '**', range: this.rangeFrom(star) });
       } else {
         const before = this.pos;
         args.push(this.expression());
@@ -552,7 +606,11 @@ export class ExprParser {
         if (this.isOp('*') || this.isOp('...')) star = this.next();
         const item = this.expression();
         // Python `*xs`, JavaScript `...xs`: kept as a starred item, never read as the list itself.
-        items.push(star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...')) ? { kind: 'star', arg: item, range: this.rangeFrom(star) } : item);
+        items.push(
+          star && ((this.language === 'python' && star.value === '*') || (this.language === 'javascript' && star.value === '...'))
+            ? { kind: 'star', arg: item, range: this.rangeFrom(star) }
+            : item,
+        );
         if (this.pos === before) this.skipUntilArgEnd();
         if (this.peek().type === 'name' && this.peek().value === 'for') {
           // comprehension: not a literal (its value is unknown, never an empty list)
@@ -578,7 +636,9 @@ export class ExprParser {
       }
       if (comprehension) return { kind: 'other', range: this.rangeFrom(start) };
       if (!tuple && items.length === 1) return items[0]; // parenthesised expression
-      return t.value === '(' ? { kind: 'list', items, range: this.rangeFrom(start), tuple: true } : { kind: 'list', items, range: this.rangeFrom(start) };
+      return t.value === '('
+        ? { kind: 'list', items, range: this.rangeFrom(start), tuple: true }
+        : { kind: 'list', items, range: this.rangeFrom(start) };
     }
     if (t.type === 'op' && t.value === '{') {
       this.next();
@@ -668,7 +728,7 @@ export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>)
     }
     case 'list': {
       const items = e.items.map((i) => evalLiteral(i, env));
-      return items.every((i) => i !== undefined) ? (items) : undefined;
+      return items.every((i) => i !== undefined) ? items : undefined;
     }
     case 'obj': {
       const out: { [k: string]: LiteralValue } = {};
@@ -683,13 +743,20 @@ export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>)
       const r = evalLiteral(e.right, env);
       if (typeof l === 'number' && typeof r === 'number') {
         switch (e.op) {
-          case '+': return l + r;
-          case '-': return l - r;
-          case '*': return l * r;
-          case '/': return l / r;
-          case '//': return r === 0 ? undefined : Math.floor(l / r);
-          case '%': return r === 0 ? undefined : ((l % r) + r) % r;
-          case '**': return l ** r;
+          case '+':
+            return l + r;
+          case '-':
+            return l - r;
+          case '*':
+            return l * r;
+          case '/':
+            return l / r;
+          case '//':
+            return r === 0 ? undefined : Math.floor(l / r);
+          case '%':
+            return r === 0 ? undefined : ((l % r) + r) % r;
+          case '**':
+            return l ** r;
         }
       }
       if (e.op === '+' && Array.isArray(l) && Array.isArray(r)) return [...l, ...r];

@@ -25,8 +25,60 @@ export const KEYS_BUILTIN = '$keys';
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const CLOSERS = new Set([')', ']', '}']);
 /** A line starting with one of these continues the expression of the line before (no ASI). */
-const CONTINUES = new Set(['.', '?.', '?', ':', '=>', '&&', '||', '??', '+', '-', '*', '/', '%', '**', '=', '==', '===', '!=', '!==', '<', '>', '<=', '>=', ',', '+=', '-=', '*=', '/=', '|', '&', '^', ')', ']', '}']);
-const STATEMENT_STARTS = new Set(['const', 'let', 'var', 'function', 'return', 'if', 'for', 'while', 'class', 'export', 'import', 'do', 'switch', 'try', 'throw', 'async']);
+const CONTINUES = new Set([
+  '.',
+  '?.',
+  '?',
+  ':',
+  '=>',
+  '&&',
+  '||',
+  '??',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '**',
+  '=',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  ',',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '|',
+  '&',
+  '^',
+  ')',
+  ']',
+  '}',
+]);
+const STATEMENT_STARTS = new Set([
+  'const',
+  'let',
+  'var',
+  'function',
+  'return',
+  'if',
+  'for',
+  'while',
+  'class',
+  'export',
+  'import',
+  'do',
+  'switch',
+  'try',
+  'throw',
+  'async',
+]);
 const AUG_OPS = new Set(['+=', '-=', '*=', '/=', '%=', '**=']);
 
 const isOp = (t: Token | undefined, v: string) => t !== undefined && t.type === 'op' && t.value === v;
@@ -193,7 +245,7 @@ class JsStatements {
         case 'return': {
           this.pos++;
           const r = this.range(start);
-          if (this.done() || this.at(';') || this.at('}') || (this.peek()!.line > t.endLine)) return [{ kind: 'return', range: r }];
+          if (this.done() || this.at(';') || this.at('}') || this.peek()!.line > t.endLine) return [{ kind: 'return', range: r }];
           const { pre, value } = this.expression(false);
           return [...pre, { kind: 'return', value, range: this.range(start) }];
         }
@@ -336,7 +388,10 @@ class JsStatements {
           }
           const name = `$fn${this.ids.n++}`;
           const { params: ps, prologue } = this.params(params);
-          const r = { start: { line: out[from].line, col: out[from].col }, end: { line: slice[bodyEnd - 1]?.endLine ?? t.endLine, col: slice[bodyEnd - 1]?.endCol ?? t.endCol } };
+          const r = {
+            start: { line: out[from].line, col: out[from].col },
+            end: { line: slice[bodyEnd - 1]?.endLine ?? t.endLine, col: slice[bodyEnd - 1]?.endCol ?? t.endCol },
+          };
           pre.push(defStmt(name, ps, [...prologue, ...bodyStmts], r));
           const anchor = out[from];
           out.length = from;
@@ -412,7 +467,12 @@ class JsStatements {
         if (n?.type === 'name') params.push({ name: n.value, star: 'star' });
         continue;
       }
-      while (sub.peek()?.type === 'name' && ['public', 'private', 'protected', 'readonly'].includes(sub.peek()!.value) && sub.peek(1)?.type === 'name') sub.pos++;
+      while (
+        sub.peek()?.type === 'name' &&
+        ['public', 'private', 'protected', 'readonly'].includes(sub.peek()!.value) &&
+        sub.peek(1)?.type === 'name'
+      )
+        sub.pos++;
       const first = sub.peek()!;
       let name: string;
       let pattern: Token[] | null = null;
@@ -511,7 +571,14 @@ class JsStatements {
         const { pre, value } = this.expression(true);
         const r = this.range(start);
         const lastPre = pre[pre.length - 1];
-        if (name && value.kind === 'name' && lastPre?.kind === 'def' && value.value === lastPre.name && /^\$fn/.test(value.value) && declStart < this.pos) {
+        if (
+          name &&
+          value.kind === 'name' &&
+          lastPre?.kind === 'def' &&
+          value.value === lastPre.name &&
+          /^\$fn/.test(value.value) &&
+          declStart < this.pos
+        ) {
           out.push(...pre.slice(0, -1), { ...lastPre, name });
         } else {
           out.push(...pre);
@@ -519,7 +586,12 @@ class JsStatements {
           else if (target) out.push(...this.pattern(target, value));
         }
       } else if (name) {
-        out.push({ kind: 'assign', targets: [{ kind: 'name', value: name, range: rangeOfTokens([t]) }], value: { kind: 'name', value: 'undefined', range: rangeOfTokens([t]) }, range: this.range(start) });
+        out.push({
+          kind: 'assign',
+          targets: [{ kind: 'name', value: name, range: rangeOfTokens([t]) }],
+          value: { kind: 'name', value: 'undefined', range: rangeOfTokens([t]) },
+          range: this.range(start),
+        });
         if (this.at(';')) this.pos++;
       }
       if (this.at(',')) {
@@ -609,7 +681,11 @@ class JsStatements {
     const sub = new JsStatements(members, this.ids);
     while (!sub.done()) {
       const before = sub.pos;
-      while (sub.peek()?.type === 'name' && ['static', 'async', 'public', 'private', 'protected', 'readonly', 'get', 'set', 'override'].includes(sub.peek()!.value) && (sub.peek(1)?.type === 'name' || sub.at('(', 1) === false)) {
+      while (
+        sub.peek()?.type === 'name' &&
+        ['static', 'async', 'public', 'private', 'protected', 'readonly', 'get', 'set', 'override'].includes(sub.peek()!.value) &&
+        (sub.peek(1)?.type === 'name' || sub.at('(', 1) === false)
+      ) {
         if (sub.at('(', 1) || sub.at('=', 1) || sub.at(':', 1)) break;
         sub.pos++;
       }
@@ -664,11 +740,33 @@ class JsStatements {
       else if (depth === 0 && (isName(t, 'of') || isName(t, 'in')) && i > 0) {
         const left = h.slice(0, i);
         const { pre, value } = this.parseExpr(h.slice(i + 1));
-        const iter: Expr = isName(t, 'in') ? { kind: 'call', callee: { kind: 'name', value: KEYS_BUILTIN, range: value.range }, args: [value], kwargs: [], range: value.range } : value;
-        if (left.length === 1 && left[0].type === 'name') return [...pre, { kind: 'for', target: { kind: 'name', value: left[0].value, range: rangeOfTokens(left) }, iter, body, orelse: [], range: r }];
+        const iter: Expr = isName(t, 'in')
+          ? {
+              kind: 'call',
+              callee: { kind: 'name', value: KEYS_BUILTIN, range: value.range },
+              args: [value],
+              kwargs: [],
+              range: value.range,
+            }
+          : value;
+        if (left.length === 1 && left[0].type === 'name')
+          return [
+            ...pre,
+            { kind: 'for', target: { kind: 'name', value: left[0].value, range: rangeOfTokens(left) }, iter, body, orelse: [], range: r },
+          ];
         // a destructuring loop variable: bound from a hidden one at the top of the body
         const hidden = `$item${this.ids.n++}`;
-        return [...pre, { kind: 'for', target: { kind: 'name', value: hidden, range: r }, iter, body: [...this.pattern(left, { kind: 'name', value: hidden, range: r }), ...body], orelse: [], range: r }];
+        return [
+          ...pre,
+          {
+            kind: 'for',
+            target: { kind: 'name', value: hidden, range: r },
+            iter,
+            body: [...this.pattern(left, { kind: 'name', value: hidden, range: r }), ...body],
+            orelse: [],
+            range: r,
+          },
+        ];
       }
     }
     const [init, test, update] = splitTop(header, ';');
@@ -738,7 +836,9 @@ class JsStatements {
     for (let i = cases.length - 1; i >= 0; i--) {
       const c = cases[i];
       if (!c.tests) continue;
-      const test = c.tests.map((t): Expr => ({ kind: 'cmp', op: '==', left: subject, right: t, range: t.range })).reduce((a, b): Expr => ({ kind: 'bool', op: 'or', left: a, right: b, range: a.range }));
+      const test = c.tests
+        .map((t): Expr => ({ kind: 'cmp', op: '==', left: subject, right: t, range: t.range }))
+        .reduce((a, b): Expr => ({ kind: 'bool', op: 'or', left: a, right: b, range: a.range }));
       orelse = [{ kind: 'if', test, body: c.body, orelse, range: this.range(start) }];
     }
     return orelse;
@@ -873,7 +973,13 @@ function exprNames(e: Expr, calls: Set<string>, refs: Set<string>): void {
  * `for (let i = A; i < B; i++)` (also <=, >, >=, i--, i += S, i -= S) whose body does not assign
  * i: a for over $range(A, B, S). Null when the header is another shape (then it is a while loop).
  */
-function countedLoop(init: Token[], test: Token[], update: Token[], body: Stmt[], p: { exprOf(t: Token[]): Expr }): { pre: Stmt[]; target: Expr; iter: Expr } | null {
+function countedLoop(
+  init: Token[],
+  test: Token[],
+  update: Token[],
+  body: Stmt[],
+  p: { exprOf(t: Token[]): Expr },
+): { pre: Stmt[]; target: Expr; iter: Expr } | null {
   let i = init;
   if (isName(i[0], 'let') || isName(i[0], 'var') || isName(i[0], 'const')) i = i.slice(1);
   const v = i[0];
@@ -883,8 +989,10 @@ function countedLoop(init: Token[], test: Token[], update: Token[], body: Stmt[]
   const r = rangeOfTokens([...init, ...test, ...update]);
   const u = update;
   const num = (n: number): Expr => ({ kind: 'num', value: n, range: r });
-  if (u.length === 3 && isName(u[0], v.value) && isOp(u[1], u[2].value) && (isOp(u[1], '+') || isOp(u[1], '-'))) step = num(isOp(u[1], '+') ? 1 : -1);
-  else if (u.length === 3 && isName(u[2], v.value) && isOp(u[0], u[1].value) && (isOp(u[0], '+') || isOp(u[0], '-'))) step = num(isOp(u[0], '+') ? 1 : -1);
+  if (u.length === 3 && isName(u[0], v.value) && isOp(u[1], u[2].value) && (isOp(u[1], '+') || isOp(u[1], '-')))
+    step = num(isOp(u[1], '+') ? 1 : -1);
+  else if (u.length === 3 && isName(u[2], v.value) && isOp(u[0], u[1].value) && (isOp(u[0], '+') || isOp(u[0], '-')))
+    step = num(isOp(u[0], '+') ? 1 : -1);
   else if (u.length >= 3 && isName(u[0], v.value) && (isOp(u[1], '+=') || isOp(u[1], '-='))) {
     const s = p.exprOf(u.slice(2));
     step = isOp(u[1], '+=') ? s : { kind: 'neg', arg: s, range: r };
@@ -897,12 +1005,21 @@ function countedLoop(init: Token[], test: Token[], update: Token[], body: Stmt[]
   const bound = p.exprOf(test.slice(2));
   const op = test[1].value;
   // <= B is < B + 1 and >= B is > B − 1 for the integer counters loops use (range needs integers)
-  const stop: Expr = op === '<=' ? { kind: 'bin', op: '+', left: bound, right: num(1), range: r } : op === '>=' ? { kind: 'bin', op: '-', left: bound, right: num(1), range: r } : bound;
+  const stop: Expr =
+    op === '<='
+      ? { kind: 'bin', op: '+', left: bound, right: num(1), range: r }
+      : op === '>='
+        ? { kind: 'bin', op: '-', left: bound, right: num(1), range: r }
+        : bound;
   const upward = op === '<' || op === '<=';
   // a counter stepping away from its bound never ends: not a range (the while loop havocs it)
-  if (step.kind === 'num' && (step.value > 0) !== upward) return null;
+  if (step.kind === 'num' && step.value > 0 !== upward) return null;
   if (step.kind === 'neg' && upward) return null;
-  return { pre: [], target: { kind: 'name', value: v.value, range: r }, iter: { kind: 'call', callee: { kind: 'name', value: RANGE_BUILTIN, range: r }, args: [start, stop, step], kwargs: [], range: r } };
+  return {
+    pre: [],
+    target: { kind: 'name', value: v.value, range: r },
+    iter: { kind: 'call', callee: { kind: 'name', value: RANGE_BUILTIN, range: r }, args: [start, stop, step], kwargs: [], range: r },
+  };
 }
 
 function assignedNames(body: Stmt[], into: Set<string>): void {
@@ -948,8 +1065,26 @@ function moduleRoot(module: string): string[] {
 
 /** `import * as x from 'm'`: x is the module itself. */
 function moduleBinding(name: string, root: string[], r: SourceRange): Stmt {
-  const path: Expr = root.slice(1).reduce((obj: Expr, n): Expr => ({ kind: 'attr', obj, name: n, range: r }), { kind: 'name', value: root[0] === 'tf' ? '$tf' : `$module`, range: r });
-  if (root[0] !== 'tf') return { kind: 'assign', targets: [{ kind: 'name', value: name, range: r }], value: { kind: 'call', callee: { kind: 'name', value: '$module', range: r }, args: [{ kind: 'str', value: root[0], range: r }], kwargs: [], range: r }, range: r };
+  const path: Expr = root
+    .slice(1)
+    .reduce((obj: Expr, n): Expr => ({ kind: 'attr', obj, name: n, range: r }), {
+      kind: 'name',
+      value: root[0] === 'tf' ? '$tf' : `$module`,
+      range: r,
+    });
+  if (root[0] !== 'tf')
+    return {
+      kind: 'assign',
+      targets: [{ kind: 'name', value: name, range: r }],
+      value: {
+        kind: 'call',
+        callee: { kind: 'name', value: '$module', range: r },
+        args: [{ kind: 'str', value: root[0], range: r }],
+        kwargs: [],
+        range: r,
+      },
+      range: r,
+    };
   return { kind: 'assign', targets: [{ kind: 'name', value: name, range: r }], value: path, range: r };
 }
 

@@ -6,12 +6,42 @@
 // are joined and loops are not unrolled: what the paths agree on stays known, the rest becomes
 // Unknown with the reason. Layer shapes are inferred as the code runs, so every shape it shows is
 // either the one Keras computes or unknown — never a guess.
-import { canonicalLayerKind, inferLayer, LayerNamer, makeLayerSpec, positionalNames, type InferenceContext, type LayerKind, type LiteralValue, type ShapeDiagnostic } from '../layers/index.ts';
+import {
+  canonicalLayerKind,
+  inferLayer,
+  LayerNamer,
+  makeLayerSpec,
+  positionalNames,
+  type InferenceContext,
+  type LayerKind,
+  type LiteralValue,
+  type ShapeDiagnostic,
+} from '../layers/index.ts';
 import { shapesEqual, type Shape } from '../shape.ts';
 import type { CallExpr } from './common.ts';
 import type { Expr, SourceRange } from './expr.ts';
 import type { Stmt } from './pythonSyntax.ts';
-import { BoundMethod, BuiltinV, DictV, ExternalV, fromLiteral, FuncV, joinShapes, LayerV, ListV, literalEqual, ModelV, Scope, SequentialV, TensorV, toLiteral, Unknown, unknownReason, type ModelBuild, type Value } from './pythonValues.ts';
+import {
+  BoundMethod,
+  BuiltinV,
+  DictV,
+  ExternalV,
+  fromLiteral,
+  FuncV,
+  joinShapes,
+  LayerV,
+  ListV,
+  literalEqual,
+  ModelV,
+  Scope,
+  SequentialV,
+  TensorV,
+  toLiteral,
+  Unknown,
+  unknownReason,
+  type ModelBuild,
+  type Value,
+} from './pythonValues.ts';
 import type { ParsedLayer, ParsedModel } from './types.ts';
 
 /** Caps that keep a keystroke's analysis bounded, whatever the code does. */
@@ -21,22 +51,116 @@ const MAX_STEPS = 400_000;
 const MAX_DEPTH = 32;
 
 const MERGE_FUNCTIONS = new Set(['concatenate', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum']);
-const CONV_KINDS = new Set<LayerKind>(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D']);
-const BUILTINS = new Set(['range', 'len', 'int', 'float', 'bool', 'str', 'tuple', 'list', 'enumerate', 'zip', 'min', 'max', 'abs', 'round', 'sum', 'reversed', 'print', 'isinstance', 'dict', 'sorted', 'super', 'getattr', 'hasattr', 'type']);
+const CONV_KINDS = new Set<LayerKind>([
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'Conv2DTranspose',
+  'MaxPooling2D',
+  'AveragePooling2D',
+]);
+const BUILTINS = new Set([
+  'range',
+  'len',
+  'int',
+  'float',
+  'bool',
+  'str',
+  'tuple',
+  'list',
+  'enumerate',
+  'zip',
+  'min',
+  'max',
+  'abs',
+  'round',
+  'sum',
+  'reversed',
+  'print',
+  'isinstance',
+  'dict',
+  'sorted',
+  'super',
+  'getattr',
+  'hasattr',
+  'type',
+]);
 /** Arguments that change neither a layer's output shape nor its parameter count. */
 const HARMLESS = new Set([
-  'name', 'activation', 'dtype', 'trainable', 'seed', 'momentum', 'epsilon', 'rate', 'noise_shape', 'interpolation', 'fill_mode', 'fill_value', 'factor',
-  'height_factor', 'width_factor', 'value_range', 'crop_to_aspect_ratio', 'negative_slope', 'max_value', 'threshold', 'alpha', 'stddev', 'data_format_hint',
-  'kernel_initializer', 'bias_initializer', 'depthwise_initializer', 'pointwise_initializer', 'beta_initializer', 'gamma_initializer',
-  'moving_mean_initializer', 'moving_variance_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer',
-  'pointwise_regularizer', 'beta_regularizer', 'gamma_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint',
-  'beta_constraint', 'gamma_constraint', 'batch_size', 'sparse', 'ragged', 'synchronized', 'renorm', 'invert',
+  'name',
+  'activation',
+  'dtype',
+  'trainable',
+  'seed',
+  'momentum',
+  'epsilon',
+  'rate',
+  'noise_shape',
+  'interpolation',
+  'fill_mode',
+  'fill_value',
+  'factor',
+  'height_factor',
+  'width_factor',
+  'value_range',
+  'crop_to_aspect_ratio',
+  'negative_slope',
+  'max_value',
+  'threshold',
+  'alpha',
+  'stddev',
+  'data_format_hint',
+  'kernel_initializer',
+  'bias_initializer',
+  'depthwise_initializer',
+  'pointwise_initializer',
+  'beta_initializer',
+  'gamma_initializer',
+  'moving_mean_initializer',
+  'moving_variance_initializer',
+  'kernel_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'depthwise_regularizer',
+  'pointwise_regularizer',
+  'beta_regularizer',
+  'gamma_regularizer',
+  'kernel_constraint',
+  'bias_constraint',
+  'depthwise_constraint',
+  'pointwise_constraint',
+  'beta_constraint',
+  'gamma_constraint',
+  'batch_size',
+  'sparse',
+  'ragged',
+  'synchronized',
+  'renorm',
+  'invert',
   // recurrent and embedding layers (layers/sequence.ts)
-  'dropout', 'recurrent_dropout', 'recurrent_activation', 'recurrent_initializer', 'recurrent_regularizer', 'recurrent_constraint', 'unit_forget_bias',
-  'implementation', 'go_backwards', 'stateful', 'unroll', 'mask_value', 'mask_zero', 'embeddings_initializer', 'embeddings_regularizer',
-  'embeddings_constraint', 'alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'theta',
+  'dropout',
+  'recurrent_dropout',
+  'recurrent_activation',
+  'recurrent_initializer',
+  'recurrent_regularizer',
+  'recurrent_constraint',
+  'unit_forget_bias',
+  'implementation',
+  'go_backwards',
+  'stateful',
+  'unroll',
+  'mask_value',
+  'mask_zero',
+  'embeddings_initializer',
+  'embeddings_regularizer',
+  'embeddings_constraint',
+  'alpha_initializer',
+  'alpha_regularizer',
+  'alpha_constraint',
+  'theta',
 ]);
-const harmless = (kind: LayerKind | null, arg: string) => HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
+const harmless = (kind: LayerKind | null, arg: string) =>
+  HARMLESS.has(arg) || (kind === 'Rescaling' && (arg === 'scale' || arg === 'offset')) || (kind === 'RandomAugmentation' && arg === 'mode');
 
 type Signal = null | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' };
 
@@ -52,7 +176,8 @@ interface Snapshot {
   objects: Map<object, ObjectState>;
 }
 
-const shift = (r: SourceRange, by: number): SourceRange => (by === 0 ? r : { start: { line: r.start.line + by, col: r.start.col }, end: { line: r.end.line + by, col: r.end.col } });
+const shift = (r: SourceRange, by: number): SourceRange =>
+  by === 0 ? r : { start: { line: r.start.line + by, col: r.start.col }, end: { line: r.end.line + by, col: r.end.col } };
 const describeExpr = (e: Expr): string => {
   if (e.kind === 'name') return e.value;
   if (e.kind === 'attr') return `${describeExpr(e.obj)}.${e.name}`;
@@ -144,7 +269,15 @@ export class PythonInterpreter {
     this.calledDuring = new Set();
     try {
       const params = new Map<string, Value>();
-      for (const p of f.params) params.set(p.name, (f.defaults.has(p.name) ? f.defaults.get(p.name)! : p.star ? new Unknown(`*${p.name}`) : new Unknown(`parameter ${p.name} (no call of ${f.name}() in this file gives it)`)));
+      for (const p of f.params)
+        params.set(
+          p.name,
+          f.defaults.has(p.name)
+            ? f.defaults.get(p.name)!
+            : p.star
+              ? new Unknown(`*${p.name}`)
+              : new Unknown(`parameter ${p.name} (no call of ${f.name}() in this file gives it)`),
+        );
       this.invoke(f, params);
       for (const b of this.builds.slice(first)) b.uncalled = f.name;
       if (key === null) return;
@@ -172,10 +305,13 @@ export class PythonInterpreter {
       const v = this.globals.vars.get(n);
       if (v === undefined) continue;
       let enc: string | null;
-      if (v instanceof FuncV) enc = seen.has(v) ? `F${defId(v.def)}` : (() => {
-        const inner = this.dependencyKey(v, seen);
-        return inner === null ? null : `F${defId(v.def)}@${v.base}{${inner}}`;
-      })();
+      if (v instanceof FuncV)
+        enc = seen.has(v)
+          ? `F${defId(v.def)}`
+          : (() => {
+              const inner = this.dependencyKey(v, seen);
+              return inner === null ? null : `F${defId(v.def)}@${v.base}{${inner}}`;
+            })();
       else if (v instanceof ExternalV) enc = `E${v.path.join('.')}`;
       else if (v instanceof Unknown) enc = `U${v.reason}`;
       else {
@@ -231,7 +367,8 @@ export class PythonInterpreter {
         for (const p of s.props) {
           let x: Value;
           if (p.rest) x = new Unknown('the rest of a destructured object');
-          else if (v instanceof DictV && v.entries) x = v.entries.has(p.key) ? v.entries.get(p.key)! : p.default ? this.eval(p.default, scope) : null;
+          else if (v instanceof DictV && v.entries)
+            x = v.entries.has(p.key) ? v.entries.get(p.key)! : p.default ? this.eval(p.default, scope) : null;
           else if (v instanceof ExternalV) x = new ExternalV([...v.path, p.key]);
           else x = this.unknownFrom(v, `a property (${p.key}) of a value`);
           scope.owner(p.target).vars.set(p.target, x);
@@ -283,7 +420,14 @@ export class PythonInterpreter {
       case 'with':
         for (const item of s.items) {
           const v = this.eval(item.value, scope);
-          if (item.as) this.assign(item.as, v instanceof ExternalV ? new Unknown(`the value of ${describeExpr(item.value)}`) : new Unknown(`bound by with ${describeExpr(item.value)}`), scope);
+          if (item.as)
+            this.assign(
+              item.as,
+              v instanceof ExternalV
+                ? new Unknown(`the value of ${describeExpr(item.value)}`)
+                : new Unknown(`bound by with ${describeExpr(item.value)}`),
+              scope,
+            );
         }
         return this.exec(s.body, scope);
       case 'try': {
@@ -304,7 +448,15 @@ export class PythonInterpreter {
     }
     if (target.kind === 'list') {
       const items = v instanceof ListV && v.items && v.items.length === target.items.length ? v.items : null;
-      target.items.forEach((t, i) => this.assign(t.kind === 'star' ? t.arg : t, items ? items[i] : new Unknown(unknownReason(v) ?? `unpacked from ${target.items.length === 2 ? 'a pair' : 'a sequence'} of unknown length`), scope));
+      target.items.forEach((t, i) =>
+        this.assign(
+          t.kind === 'star' ? t.arg : t,
+          items
+            ? items[i]
+            : new Unknown(unknownReason(v) ?? `unpacked from ${target.items.length === 2 ? 'a pair' : 'a sequence'} of unknown length`),
+          scope,
+        ),
+      );
       return;
     }
     if (target.kind === 'sub') {
@@ -314,7 +466,8 @@ export class PythonInterpreter {
         if (typeof key === 'string') obj.entries.set(key, v);
         else obj.entries = null;
       } else if (obj instanceof ListV && obj.items) {
-        if (typeof key === 'number' && Number.isInteger(key) && key >= -obj.items.length && key < obj.items.length) obj.items[key < 0 ? key + obj.items.length : key] = v;
+        if (typeof key === 'number' && Number.isInteger(key) && key >= -obj.items.length && key < obj.items.length)
+          obj.items[key < 0 ? key + obj.items.length : key] = v;
         else obj.items = null;
       }
     }
@@ -351,7 +504,9 @@ export class PythonInterpreter {
   private forLoop(s: Extract<Stmt, { kind: 'for' }>, scope: Scope): Signal {
     const items = this.iterate(this.eval(s.iter, scope));
     if (!Array.isArray(items) || items.length > MAX_UNROLL) {
-      const reason = Array.isArray(items) ? `a loop of ${items.length} iterations (more than the ${MAX_UNROLL} unrolled)` : `changes in a loop over ${describeExpr(s.iter)} (${items.reason})`;
+      const reason = Array.isArray(items)
+        ? `a loop of ${items.length} iterations (more than the ${MAX_UNROLL} unrolled)`
+        : `changes in a loop over ${describeExpr(s.iter)} (${items.reason})`;
       return this.havocLoop(s.body, s.target, scope, reason);
     }
     const outer = this.loopUncertain;
@@ -437,7 +592,13 @@ export class PythonInterpreter {
     scope.vars.clear();
     for (const [k, v] of snap.vars) scope.vars.set(k, v);
     for (const [o, st] of snap.objects) {
-      if (o instanceof SequentialV && st.seq) Object.assign(o, { items: st.seq.items ? [...st.seq.items] : null, shape: st.seq.shape, inputShape: st.seq.inputShape, reason: st.seq.reason });
+      if (o instanceof SequentialV && st.seq)
+        Object.assign(o, {
+          items: st.seq.items ? [...st.seq.items] : null,
+          shape: st.seq.shape,
+          inputShape: st.seq.inputShape,
+          reason: st.seq.reason,
+        });
       else if (o instanceof ListV) o.items = st.list ? [...st.list] : null;
       else if (o instanceof DictV) o.entries = st.dict ? new Map(st.dict) : null;
     }
@@ -457,9 +618,20 @@ export class PythonInterpreter {
       const sa = a.objects.get(o)!;
       const sb = b.objects.get(o)!;
       if (sa.seq && sb.seq) {
-        const same = sa.seq.items && sb.seq.items && sa.seq.items.length === sb.seq.items.length && sa.seq.items.every((x, i) => x === sb.seq!.items![i]);
+        const same =
+          sa.seq.items &&
+          sb.seq.items &&
+          sa.seq.items.length === sb.seq.items.length &&
+          sa.seq.items.every((x, i) => x === sb.seq!.items![i]);
         const shape = sa.seq.shape === undefined && sb.seq.shape === undefined ? undefined : joinShapes(sa.seq.shape, sb.seq.shape);
-        objects.set(o, { seq: { items: same ? sa.seq.items : null, shape, inputShape: sa.seq.inputShape === sb.seq.inputShape ? sa.seq.inputShape : joinShapes(sa.seq.inputShape, sb.seq.inputShape), reason } });
+        objects.set(o, {
+          seq: {
+            items: same ? sa.seq.items : null,
+            shape,
+            inputShape: sa.seq.inputShape === sb.seq.inputShape ? sa.seq.inputShape : joinShapes(sa.seq.inputShape, sb.seq.inputShape),
+            reason,
+          },
+        });
       } else if (sa.list !== undefined) {
         const same = sa.list && sb.list && sa.list.length === sb.list.length;
         objects.set(o, { list: same ? sa.list!.map((x, i) => this.join(x, sb.list![i], reason)) : null });
@@ -478,7 +650,11 @@ export class PythonInterpreter {
       const shape = joinShapes(a.shape, b.shape);
       return new TensorV(shape, graph, undefined, shape && a.shape && shapesEqual(shape, a.shape) ? undefined : reason);
     }
-    if (a instanceof ListV && b instanceof ListV && a.items && b.items && a.items.length === b.items.length) return new ListV(a.items.map((x, i) => this.join(x, b.items![i], reason)), a.tuple);
+    if (a instanceof ListV && b instanceof ListV && a.items && b.items && a.items.length === b.items.length)
+      return new ListV(
+        a.items.map((x, i) => this.join(x, b.items![i], reason)),
+        a.tuple,
+      );
     return new Unknown(reason);
   }
 
@@ -573,19 +749,29 @@ export class PythonInterpreter {
   protected binary(op: string, l: Value, r: Value): Value {
     if (typeof l === 'number' && typeof r === 'number') {
       switch (op) {
-        case '+': return l + r;
-        case '-': return l - r;
-        case '*': return l * r;
-        case '/': return r === 0 ? new Unknown('a division by zero') : l / r;
-        case '//': return r === 0 ? new Unknown('a division by zero') : Math.floor(l / r);
-        case '%': return r === 0 ? new Unknown('a division by zero') : ((l % r) + r) % r;
-        case '**': return l ** r;
+        case '+':
+          return l + r;
+        case '-':
+          return l - r;
+        case '*':
+          return l * r;
+        case '/':
+          return r === 0 ? new Unknown('a division by zero') : l / r;
+        case '//':
+          return r === 0 ? new Unknown('a division by zero') : Math.floor(l / r);
+        case '%':
+          return r === 0 ? new Unknown('a division by zero') : ((l % r) + r) % r;
+        case '**':
+          return l ** r;
       }
     }
-    if (typeof l === 'boolean' || typeof r === 'boolean') return this.binary(op, typeof l === 'boolean' ? Number(l) : l, typeof r === 'boolean' ? Number(r) : r);
+    if (typeof l === 'boolean' || typeof r === 'boolean')
+      return this.binary(op, typeof l === 'boolean' ? Number(l) : l, typeof r === 'boolean' ? Number(r) : r);
     if (op === '+' && typeof l === 'string' && typeof r === 'string') return l + r;
-    if (l instanceof ListV && r instanceof ListV && op === '+') return l.items && r.items ? new ListV([...l.items, ...r.items], l.tuple) : new ListV(null, l.tuple, l.items ? r.reason : l.reason);
-    if (op === '*' && l instanceof ListV && typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= MAX_UNROLL) return l.items ? new ListV(Array.from({ length: r }, () => l.items!).flat(), l.tuple) : l;
+    if (l instanceof ListV && r instanceof ListV && op === '+')
+      return l.items && r.items ? new ListV([...l.items, ...r.items], l.tuple) : new ListV(null, l.tuple, l.items ? r.reason : l.reason);
+    if (op === '*' && l instanceof ListV && typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= MAX_UNROLL)
+      return l.items ? new ListV(Array.from({ length: r }, () => l.items!).flat(), l.tuple) : l;
     if (l instanceof TensorV || r instanceof TensorV) return this.tensorArithmetic(op, l, r);
     return new Unknown(unknownReason(l) ?? unknownReason(r) ?? `a value (${op}) known only at run time`);
   }
@@ -600,7 +786,14 @@ export class PythonInterpreter {
     if (l instanceof TensorV && r instanceof TensorV) {
       const graph = this.merge(l.graph, r.graph);
       if (l.shape && r.shape && shapesEqual(l.shape, r.shape) && l.shape.every((d) => d !== null)) return new TensorV(l.shape, graph);
-      return new TensorV(null, graph, undefined, l.shape && r.shape ? `${op} of tensors of different shapes (broadcasting is not followed)` : (l.reason ?? r.reason ?? 'a tensor whose shape is not known'));
+      return new TensorV(
+        null,
+        graph,
+        undefined,
+        l.shape && r.shape
+          ? `${op} of tensors of different shapes (broadcasting is not followed)`
+          : (l.reason ?? r.reason ?? 'a tensor whose shape is not known'),
+      );
     }
     const t = (l instanceof TensorV ? l : r) as TensorV;
     const other = l instanceof TensorV ? r : l;
@@ -612,7 +805,8 @@ export class PythonInterpreter {
     if (op === 'is' || op === 'is not') {
       if (r === null || l === null) {
         const other = r === null ? l : r;
-        if (other instanceof Unknown || other instanceof BoundMethod || other instanceof ExternalV) return new Unknown(other instanceof Unknown ? other.reason : 'a comparison known only at run time');
+        if (other instanceof Unknown || other instanceof BoundMethod || other instanceof ExternalV)
+          return new Unknown(other instanceof Unknown ? other.reason : 'a comparison known only at run time');
         return op === 'is' ? other === null : other !== null;
       }
       return new Unknown('an identity test known only at run time');
@@ -630,7 +824,8 @@ export class PythonInterpreter {
     }
     const a = toLiteral(l);
     const b = toLiteral(r);
-    if (a === undefined || b === undefined) return new Unknown(unknownReason(l) ?? unknownReason(r) ?? 'a comparison known only at run time');
+    if (a === undefined || b === undefined)
+      return new Unknown(unknownReason(l) ?? unknownReason(r) ?? 'a comparison known only at run time');
     if (op === '==') return JSON.stringify(a) === JSON.stringify(b);
     if (op === '!=') return JSON.stringify(a) !== JSON.stringify(b);
     if (typeof a === 'number' && typeof b === 'number') return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
@@ -655,7 +850,8 @@ export class PythonInterpreter {
       if (i >= 0 && i < seq.length) return seq[i];
       return new Unknown(`index ${key} is out of range`);
     }
-    if (obj instanceof DictV && obj.entries && typeof key === 'string') return obj.entries.has(key) ? obj.entries.get(key)! : new Unknown(`key '${key}' is not in the dict`);
+    if (obj instanceof DictV && obj.entries && typeof key === 'string')
+      return obj.entries.has(key) ? obj.entries.get(key)! : new Unknown(`key '${key}' is not in the dict`);
     if (obj instanceof TensorV) return new Unknown('a slice of a tensor (not followed)');
     return new Unknown(unknownReason(obj) ?? unknownReason(key) ?? 'a subscript known only at run time');
   }
@@ -664,8 +860,10 @@ export class PythonInterpreter {
     if (obj instanceof ExternalV) return new ExternalV([...obj.path, name]);
     if (obj instanceof TensorV && name === 'shape') return this.shapeTuple(obj);
     if (obj instanceof ModelV) {
-      if (name === 'output' || name === 'outputs') return name === 'output' && obj.outputs.length === 1 ? obj.outputs[0] : new ListV(obj.outputs, false);
-      if (name === 'input' || name === 'inputs') return name === 'input' && obj.inputs.length === 1 ? obj.inputs[0] : new ListV(obj.inputs, false);
+      if (name === 'output' || name === 'outputs')
+        return name === 'output' && obj.outputs.length === 1 ? obj.outputs[0] : new ListV(obj.outputs, false);
+      if (name === 'input' || name === 'inputs')
+        return name === 'input' && obj.inputs.length === 1 ? obj.inputs[0] : new ListV(obj.inputs, false);
     }
     if (obj instanceof Unknown) return obj;
     return new BoundMethod(obj, name);
@@ -805,7 +1003,9 @@ export class PythonInterpreter {
       const sig = this.exec(f.body, scope);
       const last: Value = sig?.kind === 'return' ? sig.value : null;
       const candidates = this.returns as Value[] | null;
-      return candidates ? candidates.reduce((acc: Value, v: Value) => this.join(acc, v, `depends on which return of ${f.name}() runs`), last) : last;
+      return candidates
+        ? candidates.reduce((acc: Value, v: Value) => this.join(acc, v, `depends on which return of ${f.name}() runs`), last)
+        : last;
     } finally {
       this.depth--;
       this.base = saved.base;
@@ -815,22 +1015,30 @@ export class PythonInterpreter {
   }
 
   protected builtin(name: string, args: Value[], kwargs: Map<string, Value>): Value {
-    const nums = args.every((a) => typeof a === 'number') ? (args) : null;
+    const nums = args.every((a) => typeof a === 'number') ? args : null;
     const seq = args[0] !== undefined ? this.iterate(args[0]) : null;
     switch (name) {
       case 'range': {
-        if (!nums || nums.length === 0 || !nums.every(Number.isInteger)) return new Unknown(unknownReason(args.find((a) => typeof a !== 'number') ?? null) ?? 'a range known only at run time');
+        if (!nums || nums.length === 0 || !nums.every(Number.isInteger))
+          return new Unknown(unknownReason(args.find((a) => typeof a !== 'number') ?? null) ?? 'a range known only at run time');
         const [start, stop, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
         if (step === 0) return new Unknown('range() with step 0');
         const n = Math.max(0, Math.ceil((stop - start) / step));
         if (n > MAX_UNROLL) return new Unknown(`range of ${n} (more than the ${MAX_UNROLL} unrolled)`);
-        return new ListV(Array.from({ length: n }, (_, k) => start + k * step), false);
+        return new ListV(
+          Array.from({ length: n }, (_, k) => start + k * step),
+          false,
+        );
       }
       case 'len':
         if (typeof args[0] === 'string') return args[0].length;
         return Array.isArray(seq) ? seq.length : new Unknown(seq?.reason ?? 'a length known only at run time');
       case 'int':
-        return typeof args[0] === 'number' ? Math.trunc(args[0]) : typeof args[0] === 'boolean' ? Number(args[0]) : this.unknownFrom(args[0] ?? null, 'int()');
+        return typeof args[0] === 'number'
+          ? Math.trunc(args[0])
+          : typeof args[0] === 'boolean'
+            ? Number(args[0])
+            : this.unknownFrom(args[0] ?? null, 'int()');
       case 'float':
         return typeof args[0] === 'number' ? args[0] : this.unknownFrom(args[0] ?? null, 'float()');
       case 'bool': {
@@ -838,7 +1046,11 @@ export class PythonInterpreter {
         return t === undefined ? new Unknown('bool() of a value known only at run time') : t;
       }
       case 'str':
-        return typeof args[0] === 'string' ? args[0] : typeof args[0] === 'number' ? String(args[0]) : this.unknownFrom(args[0] ?? null, 'str()');
+        return typeof args[0] === 'string'
+          ? args[0]
+          : typeof args[0] === 'number'
+            ? String(args[0])
+            : this.unknownFrom(args[0] ?? null, 'str()');
       case 'tuple':
       case 'list':
       case 'sorted':
@@ -846,13 +1058,22 @@ export class PythonInterpreter {
         if (args.length === 0) return new ListV([], name === 'tuple');
         if (!Array.isArray(seq)) return new ListV(null, name === 'tuple', seq?.reason);
         if (name === 'reversed') return new ListV([...seq].reverse(), false);
-        if (name === 'sorted') return seq.every((x) => typeof x === 'number') ? new ListV([...(seq)].sort((a, b) => a - b), false) : new ListV(null, false, 'sorted() of values known only at run time');
+        if (name === 'sorted')
+          return seq.every((x) => typeof x === 'number')
+            ? new ListV(
+                [...seq].sort((a, b) => a - b),
+                false,
+              )
+            : new ListV(null, false, 'sorted() of values known only at run time');
         return new ListV([...seq], name === 'tuple');
       }
       case 'enumerate': {
         if (!Array.isArray(seq)) return new ListV(null, false, seq?.reason);
         const start = typeof args[1] === 'number' ? args[1] : typeof kwargs.get('start') === 'number' ? (kwargs.get('start') as number) : 0;
-        return new ListV(seq.map((v, k) => new ListV([start + k, v], true)), false);
+        return new ListV(
+          seq.map((v, k) => new ListV([start + k, v], true)),
+          false,
+        );
       }
       case 'zip': {
         const lists = args.map((a) => this.iterate(a));
@@ -860,7 +1081,17 @@ export class PythonInterpreter {
         if (bad) return new ListV(null, false, bad.reason);
         const ls = lists as Value[][];
         const n = Math.min(...ls.map((l) => l.length));
-        return new ListV(Array.from({ length: n }, (_, k) => new ListV(ls.map((l) => l[k]), true)), false);
+        return new ListV(
+          Array.from(
+            { length: n },
+            (_, k) =>
+              new ListV(
+                ls.map((l) => l[k]),
+                true,
+              ),
+          ),
+          false,
+        );
       }
       case 'min':
       case 'max':
@@ -902,10 +1133,15 @@ export class PythonInterpreter {
       return new Unknown(`list.${name}() is not evaluated`);
     }
     if (obj instanceof DictV) {
-      if (name === 'get' && typeof args[0] === 'string' && obj.entries) return obj.entries.has(args[0]) ? obj.entries.get(args[0])! : args[1] ?? null;
+      if (name === 'get' && typeof args[0] === 'string' && obj.entries)
+        return obj.entries.has(args[0]) ? obj.entries.get(args[0])! : (args[1] ?? null);
       if (name === 'keys' && obj.entries) return new ListV([...obj.entries.keys()], false);
       if (name === 'values' && obj.entries) return new ListV([...obj.entries.values()], false);
-      if (name === 'items' && obj.entries) return new ListV([...obj.entries].map(([k, v]) => new ListV([k, v], true)), false);
+      if (name === 'items' && obj.entries)
+        return new ListV(
+          [...obj.entries].map(([k, v]) => new ListV([k, v], true)),
+          false,
+        );
       if (name === 'copy' && obj.entries) return new DictV(new Map(obj.entries));
       if (name === 'update' || name === 'pop' || name === 'setdefault') obj.entries = null;
       return new Unknown(`dict.${name}() is not evaluated`);
@@ -929,7 +1165,14 @@ export class PythonInterpreter {
     return new Unknown(unknownReason(obj) ?? `.${name}() is not followed`);
   }
 
-  protected external(path: string[], args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+  protected external(
+    path: string[],
+    args: Value[],
+    kwargs: Map<string, Value>,
+    starred: string | null,
+    e: CallExpr,
+    target?: string,
+  ): Value {
     const last = path[path.length - 1];
     const fromLayers = path.includes('layers') || path.includes('preprocessing');
     if (last === 'Input') {
@@ -939,7 +1182,8 @@ export class PythonInterpreter {
       return new TensorV(row.outputShape, build, layer.spec, row.outputShape ? undefined : 'an Input whose shape is not known');
     }
     if (last === 'Model' || last === 'Functional') return this.newModel(args, kwargs, target);
-    if (/^[A-Z]/.test(last) && (canonicalLayerKind(last) || fromLayers) && !path.includes('applications')) return this.makeLayer(last, args, kwargs, starred, e);
+    if (/^[A-Z]/.test(last) && (canonicalLayerKind(last) || fromLayers) && !path.includes('applications'))
+      return this.makeLayer(last, args, kwargs, starred, e);
     if (MERGE_FUNCTIONS.has(last) && (fromLayers || path.length === 1)) {
       const layer = this.makeLayer(last[0].toUpperCase() + last.slice(1), args.slice(1), kwargs, starred, e);
       return this.applyLayer(layer, args[0], shift(e.range, this.base));
@@ -973,7 +1217,13 @@ export class PythonInterpreter {
       const flatten = this.truth(arg(4, 'require_flatten') ?? new Unknown('require_flatten not given'));
       const weights = arg(5, 'weights') ?? null;
       const inputLit = toLiteral(input);
-      if (typeof size !== 'number' || format !== 'channels_last' || flatten === undefined || inputLit === undefined || toLiteral(weights) === undefined) {
+      if (
+        typeof size !== 'number' ||
+        format !== 'channels_last' ||
+        flatten === undefined ||
+        inputLit === undefined ||
+        toLiteral(weights) === undefined
+      ) {
         return new Unknown(unknownReason(input) ?? unknownReason(weights) ?? 'depends on imagenet_utils.obtain_input_shape()');
       }
       const given = Array.isArray(inputLit) && inputLit.length === 3 ? inputLit : null;
@@ -985,12 +1235,19 @@ export class PythonInterpreter {
     if (last === 'correct_pad' && path.includes('imagenet_utils')) {
       const t = arg(0, 'inputs');
       const k = toLiteral(arg(1, 'kernel_size') ?? null);
-      const kernel = typeof k === 'number' ? [k, k] : Array.isArray(k) && k.length === 2 && k.every((d) => typeof d === 'number') ? (k) : null;
-      if (!(t instanceof TensorV) || !t.shape || t.shape.length !== 3 || !kernel) return new Unknown(t instanceof TensorV ? t.reason ?? 'depends on imagenet_utils.correct_pad()' : 'depends on imagenet_utils.correct_pad()');
+      const kernel =
+        typeof k === 'number' ? [k, k] : Array.isArray(k) && k.length === 2 && k.every((d) => typeof d === 'number') ? k : null;
+      if (!(t instanceof TensorV) || !t.shape || t.shape.length !== 3 || !kernel)
+        return new Unknown(
+          t instanceof TensorV ? (t.reason ?? 'depends on imagenet_utils.correct_pad()') : 'depends on imagenet_utils.correct_pad()',
+        );
       const [h, w] = t.shape;
       const adjust = h === null || w === null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
       const c = [Math.floor(kernel[0] / 2), Math.floor(kernel[1] / 2)];
-      return fromLiteral([[c[0] - adjust[0], c[0]], [c[1] - adjust[1], c[1]]]);
+      return fromLiteral([
+        [c[0] - adjust[0], c[0]],
+        [c[1] - adjust[1], c[1]],
+      ]);
     }
     return undefined;
   }
@@ -1041,12 +1298,17 @@ export class PythonInterpreter {
       spec.problems = spec.problems.filter((p) => !missingGiven.some((m) => p === `${m} is missing`));
       notes.push({ severity: 'info', message: `${spec.className}: ${explain(missingGiven)} not known before run time` });
     }
-    const uncertain = unresolved.filter((u) => !missingGiven.includes(u) && !harmless(kind, u)).map((u) => (why.has(u) ? `${u} (${why.get(u)})` : u));
+    const uncertain = unresolved
+      .filter((u) => !missingGiven.includes(u) && !harmless(kind, u))
+      .map((u) => (why.has(u) ? `${u} (${why.get(u)})` : u));
     if (starred) uncertain.push(starred);
     const padding = kwargs.get('padding');
     if (kind && CONV_KINDS.has(kind) && Array.isArray(spec.args.padding) && padding !== undefined) {
       const lit = toLiteral(padding);
-      notes.push({ severity: 'warning', message: `${spec.className}: Keras accepts only padding='same' or 'valid'; computed with explicit zero padding as asked — in Keras put ZeroPadding2D(${lit !== undefined ? JSON.stringify(lit).replace(/\[/g, '(').replace(/\]/g, ')') : 'P'}) in front` });
+      notes.push({
+        severity: 'warning',
+        message: `${spec.className}: Keras accepts only padding='same' or 'valid'; computed with explicit zero padding as asked — in Keras put ZeroPadding2D(${lit !== undefined ? JSON.stringify(lit).replace(/\[/g, '(').replace(/\]/g, ')') : 'P'}) in front`,
+      });
     }
     const layer = new LayerV(spec.className, spec, uncertain, e, this.base);
     layerNotes.set(layer, { notes, explicitName });
@@ -1077,11 +1339,19 @@ export class PythonInterpreter {
   }
 
   /** One application of a layer: a row with its inferred shapes. */
-  protected row(build: ModelBuild, layer: LayerV, inputs: (Shape | null)[], range: SourceRange, reasons: string[], producer?: TensorV['producer']): ParsedLayer {
+  protected row(
+    build: ModelBuild,
+    layer: LayerV,
+    inputs: (Shape | null)[],
+    range: SourceRange,
+    reasons: string[],
+    producer?: TensorV['producer'],
+  ): ParsedLayer {
     if (++this.rowCount > MAX_ROWS) throw new CapReached();
     const model = this.root(build);
     const context: InferenceContext = {};
-    if (producer?.kind === 'ZeroPadding2D' && producer.args.amounts && !producer.args.channelsFirst) context.zeroPaddingBefore = { amounts: producer.args.amounts, layerName: producer.name };
+    if (producer?.kind === 'ZeroPadding2D' && producer.args.amounts && !producer.args.channelsFirst)
+      context.zeroPaddingBefore = { amounts: producer.args.amounts, layerName: producer.name };
     const inf = inferLayer(layer.spec, inputs, context);
     const meta = layerNotes.get(layer);
     const diagnostics: ShapeDiagnostic[] = [...(meta?.notes ?? []), ...inf.diagnostics];
@@ -1089,15 +1359,31 @@ export class PythonInterpreter {
     if (layer.uncertain.length > 0) {
       outputShape = null;
       params = null;
-      diagnostics.push({ severity: 'info', message: `${layer.spec.className}: ${layer.uncertain.join(', ')} not known before run time, so its shape is unknown` });
+      diagnostics.push({
+        severity: 'info',
+        message: `${layer.spec.className}: ${layer.uncertain.join(', ')} not known before run time, so its shape is unknown`,
+      });
     }
     for (const r of new Set(reasons)) diagnostics.push({ severity: 'info', message: `input shape unknown: ${r}` });
     if (meta?.explicitName) {
       const other = model.names.get(layer.spec.name);
-      if (other && other !== layer) diagnostics.push({ severity: 'warning', message: `layer name '${layer.spec.name}' is used twice; Keras would refuse to build this model` });
+      if (other && other !== layer)
+        diagnostics.push({
+          severity: 'warning',
+          message: `layer name '${layer.spec.name}' is used twice; Keras would refuse to build this model`,
+        });
       else model.names.set(layer.spec.name, layer);
     }
-    const parsed: ParsedLayer = { spec: layer.spec, range, inputShape: inputs[0] ?? null, inputShapes: inputs, outputShape, params, arithmetic: inf.arithmetic, diagnostics };
+    const parsed: ParsedLayer = {
+      spec: layer.spec,
+      range,
+      inputShape: inputs[0] ?? null,
+      inputShapes: inputs,
+      outputShape,
+      params,
+      arithmetic: inf.arithmetic,
+      diagnostics,
+    };
     model.rows.push(parsed);
     return parsed;
   }
@@ -1114,19 +1400,29 @@ export class PythonInterpreter {
         build = build ? this.merge(build, v.graph) : this.root(v.graph);
       } else {
         shapes.push(null);
-        reasons.push(unknownReason(v) ?? (v instanceof SequentialV || v instanceof LayerV ? 'a layer or model given where a tensor belongs' : 'a value the analyser does not follow'));
+        reasons.push(
+          unknownReason(v) ??
+            (v instanceof SequentialV || v instanceof LayerV
+              ? 'a layer or model given where a tensor belongs'
+              : 'a value the analyser does not follow'),
+        );
       }
     }
     // An input the analyser does not know: a graph of its own, its shapes unknown from here.
     build ??= this.newBuild('model', 'functional');
     const producer = values.length === 1 && values[0] instanceof TensorV ? values[0].producer : undefined;
     const row = this.row(build, layer, shapes, range, reasons, producer);
-    return new TensorV(row.outputShape, this.root(build), layer.spec, row.outputShape ? undefined : reasons[0] ?? `the output of ${layer.spec.name} is not known`);
+    return new TensorV(
+      row.outputShape,
+      this.root(build),
+      layer.spec,
+      row.outputShape ? undefined : (reasons[0] ?? `the output of ${layer.spec.name} is not known`),
+    );
   }
 
   protected newSequential(args: Value[], kwargs: Map<string, Value>, target?: string): SequentialV {
     const nameV = kwargs.get('name');
-    const seq = new SequentialV(this.newBuild(typeof nameV === 'string' ? nameV : target ?? 'sequential', 'sequential'));
+    const seq = new SequentialV(this.newBuild(typeof nameV === 'string' ? nameV : (target ?? 'sequential'), 'sequential'));
     const list = args[0] ?? kwargs.get('layers');
     if (list instanceof ListV) {
       if (list.items) for (const item of list.items) this.seqAdd(seq, item, item instanceof LayerV ? item.call.range : undefined, true);
@@ -1178,7 +1474,8 @@ export class PythonInterpreter {
     }
     seq.items = null;
     seq.shape = null;
-    seq.reason = unknownReason(item) ?? (item instanceof TensorV ? 'a tensor given where a layer belongs' : 'a layer the analyser cannot see');
+    seq.reason =
+      unknownReason(item) ?? (item instanceof TensorV ? 'a tensor given where a layer belongs' : 'a layer the analyser cannot see');
   }
 
   /** Re-applies a Sequential's layers to an input shape, adding their rows to `into`. */
@@ -1208,11 +1505,17 @@ export class PythonInterpreter {
   }
 
   protected applySequential(seq: SequentialV, input: Value | undefined): Value {
-    if (!(input instanceof TensorV)) return new Unknown(unknownReason(input ?? null) ?? 'a Sequential applied to something the analyser does not follow');
+    if (!(input instanceof TensorV))
+      return new Unknown(unknownReason(input ?? null) ?? 'a Sequential applied to something the analyser does not follow');
     if (seq.inputShape === undefined) seq.build.hidden = true;
     const graph = this.root(input.graph);
     const out = this.applyItems(seq.items, input.shape, graph, seq.items ? input.reason : seq.reason);
-    return new TensorV(out, graph, undefined, out ? undefined : seq.reason ?? input.reason ?? `the output of ${seq.build.name} is not known`);
+    return new TensorV(
+      out,
+      graph,
+      undefined,
+      out ? undefined : (seq.reason ?? input.reason ?? `the output of ${seq.build.name} is not known`),
+    );
   }
 
   private modelOutput(m: ModelV, input: Shape | null): Shape | null {
@@ -1222,13 +1525,26 @@ export class PythonInterpreter {
   }
 
   protected applyModel(m: ModelV, input: Value | undefined): Value {
-    if (!(input instanceof TensorV)) return new Unknown(unknownReason(input ?? null) ?? 'a model applied to something the analyser does not follow');
+    if (!(input instanceof TensorV))
+      return new Unknown(unknownReason(input ?? null) ?? 'a model applied to something the analyser does not follow');
     const out = this.modelOutput(m, input.shape);
-    return new TensorV(out, this.root(input.graph), undefined, out ? undefined : `the model ${m.build.name} applied to an input shape other than its own`);
+    return new TensorV(
+      out,
+      this.root(input.graph),
+      undefined,
+      out ? undefined : `the model ${m.build.name} applied to an input shape other than its own`,
+    );
   }
 
   protected newModel(args: Value[], kwargs: Map<string, Value>, target?: string): Value {
-    const tensors = (v: Value | undefined): TensorV[] => (v instanceof TensorV ? [v] : v instanceof ListV && v.items ? v.items.filter((x): x is TensorV => x instanceof TensorV) : v instanceof DictV && v.entries ? [...v.entries.values()].filter((x): x is TensorV => x instanceof TensorV) : []);
+    const tensors = (v: Value | undefined): TensorV[] =>
+      v instanceof TensorV
+        ? [v]
+        : v instanceof ListV && v.items
+          ? v.items.filter((x): x is TensorV => x instanceof TensorV)
+          : v instanceof DictV && v.entries
+            ? [...v.entries.values()].filter((x): x is TensorV => x instanceof TensorV)
+            : [];
     const inputs = tensors(kwargs.get('inputs') ?? args[0]);
     const outputs = tensors(kwargs.get('outputs') ?? args[1]);
     const nameV = kwargs.get('name');
@@ -1259,7 +1575,8 @@ function defId(def: object): number {
 const layerNotes = new WeakMap<LayerV, { notes: ShapeDiagnostic[]; explicitName: boolean }>();
 
 function stateOf(o: object): ObjectState {
-  if (o instanceof SequentialV) return { seq: { items: o.items ? [...o.items] : null, shape: o.shape, inputShape: o.inputShape, reason: o.reason } };
+  if (o instanceof SequentialV)
+    return { seq: { items: o.items ? [...o.items] : null, shape: o.shape, inputShape: o.inputShape, reason: o.reason } };
   if (o instanceof ListV) return { list: o.items ? [...o.items] : null };
   const d = o as DictV;
   return { dict: d.entries ? new Map(d.entries) : null };

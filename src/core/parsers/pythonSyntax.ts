@@ -57,7 +57,13 @@ function splitLines(tokens: Token[]): Line[] {
     // Half-typed code leaves a bracket open and the tokenizer ends no line after it: a name at or
     // left of the statement's indentation, after a complete token, starts a new statement.
     const prev = cur[cur.length - 1];
-    if (prev && t.line > prev.endLine && t.type === 'name' && t.col <= cur[0].col && (prev.type !== 'op' || prev.value === ')' || prev.value === ']' || prev.value === '}')) {
+    if (
+      prev &&
+      t.line > prev.endLine &&
+      t.type === 'name' &&
+      t.col <= cur[0].col &&
+      (prev.type !== 'op' || prev.value === ')' || prev.value === ']' || prev.value === '}')
+    ) {
       lines.push({ tokens: cur, indent: cur[0].col });
       cur = [];
     }
@@ -100,7 +106,10 @@ function splitTop(tokens: Token[], op: string): Token[][] {
 
 function expr(tokens: Token[], rest?: Token[][]): Expr {
   if (tokens.length === 0) return { kind: 'other', range: rangeOf(tokens) };
-  const p = new ExprParser([...tokens, { ...EOF, line: tokens[tokens.length - 1].endLine, col: tokens[tokens.length - 1].endCol }], 'python');
+  const p = new ExprParser(
+    [...tokens, { ...EOF, line: tokens[tokens.length - 1].endLine, col: tokens[tokens.length - 1].endCol }],
+    'python',
+  );
   const e = p.expression();
   // `a, b` without brackets is a tuple
   if (p.position < tokens.length && isOp(tokens[p.position], ',')) {
@@ -145,25 +154,46 @@ function simpleStatement(tokens: Token[], rest: Token[][] = []): Stmt {
         return { kind: first.value, range: r };
       case 'global':
       case 'nonlocal':
-        return { kind: 'global', names: tokens.slice(1).filter((t) => t.type === 'name').map((t) => t.value), range: r };
+        return {
+          kind: 'global',
+          names: tokens
+            .slice(1)
+            .filter((t) => t.type === 'name')
+            .map((t) => t.value),
+          range: r,
+        };
       case 'import':
         // `import a.b as c` binds nothing the interpreter models: its attributes are external
         return { kind: 'import', module: [], names: [], range: r };
       case 'from': {
         const at = tokens.findIndex((t) => isName(t, 'import'));
         if (at < 0) return { kind: 'skip', range: r };
-        const module = tokens.slice(1, at).filter((t) => t.type === 'name').map((t) => t.value);
-        const names = splitTop(tokens.slice(at + 1).filter((t) => !isOp(t, '(') && !isOp(t, ')')), ',')
+        const module = tokens
+          .slice(1, at)
+          .filter((t) => t.type === 'name')
+          .map((t) => t.value);
+        const names = splitTop(
+          tokens.slice(at + 1).filter((t) => !isOp(t, '(') && !isOp(t, ')')),
+          ',',
+        )
           .filter((p) => p.length > 0 && p[0].type === 'name')
           .map((p) => ({ name: p[0].value, as: isName(p[1], 'as') && p[2] ? p[2].value : p[0].value }));
         return { kind: 'import', module, names, range: r };
       }
       default:
-        if (SIMPLE_SKIP.has(first.value) && !isOp(tokens[1], '=') && !isOp(tokens[1], '(') && !isOp(tokens[1], '.')) return { kind: 'skip', range: r };
+        if (SIMPLE_SKIP.has(first.value) && !isOp(tokens[1], '=') && !isOp(tokens[1], '(') && !isOp(tokens[1], '.'))
+          return { kind: 'skip', range: r };
     }
   }
   const aug = tokens.findIndex((t) => t.type === 'op' && AUG_OPS.has(t.value));
-  if (aug > 0) return { kind: 'augassign', target: expr(tokens.slice(0, aug)), op: tokens[aug].value.slice(0, -1), value: expr(tokens.slice(aug + 1)), range: r };
+  if (aug > 0)
+    return {
+      kind: 'augassign',
+      target: expr(tokens.slice(0, aug)),
+      op: tokens[aug].value.slice(0, -1),
+      value: expr(tokens.slice(aug + 1)),
+      range: r,
+    };
   const parts = splitTop(tokens, '=');
   if (parts.length > 1) {
     const targets = parts.slice(0, -1).map((p) => {
@@ -215,7 +245,11 @@ class Reader {
     const out: Stmt[] = [];
     const indent = this.i < this.lines.length ? this.lines[this.i].indent : 0;
     if (indent <= parentIndent && parentIndent >= 0) return out;
-    while (this.i < this.lines.length && this.lines[this.i].indent > parentIndent && (parentIndent < 0 || this.lines[this.i].indent >= indent)) {
+    while (
+      this.i < this.lines.length &&
+      this.lines[this.i].indent > parentIndent &&
+      (parentIndent < 0 || this.lines[this.i].indent >= indent)
+    ) {
       const line = this.lines[this.i++];
       if (calls) calledNames(line.tokens, calls, refs);
       this.statement(line, out, calls, refs);
@@ -228,7 +262,9 @@ class Reader {
     const rest = line.tokens.slice(colon + 1);
     if (rest.length > 0) {
       if (calls) calledNames(rest, calls, refs);
-      return splitTop(rest, ';').filter((p) => p.length > 0).flatMap(simpleStatements);
+      return splitTop(rest, ';')
+        .filter((p) => p.length > 0)
+        .flatMap(simpleStatements);
     }
     return this.block(line.indent, calls, refs);
   }
@@ -267,7 +303,15 @@ class Reader {
         // names in the header too: defaults read module constants
         calledNames(header, own, ownRefs);
         const body = this.body(lineAt, colon, own, ownRefs);
-        out.push({ kind: 'def', name, params: params(header.slice(2, close < 0 ? header.length : close)), body, range: r, calls: own, refs: ownRefs });
+        out.push({
+          kind: 'def',
+          name,
+          params: params(header.slice(2, close < 0 ? header.length : close)),
+          body,
+          range: r,
+          calls: own,
+          refs: ownRefs,
+        });
         if (calls) for (const c of own) calls.add(c);
         if (refs) for (const c of ownRefs) refs.add(c);
         return;
@@ -292,7 +336,14 @@ class Reader {
         const body = this.body(lineAt, colon, calls, refs);
         const other = this.continuation(line.indent, 'else');
         const orelse = other ? this.body(other, headerColon(other.tokens), calls, refs) : [];
-        out.push({ kind: 'for', target: expr(at < 0 ? header : header.slice(0, at)), iter: at < 0 ? { kind: 'other', range: r } : expr(header.slice(at + 1)), body, orelse, range: r });
+        out.push({
+          kind: 'for',
+          target: expr(at < 0 ? header : header.slice(0, at)),
+          iter: at < 0 ? { kind: 'other', range: r } : expr(header.slice(at + 1)),
+          body,
+          orelse,
+          range: r,
+        });
         return;
       }
       case 'while': {
@@ -303,10 +354,12 @@ class Reader {
         return;
       }
       case 'with': {
-        const items = splitTop(header, ',').filter((p) => p.length > 0).map((p) => {
-          const as = p.findIndex((t) => isName(t, 'as'));
-          return as < 0 ? { value: expr(p) } : { value: expr(p.slice(0, as)), as: expr(p.slice(as + 1)) };
-        });
+        const items = splitTop(header, ',')
+          .filter((p) => p.length > 0)
+          .map((p) => {
+            const as = p.findIndex((t) => isName(t, 'as'));
+            return as < 0 ? { value: expr(p) } : { value: expr(p.slice(0, as)), as: expr(p.slice(as + 1)) };
+          });
         out.push({ kind: 'with', items, body: this.body(lineAt, colon, calls, refs), range: r });
         return;
       }
@@ -315,7 +368,11 @@ class Reader {
         const handlers: Stmt[][] = [];
         let orelse: Stmt[] = [];
         let final: Stmt[] = [];
-        for (let next = this.continuation(line.indent, 'except', 'else', 'finally'); next; next = this.continuation(line.indent, 'except', 'else', 'finally')) {
+        for (
+          let next = this.continuation(line.indent, 'except', 'else', 'finally');
+          next;
+          next = this.continuation(line.indent, 'except', 'else', 'finally')
+        ) {
           const b = this.body(next, headerColon(next.tokens), calls, refs);
           if (isName(next.tokens[0], 'except')) handlers.push(b);
           else if (isName(next.tokens[0], 'else')) orelse = b;

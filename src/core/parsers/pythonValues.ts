@@ -117,7 +117,22 @@ export class ModelV {
   ) {}
 }
 
-export type Value = number | string | boolean | null | Unknown | ListV | DictV | ExternalV | FuncV | BuiltinV | BoundMethod | LayerV | TensorV | SequentialV | ModelV;
+export type Value =
+  | number
+  | string
+  | boolean
+  | null
+  | Unknown
+  | ListV
+  | DictV
+  | ExternalV
+  | FuncV
+  | BuiltinV
+  | BoundMethod
+  | LayerV
+  | TensorV
+  | SequentialV
+  | ModelV;
 
 export class Scope {
   readonly vars = new Map<string, Value>();
@@ -176,10 +191,11 @@ export function fromLiteral(v: LiteralValue): Value {
 export function unknownReason(v: Value): string | undefined {
   if (v instanceof Unknown) return v.reason;
   if (v instanceof ListV && !v.items) return v.reason;
-  if (v instanceof ListV) for (const i of v.items!) {
-    const r = unknownReason(i);
-    if (r) return r;
-  }
+  if (v instanceof ListV)
+    for (const i of v.items!) {
+      const r = unknownReason(i);
+      if (r) return r;
+    }
   return undefined;
 }
 

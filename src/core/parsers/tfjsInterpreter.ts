@@ -12,22 +12,92 @@ import type { CallExpr } from './common.ts';
 import type { Expr } from './expr.ts';
 import { KEYS_BUILTIN, RANGE_BUILTIN, requiredModule } from './jsSyntax.ts';
 import { PythonInterpreter } from './pythonInterpreter.ts';
-import { BoundMethod, BuiltinV, DictV, ExternalV, FuncV, LayerV, ListV, ModelV, SequentialV, TensorV, toLiteral, Unknown, unknownReason, type ModelBuild, type Scope, type Value } from './pythonValues.ts';
+import {
+  BoundMethod,
+  BuiltinV,
+  DictV,
+  ExternalV,
+  FuncV,
+  LayerV,
+  ListV,
+  ModelV,
+  SequentialV,
+  TensorV,
+  toLiteral,
+  Unknown,
+  unknownReason,
+  type ModelBuild,
+  type Scope,
+  type Value,
+} from './pythonValues.ts';
 import { TFJS_LAYER_CLASSES, TFJS_MERGE_FACTORIES } from './tfjsLayerFactories.ts';
 
 /** Tensor creators: where their shape argument is. */
 const CREATORS: Record<string, number> = {
-  zeros: 0, ones: 0, randomNormal: 0, randomUniform: 0, truncatedNormal: 0, fill: 0, randomStandardNormal: 0, buffer: 0,
-  tensor: 1, tensor1d: -1, tensor2d: 1, tensor3d: 1, tensor4d: 1, tensor5d: 1,
+  zeros: 0,
+  ones: 0,
+  randomNormal: 0,
+  randomUniform: 0,
+  truncatedNormal: 0,
+  fill: 0,
+  randomStandardNormal: 0,
+  buffer: 0,
+  tensor: 1,
+  tensor1d: -1,
+  tensor2d: 1,
+  tensor3d: 1,
+  tensor4d: 1,
+  tensor5d: 1,
 };
 const RAW_OPS = new Set(['conv2d', 'depthwiseConv2d', 'maxPool', 'avgPool']);
 /** Element-wise ops of one tensor (extra arguments are scalars): the shape stays. */
-const SHAPE_KEEPING = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'elu', 'selu', 'softplus', 'leakyRelu', 'softmax', 'logSoftmax', 'neg', 'abs', 'square', 'sqrt', 'exp', 'log', 'clone', 'cast', 'asType', 'toFloat', 'toInt', 'round', 'floor', 'ceil', 'sign', 'step', 'clipByValue', 'zerosLike', 'onesLike', 'variable']);
+const SHAPE_KEEPING = new Set([
+  'relu',
+  'relu6',
+  'sigmoid',
+  'tanh',
+  'elu',
+  'selu',
+  'softplus',
+  'leakyRelu',
+  'softmax',
+  'logSoftmax',
+  'neg',
+  'abs',
+  'square',
+  'sqrt',
+  'exp',
+  'log',
+  'clone',
+  'cast',
+  'asType',
+  'toFloat',
+  'toInt',
+  'round',
+  'floor',
+  'ceil',
+  'sign',
+  'step',
+  'clipByValue',
+  'zerosLike',
+  'onesLike',
+  'variable',
+]);
 /** Element-wise ops of two operands: a tensor and a number, or two tensors of one shape. */
 const ELEMENT_WISE = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'squaredDifference']);
 const MATH_FUNCTIONS: Record<string, (...a: number[]) => number> = {
-  floor: Math.floor, ceil: Math.ceil, round: Math.round, trunc: Math.trunc, abs: Math.abs, sqrt: Math.sqrt, pow: Math.pow,
-  max: Math.max, min: Math.min, log2: Math.log2, log: Math.log, exp: Math.exp,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: Math.round,
+  trunc: Math.trunc,
+  abs: Math.abs,
+  sqrt: Math.sqrt,
+  pow: Math.pow,
+  max: Math.max,
+  min: Math.min,
+  log2: Math.log2,
+  log: Math.log,
+  exp: Math.exp,
 };
 
 export class TfjsInterpreter extends PythonInterpreter {
@@ -62,7 +132,11 @@ export class TfjsInterpreter extends PythonInterpreter {
     if (e.kind === 'call' && e.callee.kind === 'name' && (e.callee.value === KEYS_BUILTIN || e.callee.value === '$module')) {
       const arg = e.args[0] ? this.eval(e.args[0], scope) : null;
       if (e.callee.value === '$module') return new ExternalV([typeof arg === 'string' ? arg : 'module']);
-      if (arg instanceof ListV && arg.items) return new ListV(arg.items.map((_, i) => String(i)), false);
+      if (arg instanceof ListV && arg.items)
+        return new ListV(
+          arg.items.map((_, i) => String(i)),
+          false,
+        );
       if (arg instanceof DictV && arg.entries) return new ListV([...arg.entries.keys()], false);
       return new ListV(null, false, unknownReason(arg) ?? 'the keys of a value known only at run time');
     }
@@ -77,11 +151,25 @@ export class TfjsInterpreter extends PythonInterpreter {
   }
 
   protected override binary(op: string, l: Value, r: Value): Value {
-    if (op === '+' && (typeof l === 'string' || typeof r === 'string') && (typeof l === 'string' || typeof l === 'number') && (typeof r === 'string' || typeof r === 'number')) return String(l) + String(r);
+    if (
+      op === '+' &&
+      (typeof l === 'string' || typeof r === 'string') &&
+      (typeof l === 'string' || typeof l === 'number') &&
+      (typeof r === 'string' || typeof r === 'number')
+    )
+      return String(l) + String(r);
     if (typeof l === 'number' && typeof r === 'number' && op === '%') return r === 0 ? new Unknown('a remainder by zero') : l % r;
     if (op === '//') return new Unknown('not JavaScript');
     // arrays and tensors with + - * / are strings or NaN in JavaScript, never a tensor operation
-    if (l instanceof ListV || r instanceof ListV || l instanceof DictV || r instanceof DictV || l instanceof TensorV || r instanceof TensorV) return new Unknown(`${op} of an array, object or tensor (JavaScript converts them)`);
+    if (
+      l instanceof ListV ||
+      r instanceof ListV ||
+      l instanceof DictV ||
+      r instanceof DictV ||
+      l instanceof TensorV ||
+      r instanceof TensorV
+    )
+      return new Unknown(`${op} of an array, object or tensor (JavaScript converts them)`);
     return super.binary(op, l, r);
   }
 
@@ -95,16 +183,25 @@ export class TfjsInterpreter extends PythonInterpreter {
     }
     if (obj instanceof ExternalV && obj.path.length === 1 && obj.path[0] === 'Math' && (name === 'PI' || name === 'E')) return Math[name];
     if (obj instanceof TensorV && this.isOps(obj)) {
-      if (name === 'shape') return obj.shape ? new ListV([...obj.shape], false) : new ListV(null, false, obj.reason ?? 'a tensor whose shape is not known');
+      if (name === 'shape')
+        return obj.shape ? new ListV([...obj.shape], false) : new ListV(null, false, obj.reason ?? 'a tensor whose shape is not known');
       if (name === 'rank') return obj.shape ? obj.shape.length : new Unknown(obj.reason ?? 'a tensor whose shape is not known');
     }
-    if (obj instanceof TensorV && name === 'shape') return obj.shape ? new ListV([null, ...obj.shape], false) : new ListV(null, false, obj.reason ?? 'a tensor whose shape is not known');
+    if (obj instanceof TensorV && name === 'shape')
+      return obj.shape ? new ListV([null, ...obj.shape], false) : new ListV(null, false, obj.reason ?? 'a tensor whose shape is not known');
     return super.attribute(obj, name);
   }
 
   // ---- calls ---------------------------------------------------------------------------------------
 
-  protected override call(callee: Value, args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+  protected override call(
+    callee: Value,
+    args: Value[],
+    kwargs: Map<string, Value>,
+    starred: string | null,
+    e: CallExpr,
+    target?: string,
+  ): Value {
     if (callee instanceof BoundMethod && callee.name === 'apply') {
       const obj = callee.obj;
       if (obj instanceof LayerV) return this.applyLayer(obj, args[0], e.range);
@@ -112,20 +209,30 @@ export class TfjsInterpreter extends PythonInterpreter {
       if (obj instanceof ModelV) return this.applyModel(obj, this.symbolic(args[0]));
     }
     // chained raw ops: x.conv2d(w, 1, 'same').maxPool(2, 2, 'valid')
-    if (callee instanceof BoundMethod && callee.obj instanceof TensorV && this.isOps(callee.obj)) return this.tensorOp(callee.name, [callee.obj, ...args], e) ?? new Unknown(`.${callee.name}() of a tensor is not followed`);
-    if (callee instanceof LayerV || callee instanceof SequentialV || callee instanceof ModelV) return new Unknown('a tfjs layer or model is not a function (use .apply)');
+    if (callee instanceof BoundMethod && callee.obj instanceof TensorV && this.isOps(callee.obj))
+      return this.tensorOp(callee.name, [callee.obj, ...args], e) ?? new Unknown(`.${callee.name}() of a tensor is not followed`);
+    if (callee instanceof LayerV || callee instanceof SequentialV || callee instanceof ModelV)
+      return new Unknown('a tfjs layer or model is not a function (use .apply)');
     return super.call(callee, args, kwargs, starred, e, target);
   }
 
   protected override applyLayer(layer: LayerV, input: Value | undefined, range: CallExpr['range']): Value {
-    const x = input instanceof ListV && input.items ? new ListV(input.items.map((i) => this.symbolic(i)), false) : this.symbolic(input);
+    const x =
+      input instanceof ListV && input.items
+        ? new ListV(
+            input.items.map((i) => this.symbolic(i)),
+            false,
+          )
+        : this.symbolic(input);
     return super.applyLayer(layer, x, range);
   }
 
   /** A concrete tensor given to a layer runs it eagerly: no model, and its shape has the batch. */
   private symbolic(v: Value | undefined): Value {
     if (v === undefined) return new Unknown('no input given');
-    return v instanceof TensorV && this.isOps(v) ? new Unknown('a concrete tensor (applying a layer to one runs it, it builds no model)') : v;
+    return v instanceof TensorV && this.isOps(v)
+      ? new Unknown('a concrete tensor (applying a layer to one runs it, it builds no model)')
+      : v;
   }
 
   protected override method(obj: Value, name: string, args: Value[], kwargs: Map<string, Value>): Value {
@@ -133,7 +240,8 @@ export class TfjsInterpreter extends PythonInterpreter {
       const list = this.listMethod(obj, name, args);
       if (list !== undefined) return list;
     }
-    if (obj instanceof TensorV && this.isOps(obj)) return this.tensorOp(name, [obj, ...args], undefined) ?? new Unknown(`.${name}() of a tensor is not followed`);
+    if (obj instanceof TensorV && this.isOps(obj))
+      return this.tensorOp(name, [obj, ...args], undefined) ?? new Unknown(`.${name}() of a tensor is not followed`);
     if (obj instanceof SequentialV || obj instanceof ModelV) return super.method(obj, name, args, kwargs);
     if (obj instanceof TensorV) return new Unknown(`.${name}() of a symbolic tensor`);
     return super.method(obj, name, args, kwargs);
@@ -152,13 +260,24 @@ export class TfjsInterpreter extends PythonInterpreter {
       }
       case 'slice': {
         const [lo, hi] = args;
-        if (!list.items || (lo !== undefined && typeof lo !== 'number') || (hi !== undefined && typeof hi !== 'number')) return new ListV(null, false, list.reason);
+        if (!list.items || (lo !== undefined && typeof lo !== 'number') || (hi !== undefined && typeof hi !== 'number'))
+          return new ListV(null, false, list.reason);
         return new ListV(list.items.slice(lo, hi), false);
       }
       case 'entries':
-        return list.items ? new ListV(list.items.map((v, i) => new ListV([i, v], false)), false) : new ListV(null, false, list.reason);
+        return list.items
+          ? new ListV(
+              list.items.map((v, i) => new ListV([i, v], false)),
+              false,
+            )
+          : new ListV(null, false, list.reason);
       case 'keys':
-        return list.items ? new ListV(list.items.map((_, i) => i), false) : new ListV(null, false, list.reason);
+        return list.items
+          ? new ListV(
+              list.items.map((_, i) => i),
+              false,
+            )
+          : new ListV(null, false, list.reason);
       case 'map':
       case 'forEach': {
         if (!(f instanceof FuncV)) return undefined;
@@ -192,26 +311,49 @@ export class TfjsInterpreter extends PythonInterpreter {
       const v = i < args.length ? args[i] : undefined;
       i++;
       const given = v === undefined ? null : v;
-      if (given === null && f.defaults.has(p.name)) params.set(p.name, v === undefined ? f.defaults.get(p.name)! : new Unknown(`${p.name}: null or undefined (the analyser does not tell them apart)`));
+      if (given === null && f.defaults.has(p.name))
+        params.set(
+          p.name,
+          v === undefined ? f.defaults.get(p.name)! : new Unknown(`${p.name}: null or undefined (the analyser does not tell them apart)`),
+        );
       else params.set(p.name, given);
     }
     return this.invoke(f, params);
   }
 
-  protected override external(path: string[], args: Value[], kwargs: Map<string, Value>, starred: string | null, e: CallExpr, target?: string): Value {
+  protected override external(
+    path: string[],
+    args: Value[],
+    kwargs: Map<string, Value>,
+    starred: string | null,
+    e: CallExpr,
+    target?: string,
+  ): Value {
     if (path.length === 2 && path[0] === 'Array' && path[1] === 'isArray' && args.length === 1) {
       const a = args[0];
       if (a instanceof ListV) return true;
-      if (a === null || typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean' || a instanceof DictV || a instanceof LayerV || a instanceof TensorV) return false;
+      if (
+        a === null ||
+        typeof a === 'number' ||
+        typeof a === 'string' ||
+        typeof a === 'boolean' ||
+        a instanceof DictV ||
+        a instanceof LayerV ||
+        a instanceof TensorV
+      )
+        return false;
     }
     if (path[0] === 'tf' && path.length > 1) return this.tfjs(path.slice(1), args, starred, e, target);
     if (path.length === 1 && path[0] === 'require' && typeof args[0] === 'string') return new ExternalV(requiredModule(args[0]));
-    if (path.length === 2 && path[0] === 'Math' && MATH_FUNCTIONS[path[1]] && args.length > 0 && args.every((a) => typeof a === 'number')) return MATH_FUNCTIONS[path[1]](...(args));
-    if (path.length === 1 && (path[0] === 'Number' || path[0] === 'parseInt' || path[0] === 'parseFloat') && typeof args[0] === 'number') return path[0] === 'parseInt' ? Math.trunc(args[0]) : args[0];
+    if (path.length === 2 && path[0] === 'Math' && MATH_FUNCTIONS[path[1]] && args.length > 0 && args.every((a) => typeof a === 'number'))
+      return MATH_FUNCTIONS[path[1]](...args);
+    if (path.length === 1 && (path[0] === 'Number' || path[0] === 'parseInt' || path[0] === 'parseFloat') && typeof args[0] === 'number')
+      return path[0] === 'parseInt' ? Math.trunc(args[0]) : args[0];
     if (path[0] === 'console') return null;
     // a callback given to code the analyser does not follow (an event listener, setTimeout, …)
     // still runs once, its parameters unknown, so the models it builds get rows
-    for (const a of args) if (a instanceof FuncV && a.calls === 0) this.callFunction(a, [], new Map(), `arguments from ${path.join('.')}()`);
+    for (const a of args)
+      if (a instanceof FuncV && a.calls === 0) this.callFunction(a, [], new Map(), `arguments from ${path.join('.')}()`);
     return new Unknown(`depends on ${path.join('.')}()`);
   }
 
@@ -281,14 +423,15 @@ export class TfjsInterpreter extends PythonInterpreter {
   }
 
   private tensor(shape: Shape | null, reason?: string): TensorV {
-    return new TensorV(shape, this.ops(), undefined, shape ? undefined : reason ?? 'a tensor whose shape is not known');
+    return new TensorV(shape, this.ops(), undefined, shape ? undefined : (reason ?? 'a tensor whose shape is not known'));
   }
 
   /** `tf.op(x, …)` / `x.op(…)` (args[0] is x): a tensor, or undefined when `op` is not a tensor op. */
   private tensorOp(op: string, args: Value[], e: CallExpr | undefined): Value | undefined {
     const x = args[0];
     const shapeOf = (v: Value | undefined): Shape | null => (v instanceof TensorV && this.isOps(v) ? v.shape : null);
-    const why = (v: Value | undefined) => (v instanceof TensorV ? v.reason : unknownReason(v ?? null)) ?? 'a tensor whose shape is not known';
+    const why = (v: Value | undefined) =>
+      (v instanceof TensorV ? v.reason : unknownReason(v ?? null)) ?? 'a tensor whose shape is not known';
     if (op in CREATORS) {
       const at = CREATORS[op];
       const lit = at < 0 ? null : toLiteral(args[at] ?? null);
@@ -307,24 +450,30 @@ export class TfjsInterpreter extends PythonInterpreter {
       const sa = shapeOf(a);
       const sb = typeof b === 'number' ? sa : shapeOf(b);
       const same = sa && sb && sa.length === sb.length && sa.every((d, i) => d === sb[i]);
-      return this.tensor(same ? sa : null, sa && sb ? `${op} of tensors of different shapes (broadcasting is not followed)` : why(sa ? b : a));
+      return this.tensor(
+        same ? sa : null,
+        sa && sb ? `${op} of tensors of different shapes (broadcasting is not followed)` : why(sa ? b : a),
+      );
     }
     if (op === 'reshape') {
       const s = shapeOf(x);
       const t = toLiteral(args[1] ?? null);
-      if (!s || !Array.isArray(t) || !t.every((d) => typeof d === 'number')) return this.tensor(null, s ? 'a reshape to a shape known only at run time' : why(x));
+      if (!s || !Array.isArray(t) || !t.every((d) => typeof d === 'number'))
+        return this.tensor(null, s ? 'a reshape to a shape known only at run time' : why(x));
       const total = s.reduce((p: number, d) => p * (d ?? NaN), 1);
       const dims = t;
       const known = dims.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
       const free = dims.filter((d) => d === -1).length;
-      if (free > 1 || (free === 1 ? total % known !== 0 : known !== total)) return this.tensor(null, `a reshape of ${formatShape(s)} to [${dims.join(', ')}] that tfjs rejects`);
+      if (free > 1 || (free === 1 ? total % known !== 0 : known !== total))
+        return this.tensor(null, `a reshape of ${formatShape(s)} to [${dims.join(', ')}] that tfjs rejects`);
       return this.tensor(dims.map((d) => (d === -1 ? total / known : d)));
     }
     if (op === 'flatten') {
       const s = shapeOf(x);
       return this.tensor(s ? [s.reduce((p: number, d) => p * (d ?? NaN), 1)] : null, why(x));
     }
-    if (['dispose', 'print', 'data', 'dataSync', 'array', 'arraySync'].includes(op)) return new Unknown(`the values of a tensor (.${op}())`);
+    if (['dispose', 'print', 'data', 'dataSync', 'array', 'arraySync'].includes(op))
+      return new Unknown(`the values of a tensor (.${op}())`);
     return undefined;
   }
 
@@ -342,7 +491,11 @@ export class TfjsInterpreter extends PythonInterpreter {
       if (l === undefined) uncertain.push(`${name} (${unknownReason(v) ?? 'known only at run time'})`);
       return l;
     };
-    const kw: Record<string, LiteralValue | undefined> = { strides: lit(2, 'strides', 1), padding: lit(3, 'pad', 'valid'), use_bias: false };
+    const kw: Record<string, LiteralValue | undefined> = {
+      strides: lit(2, 'strides', 1),
+      padding: lit(3, 'pad', 'valid'),
+      use_bias: false,
+    };
     if (!isPool) kw.dilation_rate = lit(5, 'dilations', 1);
     let className: string;
     if (isPool) {
@@ -357,11 +510,20 @@ export class TfjsInterpreter extends PythonInterpreter {
         if (op === 'conv2d') kw.filters = f[3]!;
         else kw.depth_multiplier = f[3]!;
         const cin = xs ? xs[xs.length - 1] : null;
-        if (cin !== null && f[2] !== cin) extra.push({ severity: 'error', message: `${op}: the filter has ${f[2]} input channels but the input ${formatShape(xs)} has ${cin}` });
+        if (cin !== null && f[2] !== cin)
+          extra.push({
+            severity: 'error',
+            message: `${op}: the filter has ${f[2]} input channels but the input ${formatShape(xs)} has ${cin}`,
+          });
       } else if (f) {
-        extra.push({ severity: 'error', message: `${op}: the filter must be 4-D [filterHeight, filterWidth, inChannels, outChannels], got ${formatShape(f)}` });
+        extra.push({
+          severity: 'error',
+          message: `${op}: the filter must be 4-D [filterHeight, filterWidth, inChannels, outChannels], got ${formatShape(f)}`,
+        });
       } else {
-        uncertain.push(`the filter (${filter instanceof TensorV ? filter.reason ?? 'its shape is not known' : unknownReason(filter ?? null) ?? 'not a tensor the analyser follows'})`);
+        uncertain.push(
+          `the filter (${filter instanceof TensorV ? (filter.reason ?? 'its shape is not known') : (unknownReason(filter ?? null) ?? 'not a tensor the analyser follows')})`,
+        );
         kw.kernel_size = 1; // not used: the shape is unknown while the filter is
         if (op === 'conv2d') kw.filters = 1;
       }
@@ -371,12 +533,21 @@ export class TfjsInterpreter extends PythonInterpreter {
     const layer = new LayerV(className, spec, uncertain, e, this.base);
     const hasBatch = xs?.length === 4;
     const input = xs ? (hasBatch ? xs.slice(1) : xs) : null;
-    const reasons = input ? [] : [x instanceof TensorV ? x.reason ?? 'a tensor whose shape is not known' : unknownReason(x ?? null) ?? 'not a tensor the analyser follows'];
+    const reasons = input
+      ? []
+      : [
+          x instanceof TensorV
+            ? (x.reason ?? 'a tensor whose shape is not known')
+            : (unknownReason(x ?? null) ?? 'not a tensor the analyser follows'),
+        ];
     const row = this.row(this.ops(), layer, [input], e.range, reasons);
     row.params = null; // a raw op takes its filter as a tensor: no layer weights
     if (uncertain.length > 0) row.arithmetic = [];
     row.diagnostics.unshift(...extra);
     const out = row.outputShape;
-    return this.tensor(out && xs && out.every((d) => d !== null) ? (hasBatch ? [xs[0], ...out] : out) : null, `the output of tf.${op}() is not known`);
+    return this.tensor(
+      out && xs && out.every((d) => d !== null) ? (hasBatch ? [xs[0], ...out] : out) : null,
+      `the output of tf.${op}() is not known`,
+    );
   }
 }

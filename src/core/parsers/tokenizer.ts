@@ -18,7 +18,35 @@ export interface Token {
   fstring?: true;
 }
 
-const OPS = ['**=', '//=', '>>=', '<<=', '...', '===', '!==', '=>', '**', '//', '==', '!=', '<=', '>=', '->', '+=', '-=', '*=', '/=', '%=', '&&', '||', '??', '?.', ':=', '<<', '>>'];
+const OPS = [
+  '**=',
+  '//=',
+  '>>=',
+  '<<=',
+  '...',
+  '===',
+  '!==',
+  '=>',
+  '**',
+  '//',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '->',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  ':=',
+  '<<',
+  '>>',
+];
 
 const NUMBER = /0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?[jJnL]?(?![.\d])|\d[\d_]*\.?/y;
 
@@ -46,7 +74,8 @@ export function tokenize(text: string, language: Language, firstLine = 0): Token
   let lineStart = 0;
   let depth = 0;
   const col = () => i - lineStart;
-  const push = (type: TokenType, value: string, sLine: number, sCol: number) => tokens.push({ type, value, line: sLine, col: sCol, endLine: line, endCol: col() });
+  const push = (type: TokenType, value: string, sLine: number, sCol: number) =>
+    tokens.push({ type, value, line: sLine, col: sCol, endLine: line, endCol: col() });
   const newline = () => {
     line++;
     lineStart = i;

@@ -59,5 +59,10 @@ export async function importOptional(name: string): Promise<any> {
 /** The first line of an error's message: native loaders put long stacks after it. */
 export function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? text
+  );
 }

@@ -92,6 +92,7 @@ export function nativeInstallHint(
   if (name === 'tensorflow-gpu') {
     return `npm install ${versioned}${inCheckout(ctx)} with CUDA 11.2 and cuDNN 8.1 installed (Linux x86_64, NVIDIA GPU); on any other GPU, or without those CUDA versions, use the webgpu backend`;
   }
-  if (problem === 'not-built') return `run scripts/provision-libtensorflow${inCheckout(ctx)} (builds it offline from the tensorflow-cpu wheel)`;
+  if (problem === 'not-built')
+    return `run scripts/provision-libtensorflow${inCheckout(ctx)} (builds it offline from the tensorflow-cpu wheel)`;
   return `npm install ${versioned}${inCheckout(ctx)} (its installer downloads libtensorflow); without internet: npm install --ignore-scripts ${versioned}, then scripts/provision-libtensorflow (builds the binding from the tensorflow-cpu wheel)`;
 }

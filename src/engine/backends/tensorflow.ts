@@ -59,7 +59,10 @@ function installHint(name: NativeBackend, tfjsVersion: string, problem: NativePr
 function findBinding(dir: string): string | null {
   const lib = join(dir, 'lib');
   if (!existsSync(lib)) return null;
-  for (const sub of readdirSync(lib).filter((d) => /^napi-v\d+$/.test(d)).sort().reverse()) {
+  for (const sub of readdirSync(lib)
+    .filter((d) => /^napi-v\d+$/.test(d))
+    .sort()
+    .reverse()) {
     const binding = join(lib, sub, 'tfjs_binding.node');
     if (existsSync(binding)) return binding;
   }
@@ -75,14 +78,22 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
     // the CUDA 12 libraries are in the install's cuda/ folder; only the driver's libcuda is the system's
     const missing = missingSharedLibraries(['libcuda.so.1']);
     if (missing.length > 0) {
-      return { ok: false, reason: `the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in ${gpuInstall} can only run on the CPU`, install: 'install the NVIDIA driver (nvidia-smi must work); or use the tensorflow backend' };
+      return {
+        ok: false,
+        reason: `the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in ${gpuInstall} can only run on the CPU`,
+        install: 'install the NVIDIA driver (nvidia-smi must work); or use the tensorflow backend',
+      };
     }
   }
   const dir = packageDir(pkg);
   if (!dir) return { ok: false, reason: `${pkg} is not installed`, install };
   const version = packageVersion(pkg);
   if (version !== tfjsVersion) {
-    return { ok: false, reason: `${pkg} is ${version} but @tensorflow/tfjs is ${tfjsVersion}; they must be the same version (one tfjs-core)`, install };
+    return {
+      ok: false,
+      reason: `${pkg} is ${version} but @tensorflow/tfjs is ${tfjsVersion}; they must be the same version (one tfjs-core)`,
+      install,
+    };
   }
   if (!findBinding(dir)) {
     return {
@@ -140,9 +151,7 @@ async function loadNative(name: NativeBackend): Promise<LoadOutcome> {
 }
 
 function describeLoaded(name: NativeBackend): LoadOutcome {
-  const backend = tf.findBackend('tensorflow') as unknown as
-    | { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean }
-    | undefined;
+  const backend = tf.findBackend('tensorflow') as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean } | undefined;
   const libVersion = backend?.binding?.TF_Version;
   if (name === 'tensorflow-gpu' && backend && backend.isUsingGpuDevice === false && installedGpuLib()) {
     return {

@@ -23,7 +23,7 @@ interface Gpu {
 }
 
 const INSTALL_DRIVER =
-  'install the Vulkan loader and your GPU vendor\'s Vulkan driver (Debian/Ubuntu: libvulkan1, plus the NVIDIA driver or mesa-vulkan-drivers for AMD/Intel); check with vulkaninfo --summary';
+  "install the Vulkan loader and your GPU vendor's Vulkan driver (Debian/Ubuntu: libvulkan1, plus the NVIDIA driver or mesa-vulkan-drivers for AMD/Intel); check with vulkaninfo --summary";
 
 /** "NVIDIA H200 (nvidia, vulkan)" from whatever fields this Dawn fills in. */
 export function describeAdapter(info: AdapterInfo | undefined): string {
@@ -52,13 +52,21 @@ function installGlobals(globals: Record<string, unknown>, gpu: Gpu): void {
 async function loadWebgpu(): Promise<LoadOutcome> {
   // Without the Vulkan loader Dawn finds no adapter anyway, after printing a native warning.
   if (process.platform === 'linux' && !findSharedLibrary('libvulkan.so.1')) {
-    return { ok: false, reason: 'no GPU adapter: no Vulkan driver (libvulkan.so.1 not found), so Dawn cannot reach a GPU', install: INSTALL_DRIVER };
+    return {
+      ok: false,
+      reason: 'no GPU adapter: no Vulkan driver (libvulkan.so.1 not found), so Dawn cannot reach a GPU',
+      install: INSTALL_DRIVER,
+    };
   }
   let dawn: { create(options: string[]): Gpu; globals: Record<string, unknown> };
   try {
     dawn = await importOptional('webgpu');
   } catch (e) {
-    return { ok: false, reason: `the npm package webgpu (Dawn) could not load: ${firstLine(e)}`, install: packageHint('webgpu', installContext()) };
+    return {
+      ok: false,
+      reason: `the npm package webgpu (Dawn) could not load: ${firstLine(e)}`,
+      install: packageHint('webgpu', installContext()),
+    };
   }
   // e.g. CNN_LAB_DAWN_OPTIONS="enable-dawn-features=allow_unsafe_apis" for GPU timestamps when profiling.
   const gpu = dawn.create((process.env.CNN_LAB_DAWN_OPTIONS ?? '').split(/\s+/).filter(Boolean));
@@ -69,19 +77,28 @@ async function loadWebgpu(): Promise<LoadOutcome> {
     return { ok: false, reason: `no GPU adapter: ${firstLine(e)}`, install: INSTALL_DRIVER };
   }
   if (!adapter) {
-    return { ok: false, reason: 'no GPU adapter: Dawn found no Vulkan device (no GPU, or no Vulkan driver for it)', install: INSTALL_DRIVER };
+    return {
+      ok: false,
+      reason: 'no GPU adapter: Dawn found no Vulkan device (no GPU, or no Vulkan driver for it)',
+      install: INSTALL_DRIVER,
+    };
   }
   const software = isSoftwareAdapter(adapter);
   installGlobals(dawn.globals, gpu);
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
   } catch (e) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu could not load: ${firstLine(e)}`, install: packageHint(`@tensorflow/tfjs-backend-webgpu@${tf.version.tfjs}`, installContext()) };
+    return {
+      ok: false,
+      reason: `@tensorflow/tfjs-backend-webgpu could not load: ${firstLine(e)}`,
+      install: packageHint(`@tensorflow/tfjs-backend-webgpu@${tf.version.tfjs}`, installContext()),
+    };
   }
   if (!tf.findBackendFactory('webgpu')) {
     return {
       ok: false,
-      reason: '@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it did not register (import it only through the backend registry)',
+      reason:
+        '@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it did not register (import it only through the backend registry)',
       install: 'select the backend through cnnLab.backend / --backend instead of importing tfjs-backend-webgpu directly',
     };
   }

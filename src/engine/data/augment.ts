@@ -188,13 +188,7 @@ export function sampleAffineParams(config: AugmentConfig, height: number, width:
 
 export function isIdentity(p: AffineParams): boolean {
   return (
-    p.rotation === 0 &&
-    p.shiftRows === 0 &&
-    p.shiftCols === 0 &&
-    p.shear === 0 &&
-    p.zoomRows === 1 &&
-    p.zoomCols === 1 &&
-    !p.flipHorizontal
+    p.rotation === 0 && p.shiftRows === 0 && p.shiftCols === 0 && p.shear === 0 && p.zoomRows === 1 && p.zoomCols === 1 && !p.flipHorizontal
   );
 }
 
@@ -251,7 +245,8 @@ export async function renderAugmentedPreviews(
   await mkdir(outDir, { recursive: true });
   const stem = basename(imagePath, extname(imagePath));
   const digits = String(n - 1).length;
-  const nameOf = (i: number, set: number) => join(outDir, `${stem}-aug-${String(i).padStart(digits, '0')}${set === 1 ? '' : `-${set}`}.png`);
+  const nameOf = (i: number, set: number) =>
+    join(outDir, `${stem}-aug-${String(i).padStart(digits, '0')}${set === 1 ? '' : `-${set}`}.png`);
   let set = 1;
   while (Array.from({ length: n }, (_, i) => nameOf(i, set)).some((p) => existsSync(p))) set++;
   const written: PreviewFile[] = [];
@@ -264,7 +259,8 @@ export async function renderAugmentedPreviews(
     try {
       await writeFile(path, png, { flag: 'wx' });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`cannot write ${path}: it appeared while writing (another augment into ${outDir}?); nothing was overwritten`);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new Error(`cannot write ${path}: it appeared while writing (another augment into ${outDir}?); nothing was overwritten`);
       throw e;
     }
     written.push({ path, params });

@@ -103,7 +103,8 @@ async function checkReadableFile(path: string, name: string): Promise<Buffer> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ImageDecodeError(name, 'file not found');
-    if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, `permission denied: the file cannot be read (${code}); check its permissions`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new ImageDecodeError(name, `permission denied: the file cannot be read (${code}); check its permissions`);
     throw new ImageDecodeError(name, `cannot read file (${code ?? String(e)})`);
   }
   try {
@@ -128,7 +129,10 @@ async function checkReadableFile(path: string, name: string): Promise<Buffer> {
  * in other files: a vector drawing is refused, whatever its extension, with what to do instead.
  */
 function rejectSvg(name: string, head: Uint8Array): void {
-  const text = Buffer.from(head).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
+  const text = Buffer.from(head)
+    .toString('latin1')
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart();
   if (text.startsWith('<') && /<svg[\s>]/i.test(text)) {
     throw new ImageDecodeError(name, 'an SVG (vector) image: CNN Lab reads raster images only; convert it to PNG first');
   }

@@ -4,14 +4,7 @@
 import type { AugmentConfig } from '../../core/experiment.ts';
 import type { SkippedFile } from '../../protocol/messages.ts';
 import { augmentPixels, augmentSeed, validateAugmentConfig } from './augment.ts';
-import {
-  decodeImage,
-  ImageDecodeError,
-  pixelsToFloat32,
-  type Preprocessing,
-  type ResizeMode,
-  type RgbImage,
-} from './decode-image.ts';
+import { decodeImage, ImageDecodeError, pixelsToFloat32, type Preprocessing, type ResizeMode, type RgbImage } from './decode-image.ts';
 import type { DatasetFile } from './scan.ts';
 
 export * from './decode-image.ts';
@@ -249,7 +242,13 @@ export function* batchesFromDecoded(
       if (!(i >= 0 && i < set.labels.length)) throw new Error(`order index ${i} outside the decoded set of ${set.labels.length}`);
       let pixels = set.pixels.subarray(i * imageLength, (i + 1) * imageLength);
       if (options.augment) {
-        pixels = augmentPixels(pixels, set.height, set.width, options.augment, augmentSeed(options.seed ?? 0, options.epoch ?? 0, i)).pixels;
+        pixels = augmentPixels(
+          pixels,
+          set.height,
+          set.width,
+          options.augment,
+          augmentSeed(options.seed ?? 0, options.epoch ?? 0, i),
+        ).pixels;
       }
       pixelsToFloat32(pixels, options.preprocessing, x, k * imageLength);
       labels[k] = set.labels[i];

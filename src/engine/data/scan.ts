@@ -68,9 +68,7 @@ export async function scanDataset(rootInput: string, what = 'dataset folder'): P
   const notes: string[] = [];
   if (rootImages.length > 0) {
     const examples = rootImages.slice(0, 3).join(', ') + (rootImages.length > 3 ? ', …' : '');
-    notes.push(
-      `${rootImages.length} image(s) directly in ${root} ignored (${examples}): images must be inside a class subfolder`,
-    );
+    notes.push(`${rootImages.length} image(s) directly in ${root} ignored (${examples}): images must be inside a class subfolder`);
   }
   if (classes.length === 0) {
     const hint = rootImages.length > 0 ? `; move the ${rootImages.length} image(s) there into one subfolder per class` : '';
@@ -87,20 +85,20 @@ export async function scanDataset(rootInput: string, what = 'dataset folder'): P
     if (images.length === 0) emptyClasses.push(name);
   }
   if (otherFiles.length > 0) {
-    const examples = otherFiles.slice(0, 3).map((p) => relative(root, p)).join(', ');
-    notes.push(
-      `${otherFiles.length} file(s) without an image extension (${DOTTED_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`,
-    );
+    const examples = otherFiles
+      .slice(0, 3)
+      .map((p) => relative(root, p))
+      .join(', ');
+    notes.push(`${otherFiles.length} file(s) without an image extension (${DOTTED_EXTENSIONS.join(' ')}) ignored, e.g. ${examples}`);
   }
-  if (emptyClasses.length > 0) notes.push(`class folder(s) with no image: ${emptyClasses.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
+  if (emptyClasses.length > 0)
+    notes.push(`class folder(s) with no image: ${emptyClasses.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
   if (files.length === 0) {
     const unreadable = classes.filter((c) => unreadableReason(join(root, c), skipped));
     if (unreadable.length > 0) {
       throw new Error(`no images in ${what} ${root}: ${unreadable.map((c) => withUnreadableReason(root, c, skipped)).join(', ')}`);
     }
-    throw new Error(
-      `no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${DOTTED_EXTENSIONS.join('/')} files`,
-    );
+    throw new Error(`no images in ${what} ${root}: class folder(s) ${classes.join(', ')} contain no ${DOTTED_EXTENSIONS.join('/')} files`);
   }
   return { root, classes, files, skipped, counts, emptyClasses, notes };
 }
@@ -172,13 +170,10 @@ export async function loadDatasetSplit(source: DatasetSource): Promise<DatasetSp
     const missing = scan.classes.filter((c) => !val.classes.includes(c));
     const extra = val.classes.filter((c) => !scan.classes.includes(c));
     if (missing.length > 0 || extra.length > 0) {
-      const parts = [
-        missing.length ? `missing ${missing.join(', ')}` : '',
-        extra.length ? `extra ${extra.join(', ')}` : '',
-      ].filter(Boolean);
-      throw new Error(
-        `validation folder ${val.root} does not have the same class folders as ${scan.root}: ${parts.join('; ')}`,
+      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(
+        Boolean,
       );
+      throw new Error(`validation folder ${val.root} does not have the same class folders as ${scan.root}: ${parts.join('; ')}`);
     }
     if (source.validationSplit > 0) notes.push('a validation folder is given: validationSplit is not used');
     train = scan.files;

@@ -8,9 +8,25 @@ import type { tf } from '../tf.ts';
 
 /** Layer classes whose tfjs config Keras 3 accepts as-is (same keys, same meaning). */
 export const EXPORTABLE_LAYERS = new Set([
-  'InputLayer', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense', 'BatchNormalization', 'Activation', 'ReLU',
-  'Add', 'Multiply', 'Concatenate', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'AveragePooling2D',
-  'ZeroPadding2D', 'Dropout', 'Flatten', 'Reshape',
+  'InputLayer',
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'Dense',
+  'BatchNormalization',
+  'Activation',
+  'ReLU',
+  'Add',
+  'Multiply',
+  'Concatenate',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'ZeroPadding2D',
+  'Dropout',
+  'Flatten',
+  'Reshape',
 ]);
 
 /** The weight order Keras creates a layer's variables in (what `vars/0`, `vars/1`… and legacy h5 loading follow). */
@@ -38,12 +54,18 @@ export function exportLayers(model: tf.LayersModel): ExportLayer[] {
   return model.layers.map((layer) => {
     const className = layer.getClassName();
     if (!EXPORTABLE_LAYERS.has(className)) {
-      throw new Error(`layer '${layer.name}' is a ${className}, which the Keras export does not convert (supported: ${[...EXPORTABLE_LAYERS].join(', ')})`);
+      throw new Error(
+        `layer '${layer.name}' is a ${className}, which the Keras export does not convert (supported: ${[...EXPORTABLE_LAYERS].join(', ')})`,
+      );
     }
-    if (layer.inboundNodes.length > 1) throw new Error(`layer '${layer.name}' is shared (called ${layer.inboundNodes.length} times); the Keras export handles layers called once`);
+    if (layer.inboundNodes.length > 1)
+      throw new Error(
+        `layer '${layer.name}' is shared (called ${layer.inboundNodes.length} times); the Keras export handles layers called once`,
+      );
     const weights = layer.weights.map((w) => {
       const name = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
-      if (!WEIGHT_ORDER.includes(name)) throw new Error(`layer '${layer.name}': weight '${w.originalName}' has no Keras counterpart the export knows`);
+      if (!WEIGHT_ORDER.includes(name))
+        throw new Error(`layer '${layer.name}': weight '${w.originalName}' has no Keras counterpart the export knows`);
       return { name, shape: w.shape as number[], values: w.read().dataSync() as Float32Array };
     });
     weights.sort((a, b) => WEIGHT_ORDER.indexOf(a.name) - WEIGHT_ORDER.indexOf(b.name));
@@ -123,9 +145,19 @@ export function keras3ModelConfig(model: tf.LayersModel): Json {
     if (l.class_name === 'InputLayer') {
       const c = l.config;
       return {
-        module: 'keras.layers', class_name: 'InputLayer',
-        config: { batch_shape: c.batch_input_shape, dtype: c.dtype ?? 'float32', sparse: false, ragged: false, name: c.name, optional: false },
-        registered_name: null, name: l.name, inbound_nodes: [],
+        module: 'keras.layers',
+        class_name: 'InputLayer',
+        config: {
+          batch_shape: c.batch_input_shape,
+          dtype: c.dtype ?? 'float32',
+          sparse: false,
+          ragged: false,
+          name: c.name,
+          optional: false,
+        },
+        registered_name: null,
+        name: l.name,
+        inbound_nodes: [],
       };
     }
     const config = keras3LayerConfig(l.config);
@@ -137,7 +169,8 @@ export function keras3ModelConfig(model: tf.LayersModel): Json {
       return { args: [inputs.length > 1 || MERGE_LAYERS.has(l.class_name) ? tensors : tensors[0]], kwargs: {} };
     });
     return {
-      module: 'keras.layers', class_name: l.class_name,
+      module: 'keras.layers',
+      class_name: l.class_name,
       config: { name: l.name, trainable: config.trainable ?? true, dtype: DTYPE_POLICY, ...config },
       registered_name: null,
       build_config: { input_shape: buildInputShape(layer, l.class_name) },

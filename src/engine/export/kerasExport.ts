@@ -104,14 +104,20 @@ async function writeLegacyH5(path: string, model: tf.LayersModel, layers: Export
     f.create_attribute('backend', 'tensorflow');
     f.create_attribute('cnn_lab_metadata', JSON.stringify(metadata));
     const weights = f.create_group('model_weights');
-    weights.create_attribute('layer_names', layers.map((l) => l.name));
+    weights.create_attribute(
+      'layer_names',
+      layers.map((l) => l.name),
+    );
     weights.create_attribute('keras_version', KERAS2_VERSION);
     weights.create_attribute('backend', 'tensorflow');
     for (const layer of layers) {
       const g = weights.create_group(layer.name);
       // Keras reads a missing weight_names as none; h5wasm cannot write an empty string array
       if (layer.weights.length === 0) continue;
-      g.create_attribute('weight_names', layer.weights.map((w) => `${layer.name}/${w.name}:0`));
+      g.create_attribute(
+        'weight_names',
+        layer.weights.map((w) => `${layer.name}/${w.name}:0`),
+      );
       const inner = g.create_group(layer.name);
       for (const w of layer.weights) inner.create_dataset({ name: `${w.name}:0`, data: w.values, shape: w.shape, dtype: '<f' });
     }
@@ -167,11 +173,16 @@ export async function exportKerasModel(modelDir: string, outInput: string, forma
   const labelsFile = labelsPathFor(out);
   // never replace what CNN Lab did not write: an earlier export is recognised by its labels file
   const ours = writtenByCnnLab(labelsFile);
-  if (existsSync(out) && !ours) throw new Error(`${out} exists and is not a CNN Lab export (no ${basename(labelsFile)} from cnn-lab beside it); choose another name or remove it`);
+  if (existsSync(out) && !ours)
+    throw new Error(
+      `${out} exists and is not a CNN Lab export (no ${basename(labelsFile)} from cnn-lab beside it); choose another name or remove it`,
+    );
   if (existsSync(labelsFile) && !ours) throw new Error(`${labelsFile} exists and was not written by CNN Lab; choose another output name`);
   const meta = readMetadata(dir);
   if (meta.modelInput === 'pooled-head') {
-    throw new Error(`${dir} holds only the classifier head (its base ${meta.base.id} is a graph model, kept apart); Keras export needs a model trained on a layers base`);
+    throw new Error(
+      `${dir} holds only the classifier head (its base ${meta.base.id} is a graph model, kept apart); Keras export needs a model trained on a layers base`,
+    );
   }
   const { format: jsonFormat, artifacts } = await readModelArtifacts(join(dir, 'model.json'));
   if (jsonFormat !== 'layers-model') throw new Error(`${dir}/model.json is a graph model; only layers models export to Keras`);
@@ -191,7 +202,12 @@ export async function exportKerasModel(modelDir: string, outInput: string, forma
  * or the h5 attribute cnn_lab_metadata). Through a temporary sibling renamed into place, so a
  * failed export never leaves half a file under `out`.
  */
-export async function writeKerasFile(model: tf.LayersModel, out: string, format: KerasFormat, cnnLab: object): Promise<{ layers: number; weights: number }> {
+export async function writeKerasFile(
+  model: tf.LayersModel,
+  out: string,
+  format: KerasFormat,
+  cnnLab: object,
+): Promise<{ layers: number; weights: number }> {
   const layers = exportLayers(model);
   const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -212,7 +228,9 @@ async function writeKerasZip(path: string, model: tf.LayersModel, layers: Export
     const now = new Date();
     const stamp = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}@${now.toTimeString().slice(0, 8)}`;
     // Keras reads keras_version and date_saved; the rest is ours (Keras ignores unknown keys)
-    zip.addBuffer(Buffer.from(JSON.stringify({ keras_version: KERAS3_VERSION, date_saved: stamp, cnn_lab: metadata })), 'metadata.json', { compress: false });
+    zip.addBuffer(Buffer.from(JSON.stringify({ keras_version: KERAS3_VERSION, date_saved: stamp, cnn_lab: metadata })), 'metadata.json', {
+      compress: false,
+    });
     zip.addBuffer(Buffer.from(JSON.stringify(keras3ModelConfig(model))), 'config.json', { compress: false });
     zip.addBuffer(readFileSync(weightsTmp), 'model.weights.h5', { compress: false });
     zip.end();
@@ -221,4 +239,3 @@ async function writeKerasZip(path: string, model: tf.LayersModel, layers: Export
     rmSync(weightsTmp, { force: true });
   }
 }
-

@@ -38,8 +38,13 @@ function templatesDir(): string {
 export async function exportKerasScript(config: ExperimentConfig, experimentFile: string, outInput: string): Promise<ScriptExportResult> {
   const out = resolve(outInput);
   if (existsSync(out)) {
-    const foreign = readdirSync(out).filter((f) => !WRITTEN_FILES.includes(f) && f !== '__pycache__' && !/^model(\.checkpoint)?\.(keras|h5)$|\.labels\.json$/.test(f));
-    if (foreign.length) throw new Error(`${out} holds files CNN Lab did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); give an empty or new folder`);
+    const foreign = readdirSync(out).filter(
+      (f) => !WRITTEN_FILES.includes(f) && f !== '__pycache__' && !/^model(\.checkpoint)?\.(keras|h5)$|\.labels\.json$/.test(f),
+    );
+    if (foreign.length)
+      throw new Error(
+        `${out} holds files CNN Lab did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); give an empty or new folder`,
+      );
   }
   const split = await loadDatasetSplit(config);
   if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
@@ -57,7 +62,12 @@ export async function exportKerasScript(config: ExperimentConfig, experimentFile
     const side = (root: string, files: DatasetFile[]) => ({ root, files: files.map((f) => [relative(root, f.path), f.label]) });
     writeFileSync(
       join(out, 'split.json'),
-      JSON.stringify({ classes: split.classes, seed: config.seed, train: side(config.data, split.train), validation: side(config.validationData ?? config.data, split.validation) }) + '\n',
+      JSON.stringify({
+        classes: split.classes,
+        seed: config.seed,
+        train: side(config.data, split.train),
+        validation: side(config.validationData ?? config.data, split.validation),
+      }) + '\n',
     );
     const experiment = {
       exportedBy: `cnn-lab ${cnnLabVersion()}`,
@@ -85,7 +95,10 @@ export async function exportKerasScript(config: ExperimentConfig, experimentFile
     };
     writeFileSync(join(out, 'experiment.json'), JSON.stringify(experiment, null, 2) + '\n');
     for (const f of SCRIPT_FILES) copyFileSync(join(templatesDir(), f), join(out, f));
-    writeFileSync(join(out, 'requirements.txt'), `# the versions these scripts were tested with\ntensorflow==${TESTED_TENSORFLOW}\nkeras==${TESTED_KERAS}\n# Keras 2, for train.py --multi-worker (Keras 3 does not run MultiWorkerMirroredStrategy)\ntf_keras==${TESTED_TENSORFLOW}\n`);
+    writeFileSync(
+      join(out, 'requirements.txt'),
+      `# the versions these scripts were tested with\ntensorflow==${TESTED_TENSORFLOW}\nkeras==${TESTED_KERAS}\n# Keras 2, for train.py --multi-worker (Keras 3 does not run MultiWorkerMirroredStrategy)\ntf_keras==${TESTED_TENSORFLOW}\n`,
+    );
     writeFileSync(join(out, 'README.md'), readme(experiment.baseLabel, split.classes, experimentFile));
     return { out, files: WRITTEN_FILES, train: split.train.length, validation: split.validation.length, frozenLayers: frozenLayers.length };
   } finally {

@@ -78,7 +78,8 @@ async function readKeras2(path: string, where: string): Promise<RawFile> {
   const f = openH5(mod, path, where);
   try {
     const config = f.attrs['model_config']?.value;
-    if (typeof config !== 'string') throw new Error(`${where} has no model_config attribute: a weights-only h5 (save_weights), not a saved model`);
+    if (typeof config !== 'string')
+      throw new Error(`${where} has no model_config attribute: a weights-only h5 (save_weights), not a saved model`);
     const group = f.get('model_weights');
     if (!(group instanceof mod.Group)) throw new Error(`${where} has no model_weights group`);
     const names = group.attrs['layer_names']?.value;
@@ -100,7 +101,12 @@ async function readKeras2(path: string, where: string): Promise<RawFile> {
       }
     }
     const embedded = f.attrs['cnn_lab_metadata']?.value;
-    return { format: 'keras2', config: parseJson(config, `${where} model_config`), weights, embedded: typeof embedded === 'string' ? parseJson(embedded, `${where} cnn_lab_metadata`) : undefined };
+    return {
+      format: 'keras2',
+      config: parseJson(config, `${where} model_config`),
+      weights,
+      embedded: typeof embedded === 'string' ? parseJson(embedded, `${where} cnn_lab_metadata`) : undefined,
+    };
   } finally {
     f.close();
   }
@@ -136,7 +142,8 @@ async function readKeras3(path: string, where: string): Promise<RawFile> {
   const entries = await readZipEntries(path, ['config.json', 'metadata.json', 'model.weights.h5'], where);
   const configText = entries.get('config.json');
   const weightsFile = entries.get('model.weights.h5');
-  if (!configText || !weightsFile) throw new Error(`${where} has no ${configText ? 'model.weights.h5' : 'config.json'}: not a Keras 3 model file`);
+  if (!configText || !weightsFile)
+    throw new Error(`${where} has no ${configText ? 'model.weights.h5' : 'config.json'}: not a Keras 3 model file`);
   const metadataText = entries.get('metadata.json');
   const metadata = metadataText ? parseJson(metadataText.toString('utf8'), `${where} metadata.json`) : {};
   // h5wasm reads files by path (Node's raw file system), so the weights go to a private temp file
@@ -159,17 +166,25 @@ async function readKeras3(path: string, where: string): Promise<RawFile> {
           const count = vars instanceof mod.Group ? vars.keys().length : 0;
           if (vars instanceof mod.Group && typeof owner === 'string' && count > 0) {
             if (weights.has(owner)) throw new Error(`${where}: two layers named '${owner}' hold weights; CNN Lab needs unique layer names`);
-            weights.set(owner, Array.from({ length: count }, (_, i) => {
-              const ds = vars.get(String(i));
-              if (!(ds instanceof mod.Dataset)) throw new Error(`${where}: ${at}/${k}/vars/${i} (layer '${owner}') is missing`);
-              return numeric(ds, where, `${at}/${k}/vars/${i}`);
-            }));
+            weights.set(
+              owner,
+              Array.from({ length: count }, (_, i) => {
+                const ds = vars.get(String(i));
+                if (!(ds instanceof mod.Dataset)) throw new Error(`${where}: ${at}/${k}/vars/${i} (layer '${owner}') is missing`);
+                return numeric(ds, where, `${at}/${k}/vars/${i}`);
+              }),
+            );
           }
           visitLayers(layer.get('layers'), `${at}/${k}/layers`);
         }
       };
       visitLayers(f.get('layers'), 'layers');
-      return { format: 'keras3', config: parseJson(configText.toString('utf8'), `${where} config.json`), weights, embedded: metadata.cnn_lab };
+      return {
+        format: 'keras3',
+        config: parseJson(configText.toString('utf8'), `${where} config.json`),
+        weights,
+        embedded: metadata.cnn_lab,
+      };
     } finally {
       f.close();
     }
@@ -182,8 +197,14 @@ async function readKeras3(path: string, where: string): Promise<RawFile> {
 function parseMetadata(value: unknown, source: string): KerasFileMetadata {
   const m = value as Json;
   if (!m || typeof m !== 'object') throw new Error(`${source}: not a JSON object`);
-  if (!Array.isArray(m.labels) || m.labels.length === 0 || !m.labels.every((l: unknown) => typeof l === 'string')) throw new Error(`${source}: "labels" must be a non-empty list of strings`);
-  if (!Array.isArray(m.inputSize) || m.inputSize.length !== 2 || !m.inputSize.every((n: unknown) => Number.isInteger(n) && (n as number) > 0)) throw new Error(`${source}: "inputSize" must be [height, width]`);
+  if (!Array.isArray(m.labels) || m.labels.length === 0 || !m.labels.every((l: unknown) => typeof l === 'string'))
+    throw new Error(`${source}: "labels" must be a non-empty list of strings`);
+  if (
+    !Array.isArray(m.inputSize) ||
+    m.inputSize.length !== 2 ||
+    !m.inputSize.every((n: unknown) => Number.isInteger(n) && (n as number) > 0)
+  )
+    throw new Error(`${source}: "inputSize" must be [height, width]`);
   if (!PREPROCESSINGS.includes(m.preprocessing)) throw new Error(`${source}: "preprocessing" must be one of ${PREPROCESSINGS.join(', ')}`);
   const resize = m.resize ?? 'stretch';
   if (resize !== 'stretch' && resize !== 'center-crop') throw new Error(`${source}: "resize" must be stretch or center-crop`);
@@ -205,7 +226,10 @@ function layerValues(model: tf.LayersModel, raw: RawFile, where: string): LayerV
       values = layer.weights.map((w) => {
         const short = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
         const hit = file.find((v) => v.name.replace(/:\d+$/, '').endsWith(`/${short}`));
-        if (!hit) throw new Error(`${where}: layer '${layer.name}' has no weight '${short}' in the file (it has ${file.map((v) => v.name).join(', ')})`);
+        if (!hit)
+          throw new Error(
+            `${where}: layer '${layer.name}' has no weight '${short}' in the file (it has ${file.map((v) => v.name).join(', ')})`,
+          );
         return hit;
       });
     }

@@ -17,14 +17,37 @@ type Ref = [string, number, number, Json];
 
 /** Layer classes converted one to one (tfjs implements the same computation under the same name). */
 export const IMPORTABLE_LAYERS = new Set([
-  'InputLayer', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense', 'BatchNormalization', 'Activation', 'ReLU',
-  'Add', 'Multiply', 'Concatenate', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'AveragePooling2D',
-  'ZeroPadding2D', 'Dropout', 'Flatten', 'Reshape', 'Rescaling',
+  'InputLayer',
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'Dense',
+  'BatchNormalization',
+  'Activation',
+  'ReLU',
+  'Add',
+  'Multiply',
+  'Concatenate',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'ZeroPadding2D',
+  'Dropout',
+  'Flatten',
+  'Reshape',
+  'Rescaling',
 ]);
 
 /** Random augmentation: Keras applies these only in training, so at inference they pass the input through. */
 export const INFERENCE_IDENTITY_LAYERS = new Set([
-  'RandomFlip', 'RandomRotation', 'RandomTranslation', 'RandomZoom', 'RandomShear', 'RandomContrast', 'RandomBrightness',
+  'RandomFlip',
+  'RandomRotation',
+  'RandomTranslation',
+  'RandomZoom',
+  'RandomShear',
+  'RandomContrast',
+  'RandomBrightness',
 ]);
 
 const NESTED_MODELS = new Set(['Functional', 'Model', 'Sequential']);
@@ -94,9 +117,11 @@ function layerConfig(className: string, config: Json, where: string, name: strin
     }
     if (out.renorm) throw refuse('uses batch renormalization');
   }
-  if ((className === 'GlobalAveragePooling2D' || className === 'GlobalMaxPooling2D') && out.keepdims) throw refuse('keeps the pooled dimensions (keepdims)');
+  if ((className === 'GlobalAveragePooling2D' || className === 'GlobalMaxPooling2D') && out.keepdims)
+    throw refuse('keeps the pooled dimensions (keepdims)');
   if (className === 'Activation' && typeof out.activation !== 'string') throw refuse('has a custom activation');
-  if (className === 'Rescaling' && (typeof out.scale !== 'number' || typeof out.offset !== 'number')) throw refuse('has a per-channel scale or offset');
+  if (className === 'Rescaling' && (typeof out.scale !== 'number' || typeof out.offset !== 'number'))
+    throw refuse('has a per-channel scale or offset');
   if (className === 'Dense' && out.lora_rank) throw refuse('has a LoRA adapter');
   return out;
 }
@@ -107,7 +132,9 @@ function keras2Layer(entry: Json, keras3: boolean, where: string): Json {
   const name = String(entry.name ?? entry.config?.name);
   const nodes: Ref[][] = keras3
     ? (entry.inbound_nodes ?? []).map((n: Json) => keras3Node(n, where, name))
-    : (entry.inbound_nodes ?? []).map((n: unknown[]) => (n as unknown[][]).map((r) => [String(r[0]), Number(r[1]), Number(r[2]), {}] as Ref));
+    : (entry.inbound_nodes ?? []).map((n: unknown[]) =>
+        (n as unknown[][]).map((r) => [String(r[0]), Number(r[1]), Number(r[2]), {}] as Ref),
+      );
   return { class_name: className, name, config: entry.config ?? {}, inbound_nodes: nodes };
 }
 
@@ -138,7 +165,8 @@ export function kerasTopology(config: Json, keras3: boolean, where: string): Ker
     const entries = (cfg.layers ?? []) as Json[];
     if (!Array.isArray(entries)) throw new Error(`${where}: model '${cfg.name}' has no layer list`);
     const inputLayers = refList(cfg.input_layers);
-    if (inputs && inputs.length !== inputLayers.length) throw new Error(`${where}: model '${cfg.name}' takes ${inputLayers.length} inputs but is called on ${inputs.length}`);
+    if (inputs && inputs.length !== inputLayers.length)
+      throw new Error(`${where}: model '${cfg.name}' takes ${inputLayers.length} inputs but is called on ${inputs.length}`);
     if (inputs) inputLayers.forEach(([n, node, t], i) => alias.set(key(n, node, t), inputs[i]));
     for (const raw of entries) {
       const entry = keras2Layer(raw, keras3, where);
@@ -173,7 +201,10 @@ export function kerasTopology(config: Json, keras3: boolean, where: string): Ker
     const { class_name: className, name } = entry;
     const nodes = (entry.inbound_nodes as Ref[][]).map((n) => n.map(resolve));
     if (NESTED_MODELS.has(className)) {
-      if (nodes.length !== 1) throw new Error(`${where}: model '${name}' is called ${nodes.length} times inside the model; CNN Lab converts a nested model called once`);
+      if (nodes.length !== 1)
+        throw new Error(
+          `${where}: model '${name}' is called ${nodes.length} times inside the model; CNN Lab converts a nested model called once`,
+        );
       const outs = className === 'Sequential' ? addSequential(raw.config ?? {}, nodes[0][0]) : addFunctional(raw.config ?? {}, nodes[0]);
       nestedOutputs.set(name, outs);
       return;
@@ -184,10 +215,14 @@ export function kerasTopology(config: Json, keras3: boolean, where: string): Ker
       return;
     }
     if (!IMPORTABLE_LAYERS.has(className)) {
-      throw new Error(`${where}: layer '${name}' is a ${className}, which CNN Lab does not convert (supported: ${[...IMPORTABLE_LAYERS].join(', ')}, and ${[...INFERENCE_IDENTITY_LAYERS].join(', ')} as the identity)`);
+      throw new Error(
+        `${where}: layer '${name}' is a ${className}, which CNN Lab does not convert (supported: ${[...IMPORTABLE_LAYERS].join(', ')}, and ${[...INFERENCE_IDENTITY_LAYERS].join(', ')} as the identity)`,
+      );
     }
-    if (emitted.has(name)) throw new Error(`${where}: two layers are named '${name}' (one inside a nested model); CNN Lab needs unique layer names`);
-    if (nodes.length > 1) throw new Error(`${where}: layer '${name}' is shared (called ${nodes.length} times); CNN Lab converts layers called once`);
+    if (emitted.has(name))
+      throw new Error(`${where}: two layers are named '${name}' (one inside a nested model); CNN Lab needs unique layer names`);
+    if (nodes.length > 1)
+      throw new Error(`${where}: layer '${name}' is shared (called ${nodes.length} times); CNN Lab converts layers called once`);
     emitted.add(name);
     layers.push({
       class_name: className,
@@ -204,11 +239,17 @@ export function kerasTopology(config: Json, keras3: boolean, where: string): Ker
   else if (top === 'Functional' || top === 'Model') outputs = addFunctional(inner, undefined);
   else throw new Error(`${where}: the saved model is a ${top}; CNN Lab loads Functional and Sequential models`);
   const inputLayers = layers.filter((l) => l.class_name === 'InputLayer').map((l) => [l.name, 0, 0]);
-  if (inputLayers.length !== 1) throw new Error(`${where}: the model has ${inputLayers.length} inputs; CNN Lab predicts with one image input`);
+  if (inputLayers.length !== 1)
+    throw new Error(`${where}: the model has ${inputLayers.length} inputs; CNN Lab predicts with one image input`);
   return {
     topology: {
       class_name: 'Model',
-      config: { name: String(inner.name ?? 'model'), layers, input_layers: inputLayers, output_layers: outputs.map((r) => [r[0], r[1], r[2]]) },
+      config: {
+        name: String(inner.name ?? 'model'),
+        layers,
+        input_layers: inputLayers,
+        output_layers: outputs.map((r) => [r[0], r[1], r[2]]),
+      },
       keras_version: 'tfjs-layers',
       backend: 'tensor_flow.js',
     },

@@ -94,8 +94,7 @@ const bn = (name: string) => tf.layers.batchNormalization({ epsilon: 1e-3, momen
 // ReLU(max_value=6) rather than Activation('relu6'): Keras 2 reads it back (bench/keras/peer.py),
 // and src/engine/tf.ts runs it as one relu6 op.
 const relu6 = (name: string) => tf.layers.reLU({ maxValue: 6, name });
-const conv1x1 = (filters: number, name: string) =>
-  tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name });
+const conv1x1 = (filters: number, name: string) => tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, name });
 
 /**
  * The network with its 1000-class ImageNet classifier (avg_pool → predictions), random weights.
@@ -106,7 +105,9 @@ export function buildEfficientNetLite(id: EfficientNetLiteId, inputSize?: [numbe
   const size = EFFICIENTNET_LITE[id].size;
   const [h, w] = inputSize ?? [size, size];
   const input = tf.input({ shape: [h, w, 3], name: 'input_1' });
-  let x = tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'stem_conv' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'stem_conv' })
+    .apply(input) as tf.SymbolicTensor;
   x = bn('stem_bn').apply(x) as tf.SymbolicTensor;
   x = relu6('stem_activation').apply(x) as tf.SymbolicTensor;
   for (const b of liteBlocks(id)) {
@@ -116,7 +117,9 @@ export function buildEfficientNetLite(id: EfficientNetLiteId, inputSize?: [numbe
       x = bn(`${b.name}_expand_bn`).apply(x) as tf.SymbolicTensor;
       x = relu6(`${b.name}_expand_activation`).apply(x) as tf.SymbolicTensor;
     }
-    x = tf.layers.depthwiseConv2d({ kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: false, name: `${b.name}_dwconv` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .depthwiseConv2d({ kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: false, name: `${b.name}_dwconv` })
+      .apply(x) as tf.SymbolicTensor;
     x = bn(`${b.name}_bn`).apply(x) as tf.SymbolicTensor;
     x = relu6(`${b.name}_activation`).apply(x) as tf.SymbolicTensor;
     x = conv1x1(b.filtersOut, `${b.name}_project_conv`).apply(x) as tf.SymbolicTensor;
@@ -161,13 +164,17 @@ function readConverted(id: EfficientNetLiteId): { specs: tf.io.WeightsManifestEn
     manifest = JSON.parse(readFileSync(files[0], 'utf8'));
     provenance = JSON.parse(readFileSync(files[2], 'utf8'));
   } catch (e) {
-    throw new Error(`base ${id}: ${dir}: weights.json or provenance.json is not JSON (${(e as Error).message}); run \`npm run prepare-bases\` again`);
+    throw new Error(
+      `base ${id}: ${dir}: weights.json or provenance.json is not JSON (${(e as Error).message}); run \`npm run prepare-bases\` again`,
+    );
   }
   const specs = manifest.flatMap((g) => g.weights);
   const buf = readFileSync(files[1]);
   const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   if (buf.byteLength !== expected) {
-    throw new Error(`base ${id}: ${files[1]} has ${buf.byteLength} bytes, weights.json needs ${expected}; run \`npm run prepare-bases\` again`);
+    throw new Error(
+      `base ${id}: ${files[1]} has ${buf.byteLength} bytes, weights.json needs ${expected}; run \`npm run prepare-bases\` again`,
+    );
   }
   return { specs, data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), provenance };
 }

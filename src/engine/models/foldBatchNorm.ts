@@ -68,7 +68,10 @@ export function foldBatchNorms(model: tf.LayersModel, accept: (layer: tf.layers.
     if (!conv || !accept(layer) || !accept(conv as unknown as tf.layers.Layer)) continue;
     const depthwise = conv.getClassName() === 'DepthwiseConv2D';
     const [filter, bias] = tf.tidy(() => {
-      const scale = tf.div(bn.gamma ? bn.gamma.read() : tf.onesLike(bn.movingMean.read()), tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon)));
+      const scale = tf.div(
+        bn.gamma ? bn.gamma.read() : tf.onesLike(bn.movingMean.read()),
+        tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon)),
+      );
       const kernel = (depthwise ? conv.depthwiseKernel! : conv.kernel!).read() as tf.Tensor4D;
       // Output channel c of a depthwise conv is input channel c / multiplier, multiplier c % it.
       const folded = tf.mul<tf.Tensor4D>(kernel, depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2], kernel.shape[3]]) : scale);

@@ -40,7 +40,10 @@ export function normalizationAsDepthwise(layer: string, file: H5Weight[], where:
   const get = (short: string) => file.find((w) => w.name.replace(/:\d+$/, '').split('/').at(-1) === short);
   const mean = get('mean');
   const variance = get('variance');
-  if (!mean || !variance) throw new Error(`${where}: layer "${layer}" should be a Normalization layer with "mean" and "variance" weights, has ${file.map((w) => w.name).join(', ') || 'none'}`);
+  if (!mean || !variance)
+    throw new Error(
+      `${where}: layer "${layer}" should be a Normalization layer with "mean" and "variance" weights, has ${file.map((w) => w.name).join(', ') || 'none'}`,
+    );
   const c = mean.values.length;
   if (variance.values.length !== c || c !== IMAGENET_STDDEV_RGB.length) {
     throw new Error(`${where}: layer "${layer}": Normalization over ${c} channels, expected ${IMAGENET_STDDEV_RGB.length} (RGB)`);
@@ -79,13 +82,22 @@ export async function kerasBaseFromFiles(p: {
   const model = await tf.models.modelFromJSON(p.topology as Parameters<typeof tf.models.modelFromJSON>[0]);
   try {
     const translated = new Set(layersConfig.filter((l) => l.config.cnnlab_translated_from === 'Normalization').map((l) => l.config.name));
-    const fileLayers: H5Layer[] = file.map((l) => (translated.has(l.name) ? { name: l.name, weights: normalizationAsDepthwise(l.name, l.weights, p.where) } : l));
-    const { pairs } = pairLayers(model, layersConfig.map((l) => l.config.name), fileLayers, p.where);
+    const fileLayers: H5Layer[] = file.map((l) =>
+      translated.has(l.name) ? { name: l.name, weights: normalizationAsDepthwise(l.name, l.weights, p.where) } : l,
+    );
+    const { pairs } = pairLayers(
+      model,
+      layersConfig.map((l) => l.config.name),
+      fileLayers,
+      p.where,
+    );
     assignLayerValues(pairs, p.where);
     const input = model.inputs[0].shape;
     const out = model.outputs[0].shape;
     if (input.length !== 4 || input[1] === null || input[2] === null || out.length !== 4) {
-      throw new Error(`the topology of ${p.id} must map a fixed-size image [batch, h, w, 3] to features [batch, h, w, c]; it maps ${JSON.stringify(input)} to ${JSON.stringify(out)}`);
+      throw new Error(
+        `the topology of ${p.id} must map a fixed-size image [batch, h, w, 3] to features [batch, h, w, c]; it maps ${JSON.stringify(input)} to ${JSON.stringify(out)}`,
+      );
     }
     return {
       id: p.id,
@@ -136,7 +148,14 @@ export async function loadKerasWeightsBase(
   const onNote = opts.onNote ?? ((line: string) => process.stderr.write(`cnn-lab: ${line}\n`));
   const weights = await ensureKerasWeights({ id: ref, fileName: spec.fileName, fileHash: spec.fileHash }, url, { ...opts, onNote });
   try {
-    return await kerasBaseFromFiles({ id: ref, label: spec.label, topology, h5Path: weights.path, where: url, preprocessing: spec.preprocessing });
+    return await kerasBaseFromFiles({
+      id: ref,
+      label: spec.label,
+      topology,
+      h5Path: weights.path,
+      where: url,
+      preprocessing: spec.preprocessing,
+    });
   } catch (e) {
     // with no pinned hash, an unreadable file may be a bad download: fetch it again next time
     if (!spec.fileHash) await weights.discard();

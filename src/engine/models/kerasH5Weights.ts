@@ -39,13 +39,16 @@ export interface H5Layer {
 function hdf5Reason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const frames = text.split('\n').filter((l) => /^\s*#\d+:/.test(l));
-  const last = frames.at(-1)?.replace(/^.*?\(\):\s*/, '').trim();
+  const last = frames
+    .at(-1)
+    ?.replace(/^.*?\(\):\s*/, '')
+    .trim();
   return last || text.split('\n')[0];
 }
 
 function asStrings(value: unknown): string[] | undefined {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
-  return list?.every((v) => typeof v === 'string') ? (list) : undefined;
+  return list?.every((v) => typeof v === 'string') ? list : undefined;
 }
 
 /**
@@ -62,7 +65,8 @@ export async function readKerasH5Weights(path: string, where: string): Promise<H
   }
   try {
     const layerNames = asStrings(file.attrs['layer_names']?.value);
-    if (!layerNames) throw new Error(`${where} has no "layer_names" attribute: not a Keras weights file (saved with model.save_weights(…h5))`);
+    if (!layerNames)
+      throw new Error(`${where} has no "layer_names" attribute: not a Keras weights file (saved with model.save_weights(…h5))`);
     return layerNames.map((layer) => {
       const group = file.get(layer);
       if (!(group instanceof h5wasm.Group)) throw new Error(`${where}: layer "${layer}" is listed in layer_names but has no group`);
@@ -70,7 +74,11 @@ export async function readKerasH5Weights(path: string, where: string): Promise<H
       const weights = weightNames.map((name) => {
         const ds = group.get(name);
         if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${where}: weight "${name}" of layer "${layer}" is missing`);
-        return datasetWeight(ds, name, () => `${where}: weight "${name}" of layer "${layer}" is not a numeric array (dtype ${JSON.stringify(ds.dtype)})`);
+        return datasetWeight(
+          ds,
+          name,
+          () => `${where}: weight "${name}" of layer "${layer}" is not a numeric array (dtype ${JSON.stringify(ds.dtype)})`,
+        );
       });
       return { name: layer, weights };
     });
@@ -113,17 +121,25 @@ export type LayerValues = { layer: tf.layers.Layer; values: H5Weight[]; from: st
  * differently ("conv2d_1" where tf_keras says "conv2d"), and Keras reads those by position too.
  * `order` is the model's layer order (the topology's), which Keras' position matching follows.
  */
-export function pairLayers(model: tf.LayersModel, order: readonly string[], file: H5Layer[], where: string): { pairs: LayerValues[]; byName: boolean } {
+export function pairLayers(
+  model: tf.LayersModel,
+  order: readonly string[],
+  file: H5Layer[],
+  where: string,
+): { pairs: LayerValues[]; byName: boolean } {
   const withWeights = order.map((n) => model.getLayer(n)).filter((l) => l.weights.length > 0);
   const fileLayers = file.filter((l) => l.weights.length > 0);
   const fileByName = new Map(fileLayers.map((l) => [l.name, l]));
   const byName = withWeights.length === fileLayers.length && withWeights.every((l) => fileByName.has(l.name));
-  if (byName) return { byName, pairs: withWeights.map((layer) => ({ layer, values: fileByName.get(layer.name)!.weights, from: layer.name })) };
+  if (byName)
+    return { byName, pairs: withWeights.map((layer) => ({ layer, values: fileByName.get(layer.name)!.weights, from: layer.name })) };
   if (withWeights.length !== fileLayers.length) {
     const missing = withWeights.find((l) => !fileByName.has(l.name));
     const extra = fileLayers.find((l) => !withWeights.some((m) => m.name === l.name));
     const which = missing ? `layer "${missing.name}" is missing from it` : `it holds layer "${extra!.name}", which the model does not have`;
-    throw new Error(`${where} does not fit the model: ${which} (the file has ${fileLayers.length} layers with weights, the model ${withWeights.length})`);
+    throw new Error(
+      `${where} does not fit the model: ${which} (the file has ${fileLayers.length} layers with weights, the model ${withWeights.length})`,
+    );
   }
   return { byName, pairs: withWeights.map((layer, i) => ({ layer, values: fileLayers[i].weights, from: fileLayers[i].name })) };
 }
@@ -139,15 +155,20 @@ export function assignLayerValues(pairs: LayerValues[], where: string): void {
   for (const { layer, values, from } of pairs) {
     const label = from === layer.name ? `layer "${layer.name}"` : `layer "${layer.name}" (file layer "${from}")`;
     if (values.length !== layer.weights.length) {
-      throw new Error(`${where}: ${label} has ${values.length} weights in the file but ${layer.weights.length} in the model (${layer.weights.map((w) => shortWeightName(w.originalName)).join(', ')})`);
+      throw new Error(
+        `${where}: ${label} has ${values.length} weights in the file but ${layer.weights.length} in the model (${layer.weights.map((w) => shortWeightName(w.originalName)).join(', ')})`,
+      );
     }
     layer.weights.forEach((w, i) => {
       const v = values[i];
       const want = shortWeightName(w.originalName);
       const got = shortWeightName(v.name);
-      if (got !== want && layer.weights.some((m) => shortWeightName(m.originalName) === got)) throw new Error(`${where}: ${label}: weight ${i} is "${v.name}" in the file, the model expects "${want}"`);
+      if (got !== want && layer.weights.some((m) => shortWeightName(m.originalName) === got))
+        throw new Error(`${where}: ${label}: weight ${i} is "${v.name}" in the file, the model expects "${want}"`);
       if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
-        throw new Error(`${where}: ${label}: weight "${want}" has shape [${v.shape.join(', ')}] in the file, the model expects [${w.shape.join(', ')}]`);
+        throw new Error(
+          `${where}: ${label}: weight "${want}" has shape [${v.shape.join(', ')}] in the file, the model expects [${w.shape.join(', ')}]`,
+        );
       }
       planned.push([w, v]);
     });

@@ -103,7 +103,9 @@ export async function ensureKerasWeights(
   const keras = await fromKerasCache(file);
   if (keras) return { path: keras, downloaded: false, fromKerasCache: true, discard: async () => {} };
   if (discarded) opts.onNote?.(`discarded the cached copy of ${url} (${discarded}); downloading it again`);
-  const check = file.fileHash ? `checked against the ${file.fileHash.algorithm} Keras pins` : 'Keras pins no hash for it: checked by its layers and shapes';
+  const check = file.fileHash
+    ? `checked against the ${file.fileHash.algorithm} Keras pins`
+    : 'Keras pins no hash for it: checked by its layers and shapes';
   opts.onNote?.(`downloading ${url}, the ImageNet weights of ${file.id} (${check})${opts.askedBy ? ` (asked by ${opts.askedBy})` : ''}`);
 
   let bytes: Uint8Array;
@@ -121,14 +123,23 @@ export async function ensureKerasWeights(
     if (problem) throw new Error(problem);
   } catch (e) {
     const was = discarded ? ` (its cached copy was discarded: ${discarded})` : '';
-    throw new Error(`cannot download ${url}, the weights of ${file.id}${was}: ${(e as Error).message}. They are cached after the first download; offline, use a bundled base or a local model.json`);
+    throw new Error(
+      `cannot download ${url}, the weights of ${file.id}${was}: ${(e as Error).message}. They are cached after the first download; offline, use a bundled base or a local model.json`,
+    );
   }
 
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(tmp, { recursive: true });
     await writeFile(join(tmp, file.fileName), bytes);
-    await writeFile(join(tmp, SOURCE_FILE), JSON.stringify({ url, fileName: file.fileName, pinned: file.fileHash, sha256: digest('sha256', bytes), bytes: bytes.byteLength }, null, 2) + '\n');
+    await writeFile(
+      join(tmp, SOURCE_FILE),
+      JSON.stringify(
+        { url, fileName: file.fileName, pinned: file.fileHash, sha256: digest('sha256', bytes), bytes: bytes.byteLength },
+        null,
+        2,
+      ) + '\n',
+    );
     try {
       await rename(tmp, dir);
     } catch (e) {

@@ -43,18 +43,24 @@ function sha256Of(group: Manifest[number], i: number): string | undefined {
  * weights' byte sizes, and each shard's sha256 where the manifest names one. `shardBytes(group, i)`
  * gives the shard's bytes (or only its size, when no hash is asked for).
  */
-export function shardMismatch(where: string, manifest: Manifest, shard: (p: string, needBytes: boolean) => { size: number; bytes?: Uint8Array }): string | undefined {
+export function shardMismatch(
+  where: string,
+  manifest: Manifest,
+  shard: (p: string, needBytes: boolean) => { size: number; bytes?: Uint8Array },
+): string | undefined {
   let total = 0;
   for (const group of manifest) {
     for (const [i, p] of group.paths.entries()) {
       const want = sha256Of(group, i);
       const got = shard(p, want !== undefined);
       total += got.size;
-      if (want !== undefined && createHash('sha256').update(got.bytes!).digest('hex') !== want) return `${where}: weight file ${p} does not have the sha256 the manifest gives`;
+      if (want !== undefined && createHash('sha256').update(got.bytes!).digest('hex') !== want)
+        return `${where}: weight file ${p} does not have the sha256 the manifest gives`;
     }
   }
   const expected = expectedWeightBytes(manifest.flatMap((g) => g.weights));
-  if (total !== expected) return `${where}: weight files hold ${total} bytes but the manifest describes ${expected} (an error page or a cut-off download?)`;
+  if (total !== expected)
+    return `${where}: weight files hold ${total} bytes but the manifest describes ${expected} (an error page or a cut-off download?)`;
   return undefined;
 }
 
@@ -136,7 +142,9 @@ export async function ensureCachedModel(
     if (problem) throw new Error(problem);
   } catch (e) {
     const was = discarded ? ` (its cached copy was discarded: ${discarded})` : '';
-    throw new Error(`cannot download base model ${url}${was}: ${(e as Error).message}. It is cached after its first download; offline, use a cached URL or a local model.json`);
+    throw new Error(
+      `cannot download base model ${url}${was}: ${(e as Error).message}. It is cached after its first download; offline, use a cached URL or a local model.json`,
+    );
   }
 
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -35,7 +35,8 @@ export function cutAt(model: tf.LayersModel, layer: tf.layers.Layer): tf.LayersM
 }
 
 function inputSizeOf(shape: (number | null)[] | undefined, where: string): [number, number] {
-  if (!shape || shape.length !== 4) throw new Error(`${where}: input must be 4-D [batch, height, width, channels], got ${JSON.stringify(shape)}`);
+  if (!shape || shape.length !== 4)
+    throw new Error(`${where}: input must be 4-D [batch, height, width, channels], got ${JSON.stringify(shape)}`);
   if (shape[3] !== null && shape[3] !== 3) throw new Error(`${where}: input has ${shape[3]} channels; only RGB (3) bases are supported`);
   return [shape[1] ?? 224, shape[2] ?? 224];
 }

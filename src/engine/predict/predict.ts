@@ -16,7 +16,9 @@ function assertFinite(clf: Classifier, values: ArrayLike<number>, sourceOf: (row
   const k = clf.meta.labels.length;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new Error(`${clf.dir}: the model outputs ${values[i]} for ${sourceOf(Math.floor(i / k))}: its weights are not finite numbers (a diverged or corrupted model); retrain it or use another model directory`);
+      throw new Error(
+        `${clf.dir}: the model outputs ${values[i]} for ${sourceOf(Math.floor(i / k))}: its weights are not finite numbers (a diverged or corrupted model); retrain it or use another model directory`,
+      );
     }
   }
 }
@@ -70,7 +72,11 @@ export async function predictFiles(
 
 /** Top-k for image files, in the order given; unreadable files carry `error`. */
 export async function predictImages(clf: Classifier, images: string[], top: number, signal?: AbortSignal): Promise<Prediction[]> {
-  const probs = await predictFiles(clf, images.map((path) => ({ path, label: 0 })), { signal });
+  const probs = await predictFiles(
+    clf,
+    images.map((path) => ({ path, label: 0 })),
+    { signal },
+  );
   const k = clf.meta.labels.length;
   const rows = new Map<string, Prediction[]>();
   probs.paths.forEach((path, i) => {
@@ -101,7 +107,9 @@ export async function evaluateFolder(clf: Classifier, data: string, signal?: Abo
   const labels = clf.meta.labels;
   const unknown = scan.classes.filter((c) => scan.counts[c] > 0 && !labels.includes(c));
   if (unknown.length > 0) {
-    throw new Error(`evaluation folder ${scan.root} has class folder(s) the model does not know: ${unknown.join(', ')} (model labels: ${labels.join(', ')})`);
+    throw new Error(
+      `evaluation folder ${scan.root} has class folder(s) the model does not know: ${unknown.join(', ')} (model labels: ${labels.join(', ')})`,
+    );
   }
   // Map the folder's label indices onto the model's.
   const files = scan.files.map((f) => ({ path: f.path, label: labels.indexOf(scan.classes[f.label]) }));
@@ -110,7 +118,9 @@ export async function evaluateFolder(clf: Classifier, data: string, signal?: Abo
   if (probs.paths.length === 0) {
     // "accuracy 0.00% on 0 images" would read as a (bad) result; there is no result at all.
     const first = skipped[0];
-    throw new Error(`no image in evaluation folder ${scan.root} could be decoded (${skipped.length} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
+    throw new Error(
+      `no image in evaluation folder ${scan.root} could be decoded (${skipped.length} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`,
+    );
   }
   return buildEvaluationReport(labels, probs.values, probs.labels, probs.paths, skipped);
 }

@@ -31,7 +31,8 @@ export function buildEvaluationReport(
     for (let j = 1; j < k; j++) if (probabilities[i * k + j] > probabilities[i * k + best]) best = j;
     confusion[actual[i]][best]++;
     if (best === actual[i]) correct++;
-    else misclassified.push({ path: paths[i], actual: labels[actual[i]], predicted: labels[best], probability: probabilities[i * k + best] });
+    else
+      misclassified.push({ path: paths[i], actual: labels[actual[i]], predicted: labels[best], probability: probabilities[i * k + best] });
   }
   const perClass = labels.map((label, c) => {
     const tp = confusion[c][c];

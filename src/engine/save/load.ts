@@ -87,14 +87,26 @@ export async function loadKerasClassifier(path: string): Promise<Classifier & { 
     model.dispose();
     throw new Error(message);
   };
-  if (!metadata) return fail(`${file}: no labels: put ${labelsPathFor(file)} beside it (train.py writes it; fields labels, inputSize, preprocessing, resize)`);
+  if (!metadata)
+    return fail(
+      `${file}: no labels: put ${labelsPathFor(file)} beside it (train.py writes it; fields labels, inputSize, preprocessing, resize)`,
+    );
   const outUnits = model.outputs[0].shape.at(-1);
   if (model.outputs[0].shape.length !== 2 || outUnits !== metadata.labels.length) {
-    fail(`${file}: the model's output is ${JSON.stringify(model.outputs[0].shape)} but ${metadata.source} has ${metadata.labels.length} labels`);
+    fail(
+      `${file}: the model's output is ${JSON.stringify(model.outputs[0].shape)} but ${metadata.source} has ${metadata.labels.length} labels`,
+    );
   }
   const input = model.inputs[0].shape;
-  if (input.length !== 4 || input[3] !== 3 || (input[1] !== null && input[1] !== metadata.inputSize[0]) || (input[2] !== null && input[2] !== metadata.inputSize[1])) {
-    fail(`${file}: the model takes ${JSON.stringify(input)} but ${metadata.source} says inputSize ${JSON.stringify(metadata.inputSize)} (RGB)`);
+  if (
+    input.length !== 4 ||
+    input[3] !== 3 ||
+    (input[1] !== null && input[1] !== metadata.inputSize[0]) ||
+    (input[2] !== null && input[2] !== metadata.inputSize[1])
+  ) {
+    fail(
+      `${file}: the model takes ${JSON.stringify(input)} but ${metadata.source} says inputSize ${JSON.stringify(metadata.inputSize)} (RGB)`,
+    );
   }
   let unfold: (() => void) | undefined;
   return {

@@ -105,8 +105,9 @@ export function replaceRefusal(outDirInput: string): string | undefined {
   } catch {
     return refuse(METADATA_FILE, 'which is not model metadata CNN Lab wrote (not valid JSON)');
   }
-  if (meta?.format !== 'cnn-lab-model') return refuse(METADATA_FILE, "which is not model metadata CNN Lab wrote (no format 'cnn-lab-model')");
-  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? (meta.files) : WRITTEN_FILES;
+  if (meta?.format !== 'cnn-lab-model')
+    return refuse(METADATA_FILE, "which is not model metadata CNN Lab wrote (no format 'cnn-lab-model')");
+  const written = Array.isArray(meta.files) && meta.files.every((f) => typeof f === 'string') ? meta.files : WRITTEN_FILES;
   const foreign = entries.find((e) => !written.includes(e));
   if (foreign !== undefined) return refuse(foreign, 'which CNN Lab did not write');
   return undefined;
@@ -122,7 +123,12 @@ export function checkReplaceable(outDir: string): void {
  * Writes `model` and `metadata` as the model directory `outDir`, replacing a previous one only
  * once the new one is complete on disk.
  */
-export async function saveModelDir(model: tf.LayersModel, metadata: ModelMetadata, outDirInput: string, io: SaveIo = defaultIo): Promise<void> {
+export async function saveModelDir(
+  model: tf.LayersModel,
+  metadata: ModelMetadata,
+  outDirInput: string,
+  io: SaveIo = defaultIo,
+): Promise<void> {
   const outDir = resolve(outDirInput);
   recoverInterruptedSave(outDir);
   checkReplaceable(outDir);
@@ -240,7 +246,11 @@ export function readMetadata(modelDir: string): ModelMetadata {
     const hint = existsSync(join(checkpoint, METADATA_FILE))
       ? `; its training run did not complete: its last checkpoint is ${checkpoint} (resume the run, or use that folder)`
       : '; train one with `cnn-lab train`';
-    throw new Error(code === 'ENOENT' ? `${modelDir} is not a cnn-lab model directory (no ${METADATA_FILE})${hint}` : `cannot read ${path}: ${code ?? (e as Error).message}`);
+    throw new Error(
+      code === 'ENOENT'
+        ? `${modelDir} is not a cnn-lab model directory (no ${METADATA_FILE})${hint}`
+        : `cannot read ${path}: ${code ?? (e as Error).message}`,
+    );
   }
   let meta: ModelMetadata;
   try {

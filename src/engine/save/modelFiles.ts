@@ -115,7 +115,9 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<LoadedA
       try {
         parts.push(await readFile(file));
       } catch (e) {
-        throw new Error(`${modelJsonPath}: weight file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new Error(
+          `${modelJsonPath}: weight file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
     }
   }

@@ -73,7 +73,9 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
     // no owner file: the holder has just taken the lock and not written it yet
     const owner = readOwner(ownerPath);
     const who = owner ? `another CNN Lab run (pid ${owner.pid}, since ${owner.since})` : 'another CNN Lab run';
-    throw new Error(`cannot train into ${out}: ${who} is using it (lock ${lockPath}); wait for it to finish or choose another output folder`);
+    throw new Error(
+      `cannot train into ${out}: ${who} is using it (lock ${lockPath}); wait for it to finish or choose another output folder`,
+    );
   }
   const owner: LockOwner = { pid: process.pid, since: new Date().toISOString() };
   await writeFile(ownerPath, JSON.stringify(owner) + '\n');

@@ -53,10 +53,24 @@ export function pooledValidation(set: PooledSet, o: { classes: number; batchSize
 }
 
 /** Augmented images through the frozen base, pooled: augmented images differ every epoch, so no cache. */
-export async function* augmentedFeatureBatches(base: BaseModel, files: DatasetFile[], c: ImageBatchContext, epoch: number): AsyncGenerator<Batch> {
+export async function* augmentedFeatureBatches(
+  base: BaseModel,
+  files: DatasetFile[],
+  c: ImageBatchContext,
+  epoch: number,
+): AsyncGenerator<Batch> {
   const { config } = c;
   const [h, w] = base.inputSize;
-  for await (const b of decodeBatches(files, { batchSize: config.batchSize, size: base.inputSize, resize: config.resize, preprocessing: base.preprocessing, augment: config.augment, seed: config.seed, epoch, signal: c.signal })) {
+  for await (const b of decodeBatches(files, {
+    batchSize: config.batchSize,
+    size: base.inputSize,
+    resize: config.resize,
+    preprocessing: base.preprocessing,
+    augment: config.augment,
+    seed: config.seed,
+    epoch,
+    signal: c.signal,
+  })) {
     c.onSkipped(b.skipped);
     const n = b.labels.length;
     if (n === 0) continue;
@@ -69,7 +83,16 @@ export async function* augmentedFeatureBatches(base: BaseModel, files: DatasetFi
 export async function* imageBatches(files: DatasetFile[], base: BaseModel, c: ImageBatchContext, pass: EpochPass): AsyncGenerator<Batch> {
   const { config } = c;
   const [h, w] = base.inputSize;
-  for await (const b of decodeBatches(files, { batchSize: config.batchSize, size: base.inputSize, resize: config.resize, preprocessing: base.preprocessing, augment: pass.augment ? config.augment : null, seed: config.seed, epoch: pass.epoch, signal: c.signal })) {
+  for await (const b of decodeBatches(files, {
+    batchSize: config.batchSize,
+    size: base.inputSize,
+    resize: config.resize,
+    preprocessing: base.preprocessing,
+    augment: pass.augment ? config.augment : null,
+    seed: config.seed,
+    epoch: pass.epoch,
+    signal: c.signal,
+  })) {
     c.onSkipped(b.skipped);
     const n = b.labels.length;
     if (n === 0) continue;
@@ -85,7 +108,14 @@ export async function* fromDecoded(
   pass: EpochPass & { order?: number[] },
 ): AsyncGenerator<Batch> {
   const { config } = c;
-  for (const b of batchesFromDecoded(set, { batchSize: config.batchSize, preprocessing, augment: pass.augment ? config.augment : null, seed: config.seed, epoch: pass.epoch, order: pass.order })) {
+  for (const b of batchesFromDecoded(set, {
+    batchSize: config.batchSize,
+    preprocessing,
+    augment: pass.augment ? config.augment : null,
+    seed: config.seed,
+    epoch: pass.epoch,
+    order: pass.order,
+  })) {
     const n = b.labels.length;
     yield { x: tf.tensor4d(b.x, [n, set.height, set.width, 3]), y: oneHot(b.labels, c.classes) };
   }

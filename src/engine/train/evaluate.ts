@@ -39,7 +39,13 @@ export async function evaluateImages(model: tf.LayersModel, o: ImageEvaluation):
     ? (async function* () {
         for (const b of batchesFromDecoded(decoded, { batchSize: config.batchSize, preprocessing: base.preprocessing })) yield b;
       })()
-    : decodeBatches(o.files, { batchSize: config.batchSize, size: base.inputSize, resize: config.resize, preprocessing: base.preprocessing, signal: o.signal });
+    : decodeBatches(o.files, {
+        batchSize: config.batchSize,
+        size: base.inputSize,
+        resize: config.resize,
+        preprocessing: base.preprocessing,
+        signal: o.signal,
+      });
   const [h, w] = base.inputSize;
   // Folded as a loaded model folds for prediction, so its predictions reproduce these exactly.
   const unfold = foldBatchNorms(model);

@@ -58,7 +58,11 @@ function batchLossAndAccuracy(model: PhaseModel, x: tf.Tensor, y: tf.Tensor2D): 
 }
 
 /** Mean loss and accuracy over a validation pass, weighted by batch size. */
-export async function evaluatePass(model: PhaseModel, source: AsyncIterable<Batch>, signal: AbortSignal): Promise<{ loss: number; acc: number; n: number }> {
+export async function evaluatePass(
+  model: PhaseModel,
+  source: AsyncIterable<Batch>,
+  signal: AbortSignal,
+): Promise<{ loss: number; acc: number; n: number }> {
   let lossSum = 0;
   let accSum = 0;
   let n = 0;

@@ -107,8 +107,7 @@ export class PrefixCache {
   ) {
     const output = whole.outputs[0];
     this.model = {
-      apply: ((x: tf.Tensor | tf.Tensor[]) =>
-        tf.tidy(() => evaluate(output, new Map([[split.frontier.id, Array.isArray(x) ? x[0] : x]])))),
+      apply: (x: tf.Tensor | tf.Tensor[]) => tf.tidy(() => evaluate(output, new Map([[split.frontier.id, Array.isArray(x) ? x[0] : x]]))),
       get trainableWeights() {
         return whole.trainableWeights;
       },
@@ -150,14 +149,22 @@ export class PrefixCache {
     return (epoch) => this.source('validation', () => images(epoch), order, labels);
   }
 
-  private async *source(which: 'train' | 'validation', images: () => AsyncIterable<Batch>, order: number[], labels: Int32Array): AsyncGenerator<Batch> {
+  private async *source(
+    which: 'train' | 'validation',
+    images: () => AsyncIterable<Batch>,
+    order: number[],
+    labels: Int32Array,
+  ): AsyncGenerator<Batch> {
     const all = this.rows[which];
     if (all) {
       for (let start = 0; start < order.length; start += this.o.batchSize) {
         const idx = order.slice(start, start + this.o.batchSize);
         yield tf.tidy(() => {
           const i = tf.tensor1d(idx, 'int32');
-          return { x: tf.gather(all, i), y: tf.oneHot(tf.gather(tf.tensor1d(labels, 'int32'), i), this.o.classes).toFloat() as tf.Tensor2D };
+          return {
+            x: tf.gather(all, i),
+            y: tf.oneHot(tf.gather(tf.tensor1d(labels, 'int32'), i), this.o.classes).toFloat() as tf.Tensor2D,
+          };
         });
       }
       return;
@@ -194,7 +201,15 @@ export class PrefixCache {
     indices.forEach((index, position) => {
       inverse[index] = position;
     });
-    this.rows[which] = tf.tidy(() => tf.gather(tf.concat(parts.map((p) => p.rows), 0), tf.tensor1d(inverse, 'int32')));
+    this.rows[which] = tf.tidy(() =>
+      tf.gather(
+        tf.concat(
+          parts.map((p) => p.rows),
+          0,
+        ),
+        tf.tensor1d(inverse, 'int32'),
+      ),
+    );
     tf.dispose(parts.map((p) => p.rows));
     parts.length = 0;
   }

@@ -51,7 +51,9 @@ export function resumeSource(out: string): string {
  */
 export function readResumePoint(config: ExperimentConfig, dir: string, classes: string[], inputSize: [number, number]): ResumePoint {
   if (!existsSync(join(dir, METADATA_FILE))) {
-    throw new Error(`cannot resume: no checkpoint in ${checkpointDirOf(config.out)} and no model in ${config.out}; start the run without resume`);
+    throw new Error(
+      `cannot resume: no checkpoint in ${checkpointDirOf(config.out)} and no model in ${config.out}; start the run without resume`,
+    );
   }
   let meta: ModelMetadata;
   try {
@@ -63,18 +65,23 @@ export function readResumePoint(config: ExperimentConfig, dir: string, classes: 
     throw new Error(`cannot resume: ${dir} holds a completed model, not a checkpoint; start a new run (or choose another output folder)`);
   }
   if (normalizedBase(String(meta.config?.base)) !== normalizedBase(config.base)) {
-    throw new Error(`cannot resume from ${dir}: its checkpoint was trained on base ${meta.config?.base}, the experiment now says ${config.base}`);
+    throw new Error(
+      `cannot resume from ${dir}: its checkpoint was trained on base ${meta.config?.base}, the experiment now says ${config.base}`,
+    );
   }
   for (const field of MUST_MATCH) {
     const then = JSON.stringify(meta.config?.[field] ?? null);
     const now = JSON.stringify(config[field] ?? null);
-    if (then !== now) throw new Error(`cannot resume from ${dir}: its checkpoint was trained with ${field} ${then}, the experiment now says ${now}`);
+    if (then !== now)
+      throw new Error(`cannot resume from ${dir}: its checkpoint was trained with ${field} ${then}, the experiment now says ${now}`);
   }
   if (JSON.stringify(meta.labels) !== JSON.stringify(classes)) {
     throw new Error(`cannot resume from ${dir}: its classes are ${meta.labels.join(', ')}, the dataset now has ${classes.join(', ')}`);
   }
   if (meta.inputSize[0] !== inputSize[0] || meta.inputSize[1] !== inputSize[1]) {
-    throw new Error(`cannot resume from ${dir}: its input size is ${meta.inputSize.join('×')}, the base now expects ${inputSize.join('×')}`);
+    throw new Error(
+      `cannot resume from ${dir}: its input size is ${meta.inputSize.join('×')}, the base now expects ${inputSize.join('×')}`,
+    );
   }
   const b = meta.bestEpoch;
   if (!b) throw new Error(`cannot resume from ${dir}: its checkpoint records no trained epoch`);
@@ -98,13 +105,17 @@ export async function loadCheckpointWeights(model: tf.LayersModel, outDir: strin
     const mine = model.weights;
     const missing = mine.filter((w) => !byName.has(w.originalName)).map((w) => w.originalName);
     if (missing.length > 0 || byName.size !== mine.length) {
-      const what = missing.length ? `lacks ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}` : `has ${byName.size} weights, this experiment's model ${mine.length}`;
+      const what = missing.length
+        ? `lacks ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`
+        : `has ${byName.size} weights, this experiment's model ${mine.length}`;
       throw new Error(`${modelJson}: the checkpoint ${what}; it was trained with a different model`);
     }
     for (const w of mine) {
       const from = byName.get(w.originalName)!;
       if (JSON.stringify(from.shape) !== JSON.stringify(w.shape)) {
-        throw new Error(`${modelJson}: weight ${w.originalName} has shape ${JSON.stringify(from.shape)}, this experiment's model needs ${JSON.stringify(w.shape)}`);
+        throw new Error(
+          `${modelJson}: weight ${w.originalName} has shape ${JSON.stringify(from.shape)}, this experiment's model needs ${JSON.stringify(w.shape)}`,
+        );
       }
     }
     for (const w of mine) w.write(byName.get(w.originalName)!.read());

@@ -26,7 +26,9 @@ export type { TrainHooks };
 export async function runTraining(config: ExperimentConfig, hooks: TrainHooks): Promise<TrainResult> {
   assertValidExperiment(config);
   // One run per output folder for the whole run (its model and its <out>.checkpoint): see outLock.ts.
-  const release = await lockOutFolder(config.out, (message) => hooks.notify({ method: 'log', params: { level: 'warn', message, runId: hooks.runId } }));
+  const release = await lockOutFolder(config.out, (message) =>
+    hooks.notify({ method: 'log', params: { level: 'warn', message, runId: hooks.runId } }),
+  );
   try {
     return await runTrainingLocked(config, hooks);
   } finally {
@@ -49,7 +51,9 @@ async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): P
   let clf: Classifier | undefined;
   let run: TrainingRun | undefined;
   try {
-    log(`base: ${base.label}; input ${base.inputSize[0]}×${base.inputSize[1]}, pixels scaled to ${base.preprocessing}; features ${base.featureShape.join('×')}`);
+    log(
+      `base: ${base.label}; input ${base.inputSize[0]}×${base.inputSize[1]}, pixels scaled to ${base.preprocessing}; features ${base.featureShape.join('×')}`,
+    );
     if (needConv && !base.fineTunable) throw new Error(base.notFineTunableReason ?? `base ${base.id} cannot be fine-tuned`);
     // Parse the freeze ranges before any work, so a typo fails in seconds, not after phase 1.
     const fineTuneFrozen = needConv ? parseFreezeSpec(config.freeze, base.layerNames) : [];
@@ -67,26 +71,44 @@ async function runTrainingLocked(config: ExperimentConfig, hooks: TrainHooks): P
 async function chooseBackend(config: ExperimentConfig, needConv: boolean, log: Log): Promise<BackendName> {
   const backend: BackendName = await useBackend(config.backend, { needConvGradients: needConv });
   if (needConv && !canTrainConv(backend)) {
-    throw new Error(`the ${backend} backend cannot compute conv-layer gradients, so it cannot fine-tune; set fine-tune epochs to 0 (frozen base) or use the tensorflow or cpu backend`);
+    throw new Error(
+      `the ${backend} backend cannot compute conv-layer gradients, so it cannot fine-tune; set fine-tune epochs to 0 (frozen base) or use the tensorflow or cpu backend`,
+    );
   }
   log(`backend: ${backend}`);
   return backend;
 }
 
 /** Scans and splits the data set, and checks that the output and checkpoint folders may be replaced. */
-async function prepareData(config: ExperimentConfig, hooks: TrainHooks, backend: BackendName, log: Log): Promise<Pick<RunSetup, 'split' | 'checkpointDir'>> {
+async function prepareData(
+  config: ExperimentConfig,
+  hooks: TrainHooks,
+  backend: BackendName,
+  log: Log,
+): Promise<Pick<RunSetup, 'split' | 'checkpointDir'>> {
   // The host shows the resolved backend ('auto' → e.g. tensorflow) from here on.
   hooks.notify({ method: 'phase', params: { runId: hooks.runId, phase: 'scan', detail: config.data, backend } });
-  const split = await loadDatasetSplit({ data: config.data, validationData: config.validationData, validationSplit: config.validationSplit, seed: config.seed });
+  const split = await loadDatasetSplit({
+    data: config.data,
+    validationData: config.validationData,
+    validationSplit: config.validationSplit,
+    seed: config.seed,
+  });
   assertEveryClassHasImages(split, config.data);
-  if (split.classes.length < 2) throw new Error(`${config.data} has one class folder (${split.classes[0]}); a classifier needs at least two`);
-  log(`classes: ${split.classes.join(', ')}; train: ${formatCounts(split.counts.train)}; validation: ${formatCounts(split.counts.validation)}`);
+  if (split.classes.length < 2)
+    throw new Error(`${config.data} has one class folder (${split.classes[0]}); a classifier needs at least two`);
+  log(
+    `classes: ${split.classes.join(', ')}; train: ${formatCounts(split.counts.train)}; validation: ${formatCounts(split.counts.validation)}`,
+  );
   for (const note of split.notes) log(note, 'warn');
   checkReplaceable(config.out);
   const checkpointDir = checkpointDirOf(config.out);
   checkReplaceable(checkpointDir);
   if (!hooks.resume && existsSync(join(checkpointDir, 'cnn-lab.json'))) {
-    log(`${checkpointDir} holds a checkpoint of an earlier run that did not complete; this new run replaces it (resume to continue that run instead)`, 'warn');
+    log(
+      `${checkpointDir} holds a checkpoint of an earlier run that did not complete; this new run replaces it (resume to continue that run instead)`,
+      'warn',
+    );
   }
   return { split, checkpointDir };
 }

@@ -19,7 +19,15 @@ import { buildEvaluationReport } from '../predict/report.ts';
 import { saveModelDir, versions, type ModelMetadata } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
 import { disposeOptimizer } from '../tfjsPatches.ts';
-import { augmentedFeatureBatches, fromDecoded, imageBatches, oneHot, pooledValidation, sliceBatches, type ImageBatchContext } from './batchSources.ts';
+import {
+  augmentedFeatureBatches,
+  fromDecoded,
+  imageBatches,
+  oneHot,
+  pooledValidation,
+  sliceBatches,
+  type ImageBatchContext,
+} from './batchSources.ts';
 import { BestWeights } from './bestWeights.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { EarlyStopping } from './earlyStopping.ts';
@@ -105,7 +113,9 @@ export class TrainingRun {
     this.resumeAt = at;
     this.history.continueFrom(at.history, at.bestEpoch);
     this.checkpointer.loaded();
-    this.log(`resuming from the checkpoint in ${source}: ${at.phase} epoch ${at.epoch} (${this.monitor.name} ${at.monitored.toFixed(4)}); the optimizer state starts afresh`);
+    this.log(
+      `resuming from the checkpoint in ${source}: ${at.phase} epoch ${at.epoch} (${this.monitor.name} ${at.monitored.toFixed(4)}); the optimizer state starts afresh`,
+    );
   }
 
   /** First epoch of each phase still to run: Infinity skips a phase the checkpoint is past. */
@@ -177,7 +187,13 @@ export class TrainingRun {
   private async pooled(files: readonly DatasetFile[], what?: string): Promise<PooledSet> {
     const { config, hooks } = this.s;
     const onProgress = what ? this.featureProgress(what) : undefined;
-    return pooledFeatures(this.s.base, files, { batchSize: config.batchSize, resize: config.resize, cacheDir: this.featureDir, signal: hooks.signal, onProgress });
+    return pooledFeatures(this.s.base, files, {
+      batchSize: config.batchSize,
+      resize: config.resize,
+      cacheDir: this.featureDir,
+      signal: hooks.signal,
+      onProgress,
+    });
   }
 
   /** The transfer phase's batches: pooled features (cached), or augmented images through the base. */
@@ -207,14 +223,17 @@ export class TrainingRun {
     }
     if (count === 0) this.noTrainingImage();
     const v = this.valPooled;
-    const validation = v && v.labels.length > 0 ? pooledValidation(v, { classes, batchSize: config.batchSize, toDispose: this.toDispose }) : undefined;
+    const validation =
+      v && v.labels.length > 0 ? pooledValidation(v, { classes, batchSize: config.batchSize, toDispose: this.toDispose }) : undefined;
     return { train, count, validation };
   }
 
   private noTrainingImage(): never {
     const { config, skipped } = this.s;
     const first = skipped.list()[0];
-    throw new Error(`no training image in ${config.data} could be decoded (${skipped.size} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`);
+    throw new Error(
+      `no training image in ${config.data} could be decoded (${skipped.size} skipped${first ? `; e.g. ${first.path}: ${first.reason}` : ''})`,
+    );
   }
 
   private featureProgress(what: string): (done: number, total: number, fromCache?: number) => void {
@@ -235,7 +254,9 @@ export class TrainingRun {
     this.offerResumed(collectTrainableVariables(model));
     const layers = trainableLayerNames(model);
     this.trainedLayers.push({ phase: 'fine-tune', layers });
-    this.log(`fine-tune: ${layers.length} layers with weights trainable (${fineTuneFrozen.filter((f) => f).length} of ${fineTuneFrozen.length} base layers frozen)`);
+    this.log(
+      `fine-tune: ${layers.length} layers with weights trainable (${fineTuneFrozen.filter((f) => f).length} of ${fineTuneFrozen.length} base layers frozen)`,
+    );
     // Our "recompile": the trainable list is collected afresh (best.extend, runPhase) after the change.
     this.best.extend(collectTrainableVariables(model));
     this.earlyStopping.restart();
@@ -273,7 +294,12 @@ export class TrainingRun {
       validationLabels: this.decodedVal?.labels,
       classes: split.classes.length,
       batchSize: config.batchSize,
-      order: (epoch) => epochOrder(Array.from(decodedTrain.labels, (_, i) => i), config.seed, epoch),
+      order: (epoch) =>
+        epochOrder(
+          Array.from(decodedTrain.labels, (_, i) => i),
+          config.seed,
+          epoch,
+        ),
     });
   }
 
@@ -295,16 +321,32 @@ export class TrainingRun {
     const c = this.imageContext();
     const train: BatchSource = (epoch) =>
       decodedTrain
-        ? fromDecoded(decodedTrain, base.preprocessing, c, { epoch, augment: true, order: epochOrder(Array.from(decodedTrain.labels, (_, i) => i), config.seed, epoch) })
+        ? fromDecoded(decodedTrain, base.preprocessing, c, {
+            epoch,
+            augment: true,
+            order: epochOrder(
+              Array.from(decodedTrain.labels, (_, i) => i),
+              config.seed,
+              epoch,
+            ),
+          })
         : imageBatches(epochOrder(split.train, config.seed, epoch), base, c, { epoch, augment: true });
     const validation: BatchSource | undefined = this.monitor.hasValidation
-      ? () => (this.decodedVal ? fromDecoded(this.decodedVal, base.preprocessing, c, { epoch: 0, augment: false }) : imageBatches(split.validation, base, c, { epoch: 0, augment: false }))
+      ? () =>
+          this.decodedVal
+            ? fromDecoded(this.decodedVal, base.preprocessing, c, { epoch: 0, augment: false })
+            : imageBatches(split.validation, base, c, { epoch: 0, augment: false })
       : undefined;
     return { train, count: decodedTrain ? decodedTrain.labels.length : split.train.length, validation, decodedTrain };
   }
 
   /** The options both phases share: their events, and the policies run after each epoch. */
-  private phaseOptions(p: PhaseName, epochs: number, learningRate: number, batchesPerEpoch: number): Pick<PhaseOptions, 'phase' | 'learningRate' | 'epochs' | 'batchesPerEpoch' | 'signal' | 'onBatch' | 'onEpoch'> {
+  private phaseOptions(
+    p: PhaseName,
+    epochs: number,
+    learningRate: number,
+    batchesPerEpoch: number,
+  ): Pick<PhaseOptions, 'phase' | 'learningRate' | 'epochs' | 'batchesPerEpoch' | 'signal' | 'onBatch' | 'onEpoch'> {
     const { runId, notify, signal } = this.s.hooks;
     return {
       phase: p,
@@ -330,7 +372,9 @@ export class TrainingRun {
     const stop = this.earlyStopping.afterEpoch(improved);
     await this.checkpointer.afterEpoch(improved);
     if (!stop) return 'continue';
-    this.log(`early stopping: ${this.monitor.name} has not improved for ${this.earlyStopping.waited} epoch(s) (best ${this.best.best.toFixed(4)})`);
+    this.log(
+      `early stopping: ${this.monitor.name} has not improved for ${this.earlyStopping.waited} epoch(s) (best ${this.best.best.toFixed(4)})`,
+    );
     return 'stop';
   }
 
@@ -380,7 +424,9 @@ export class TrainingRun {
         : await evaluatePooled(clf.pooledHead, this.valPooled);
     const evaluation = buildEvaluationReport(split.classes, evaluated.values, evaluated.actual, evaluated.paths, []);
     const k = split.classes.length;
-    this.validationPredictions = evaluated.paths.slice(0, 200).map((path, i) => ({ path, probabilities: Array.from(evaluated.values.slice(i * k, (i + 1) * k)) }));
+    this.validationPredictions = evaluated.paths
+      .slice(0, 200)
+      .map((path, i) => ({ path, probabilities: Array.from(evaluated.values.slice(i * k, (i + 1) * k)) }));
     evaluation.skipped = skipped.list();
     this.validation = { accuracy: evaluation.accuracy, images: evaluation.confusion.flat().reduce((a, b) => a + b, 0) };
     this.log(`validation accuracy ${(evaluation.accuracy * 100).toFixed(1)}% on ${this.validation.images} images`);
@@ -400,7 +446,18 @@ export class TrainingRun {
   private result(outcome: Pick<TrainResult, 'cancelled' | 'saved' | 'evaluation'>): TrainResult {
     const { config, split, backend, skipped } = this.s;
     const { cancelled, saved, ...evaluation } = outcome;
-    return { modelDir: config.out, labels: split.classes, backend, bestEpoch: this.history.bestEpoch, history: this.history.rows, cancelled, saved, ...evaluation, skipped: skipped.list(), trainedLayers: this.trainedLayers };
+    return {
+      modelDir: config.out,
+      labels: split.classes,
+      backend,
+      bestEpoch: this.history.bestEpoch,
+      history: this.history.rows,
+      cancelled,
+      saved,
+      ...evaluation,
+      skipped: skipped.list(),
+      trainedLayers: this.trainedLayers,
+    };
   }
 
   private writeTo(dir: string, status: ModelMetadata['status']): Promise<void> {

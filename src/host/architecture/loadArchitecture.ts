@@ -63,7 +63,10 @@ function fromParsedModel(model: ParsedModel, uri: vscode.Uri): LoadedArchitectur
   return {
     title: `${model.name} · ${basename(uri.fsPath)}`,
     description: `${model.kind} model defined in ${vscode.workspace.asRelativePath(uri)}: click a layer to reveal its source line`,
-    rows: toArchitectureRows(rows, model.layers.map((l) => l.range.start.line)),
+    rows: toArchitectureRows(
+      rows,
+      model.layers.map((l) => l.range.start.line),
+    ),
     codeUri: uri,
   };
 }
@@ -72,9 +75,15 @@ async function fromExperiment(uri: vscode.Uri, text: string, engine: EngineClien
   const config = resolveExperimentPaths(parseExperimentText(text, vscode.workspace.asRelativePath(uri)), uri.fsPath);
   const rows = await baseLayers(config.base, engine);
   // what fine-tuning will train: every layer not matched by the freeze ranges
-  const frozen = parseFreezeSpec(config.freeze, rows.map((r) => r.name));
+  const frozen = parseFreezeSpec(
+    config.freeze,
+    rows.map((r) => r.name),
+  );
   const shown = rows.map((r, i) => ({ ...r, trainable: config.fineTune.epochs > 0 ? !frozen[i] : false }));
-  const phase = config.fineTune.epochs > 0 ? `trainable flags as fine-tuning will use them (freeze: ${config.freeze.join(', ') || 'nothing'})` : 'the whole base stays frozen (no fine-tune phase)';
+  const phase =
+    config.fineTune.epochs > 0
+      ? `trainable flags as fine-tuning will use them (freeze: ${config.freeze.join(', ') || 'nothing'})`
+      : 'the whole base stays frozen (no fine-tune phase)';
   return {
     title: `${basename(config.base)} · ${basename(uri.fsPath)}`,
     description: `Base of ${vscode.workspace.asRelativePath(uri)}${isBundledBaseId(config.base) ? ` (${BUNDLED_BASE_LABELS[config.base]})` : ''}: ${phase}`,
@@ -96,18 +105,29 @@ async function savedBaseLabel(dir: string): Promise<string | undefined> {
 export async function loadArchitecture(target: vscode.Uri | undefined, engine: EngineClient): Promise<LoadedArchitecture> {
   const editor = vscode.window.activeTextEditor;
   const uri = target ?? editor?.document.uri;
-  if (!uri) throw new Error('Open a model directory, a model.json, a Keras .keras/.h5 file, an experiment file or a model in Python/TypeScript first.');
+  if (!uri)
+    throw new Error(
+      'Open a model directory, a model.json, a Keras .keras/.h5 file, an experiment file or a model in Python/TypeScript first.',
+    );
   const path = uri.fsPath;
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) {
     const rows = await modelJsonRows(path);
     const base = await savedBaseLabel(path);
-    return { title: basename(path), description: `Model directory ${vscode.workspace.asRelativePath(path)}${base ? `, trained on ${base}` : ''}`, rows: toArchitectureRows(rows) };
+    return {
+      title: basename(path),
+      description: `Model directory ${vscode.workspace.asRelativePath(path)}${base ? `, trained on ${base}` : ''}`,
+      rows: toArchitectureRows(rows),
+    };
   }
   if (info?.isFile() && isKerasModelFile(path)) {
     // a binary Keras file (train.py's model.keras / model.h5): the engine converts it as predict does
     const rows = await engine.request('describeModel', { path });
-    return { title: basename(path), description: `Keras model ${vscode.workspace.asRelativePath(uri)}, converted on load`, rows: toArchitectureRows(rows) };
+    return {
+      title: basename(path),
+      description: `Keras model ${vscode.workspace.asRelativePath(uri)}, converted on load`,
+      rows: toArchitectureRows(rows),
+    };
   }
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : await readFile(path, 'utf8');
@@ -120,7 +140,11 @@ export async function loadArchitecture(target: vscode.Uri | undefined, engine: E
     } catch (e) {
       throw new Error(`${vscode.workspace.asRelativePath(uri)}: not valid JSON (${(e as Error).message})`);
     }
-    return { title: basename(dirname(path)) + '/' + basename(path), description: vscode.workspace.asRelativePath(uri), rows: toArchitectureRows(describeModelJson(json)) };
+    return {
+      title: basename(dirname(path)) + '/' + basename(path),
+      description: vscode.workspace.asRelativePath(uri),
+      rows: toArchitectureRows(describeModelJson(json)),
+    };
   }
   if (kind === 'python' || kind === 'tfjs') {
     const models = parseSource(text, kind).models.filter((m) => m.layers.length > 0);
@@ -130,5 +154,7 @@ export async function loadArchitecture(target: vscode.Uri | undefined, engine: E
     const here = models.find((m) => m.layers.some((l) => l.range.start.line <= line && line <= l.range.end.line)) ?? models[0];
     return fromParsedModel(here, uri);
   }
-  throw new Error(`${vscode.workspace.asRelativePath(uri)} is not a model directory, model.json, Keras .keras/.h5 file, experiment or model code.`);
+  throw new Error(
+    `${vscode.workspace.asRelativePath(uri)} is not a model directory, model.json, Keras .keras/.h5 file, experiment or model code.`,
+  );
 }

@@ -52,12 +52,14 @@ export async function summarizeDataset(folder: string, validationSplit = 0.2): P
   if (classDirs.length === 1) summary.errors.push(`Only one class folder (${classDirs[0]}): a classifier needs at least two.`);
   const empty = summary.classes.filter((c) => c.images === 0).map((c) => c.name);
   if (empty.length) summary.errors.push(`No images in class folder(s): ${empty.join(', ')}.`);
-  if (rootImages) summary.warnings.push(`${rootImages} image(s) directly in the dataset folder are ignored: images must be inside a class subfolder.`);
+  if (rootImages)
+    summary.warnings.push(`${rootImages} image(s) directly in the dataset folder are ignored: images must be inside a class subfolder.`);
   if (otherFiles) summary.warnings.push(`${otherFiles} file(s) that are not images (${IMAGE_EXTENSIONS.join(', ')}) are ignored.`);
   const counts = summary.classes.filter((c) => c.images > 0).map((c) => c.images);
   if (validationSplit > 0) {
     const tiny = summary.classes.filter((c) => c.images > 0 && Math.floor(c.images * validationSplit) < 1).map((c) => c.name);
-    if (tiny.length) summary.warnings.push(`Too few images to hold out ${Math.round(validationSplit * 100)}% for validation in: ${tiny.join(', ')}.`);
+    if (tiny.length)
+      summary.warnings.push(`Too few images to hold out ${Math.round(validationSplit * 100)}% for validation in: ${tiny.join(', ')}.`);
   }
   if (counts.length >= 2) {
     const max = Math.max(...counts);

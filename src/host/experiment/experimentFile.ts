@@ -21,10 +21,31 @@ export const WIZARD_AUGMENT_PRESETS: Record<WizardAugmentPreset, { label: string
     detail: "Like the Keras transfer-learning recipe's ImageDataGenerator: ±30° rotation, 20% shifts, shear and zoom, flips.",
     config: AUGMENT_PRESETS.standard,
   },
-  strong: { label: 'Strong', detail: '±40° rotation, 25% shifts, shear, 30% zoom, flips: for very small datasets.', config: AUGMENT_PRESETS.strong },
+  strong: {
+    label: 'Strong',
+    detail: '±40° rotation, 25% shifts, shear, 30% zoom, flips: for very small datasets.',
+    config: AUGMENT_PRESETS.strong,
+  },
 };
 
-const FIELDS = new Set(['$schema', 'data', 'validationData', 'validationSplit', 'base', 'fcUnits', 'batchSize', 'seed', 'transfer', 'fineTune', 'freeze', 'augment', 'resize', 'earlyStopping', 'backend', 'out']);
+const FIELDS = new Set([
+  '$schema',
+  'data',
+  'validationData',
+  'validationSplit',
+  'base',
+  'fcUnits',
+  'batchSize',
+  'seed',
+  'transfer',
+  'fineTune',
+  'freeze',
+  'augment',
+  'resize',
+  'earlyStopping',
+  'backend',
+  'out',
+]);
 
 type Rec = Record<string, unknown>;
 
@@ -51,9 +72,17 @@ export function parseExperimentText(text: string, file: string, defaultOut = 'mo
   if (typeof raw.data !== 'string' || raw.data.trim() === '') problems.push('"data" must name the dataset folder');
   const base = raw.base;
   if (typeof base === 'string' && isKerasApplicationRef(base)) {
-    if (!KERAS_APPLICATION_IDS.includes(base)) problems.push(`"base" "${base}" is not a known Keras application; known: ${KERAS_APPLICATION_IDS.join(', ')}`);
-  } else if (typeof base === 'string' && !(BUILTIN_BASES as readonly string[]).includes(base) && !/^https?:\/\//.test(base) && !base.endsWith('.json')) {
-    problems.push(`"base" must be one of ${BUILTIN_BASES.join(', ')}, keras:NAME (${KERAS_APPLICATION_IDS.join(', ')}), a model.json path or an http(s) URL, got "${base}"`);
+    if (!KERAS_APPLICATION_IDS.includes(base))
+      problems.push(`"base" "${base}" is not a known Keras application; known: ${KERAS_APPLICATION_IDS.join(', ')}`);
+  } else if (
+    typeof base === 'string' &&
+    !(BUILTIN_BASES as readonly string[]).includes(base) &&
+    !/^https?:\/\//.test(base) &&
+    !base.endsWith('.json')
+  ) {
+    problems.push(
+      `"base" must be one of ${BUILTIN_BASES.join(', ')}, keras:NAME (${KERAS_APPLICATION_IDS.join(', ')}), a model.json path or an http(s) URL, got "${base}"`,
+    );
   }
   const { $schema: _schema, ...rest } = raw;
   const config = withExperimentDefaults({ ...(rest as object), out: typeof raw.out === 'string' ? raw.out : defaultOut });
@@ -71,7 +100,8 @@ function resolvePath(fromDir: string, p: string): string {
 /** The config the engine gets: local paths made absolute, relative to the experiment file. */
 export function resolveExperimentPaths(config: ExperimentConfig, experimentFile: string): ExperimentConfig {
   const dir = dirname(experimentFile);
-  const named = /^https?:\/\//.test(config.base) || (BUILTIN_BASES as readonly string[]).includes(config.base) || isKerasApplicationRef(config.base);
+  const named =
+    /^https?:\/\//.test(config.base) || (BUILTIN_BASES as readonly string[]).includes(config.base) || isKerasApplicationRef(config.base);
   const base = named ? config.base : resolvePath(dir, config.base);
   return {
     ...config,
@@ -85,7 +115,23 @@ export function resolveExperimentPaths(config: ExperimentConfig, experimentFile:
 /** The file's text for a config (stable key order, 2-space indent, trailing newline). */
 export function serializeExperiment(config: ExperimentConfig): string {
   const ordered: Rec = {};
-  const order: (keyof ExperimentConfig)[] = ['data', 'validationData', 'validationSplit', 'base', 'fcUnits', 'batchSize', 'seed', 'transfer', 'fineTune', 'freeze', 'augment', 'resize', 'earlyStopping', 'backend', 'out'];
+  const order: (keyof ExperimentConfig)[] = [
+    'data',
+    'validationData',
+    'validationSplit',
+    'base',
+    'fcUnits',
+    'batchSize',
+    'seed',
+    'transfer',
+    'fineTune',
+    'freeze',
+    'augment',
+    'resize',
+    'earlyStopping',
+    'backend',
+    'out',
+  ];
   for (const k of order) if (config[k] !== undefined) ordered[k] = config[k];
   return JSON.stringify(ordered, null, 2) + '\n';
 }

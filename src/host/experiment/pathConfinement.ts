@@ -44,7 +44,8 @@ export function isInsideFolder(child: string, folder: string): boolean {
 export function localPathsOf(config: ExperimentConfig): { field: PathField; path: string }[] {
   const out: { field: PathField; path: string }[] = [{ field: 'data', path: config.data }];
   if (config.validationData !== undefined) out.push({ field: 'validationData', path: config.validationData });
-  if (!isUrl(config.base) && !isKerasApplicationRef(config.base) && !isBundledBaseId(config.base)) out.push({ field: 'base', path: config.base });
+  if (!isUrl(config.base) && !isKerasApplicationRef(config.base) && !isBundledBaseId(config.base))
+    out.push({ field: 'base', path: config.base });
   out.push({ field: 'out', path: config.out });
   return out;
 }

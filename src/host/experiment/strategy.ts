@@ -28,7 +28,8 @@ export const STRATEGIES: Record<StrategyId, StrategyInfo> = {
   'later-layers': {
     id: 'later-layers',
     label: 'Retrain the later layers',
-    detail: 'Head first, then the top blocks of the base fine-tune at a low learning rate (the Keras transfer-learning recipe). Small data, different from ImageNet.',
+    detail:
+      'Head first, then the top blocks of the base fine-tune at a low learning rate (the Keras transfer-learning recipe). Small data, different from ImageNet.',
   },
   'fine-tune-all': {
     id: 'fine-tune-all',

@@ -47,18 +47,30 @@ async function chooseDataset(initial?: vscode.Uri): Promise<string | undefined> 
     { label: browse, value: browse },
   ]);
   if (choice !== browse) return choice;
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as dataset', title: title(1) });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    openLabel: 'Use as dataset',
+    title: title(1),
+  });
   return picked?.[0]?.fsPath;
 }
 
 /** Shows the classes and problems; false when training cannot start (errors) or the user backs out. */
 async function confirmDataset(summary: DatasetSummary): Promise<boolean> {
   if (summary.errors.length) {
-    await vscode.window.showErrorMessage(`The dataset cannot be used for training:\n\n${summary.errors.join('\n')}`, { modal: true, detail: summary.warnings.join('\n') || undefined });
+    await vscode.window.showErrorMessage(`The dataset cannot be used for training:\n\n${summary.errors.join('\n')}`, {
+      modal: true,
+      detail: summary.warnings.join('\n') || undefined,
+    });
     return false;
   }
   const items: Item<boolean>[] = [
-    { label: `$(check) Continue with ${summary.classes.length} classes, ${summary.totalImages} images`, detail: formatClassCounts(summary), value: true },
+    {
+      label: `$(check) Continue with ${summary.classes.length} classes, ${summary.totalImages} images`,
+      detail: formatClassCounts(summary),
+      value: true,
+    },
     { label: 'Classes', kind: vscode.QuickPickItemKind.Separator },
     ...summary.classes.map((c) => ({ label: `$(symbol-class) ${c.name}`, description: `${c.images} images`, value: true })),
   ];
@@ -67,7 +79,13 @@ async function confirmDataset(summary: DatasetSummary): Promise<boolean> {
     items.push(...summary.warnings.map((w) => ({ label: `$(warning) ${w}`, value: true })));
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(close) Cancel', value: false });
-  return (await pick(2, `${vscode.workspace.asRelativePath(summary.root)}: ${summary.classes.length} classes, ${summary.totalImages} images`, items)) === true;
+  return (
+    (await pick(
+      2,
+      `${vscode.workspace.asRelativePath(summary.root)}: ${summary.classes.length} classes, ${summary.totalImages} images`,
+      items,
+    )) === true
+  );
 }
 
 async function chooseBase(): Promise<string | undefined> {
@@ -84,13 +102,29 @@ async function chooseBase(): Promise<string | undefined> {
     lite(0, 224, '3.4M', ': the best accuracy per second on a CPU.'),
     lite(1, 240, '4.2M', '.'),
     lite(2, 260, '4.9M', '.'),
-    { label: 'MobileNetV2 (nsfwjs)', description: 'mobilenet_v2 · 224×224', detail: 'ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 2.3M parameters.', value: 'mobilenet_v2' },
-    { label: 'InceptionV3 (nsfwjs)', description: 'inception_v3 · 299×299', detail: "ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 21.8M parameters: the Keras transfer-learning recipe's architecture.", value: 'inception_v3' },
+    {
+      label: 'MobileNetV2 (nsfwjs)',
+      description: 'mobilenet_v2 · 224×224',
+      detail: 'ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 2.3M parameters.',
+      value: 'mobilenet_v2',
+    },
+    {
+      label: 'InceptionV3 (nsfwjs)',
+      description: 'inception_v3 · 299×299',
+      detail:
+        "ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs; 21.8M parameters: the Keras transfer-learning recipe's architecture.",
+      value: 'inception_v3',
+    },
   ].sort((a, b) => (a.value === preferred ? -1 : b.value === preferred ? 1 : 0));
   const custom = '$(file) A tfjs layers model.json…';
   const choice = await pick<string>(3, 'Base model', [...builtins, ...kerasApplicationItems(), { label: custom, value: custom }]);
   if (choice !== custom) return choice;
-  const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'tfjs layers model': ['json'] }, openLabel: 'Use as base', title: title(3) });
+  const file = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'tfjs layers model': ['json'] },
+    openLabel: 'Use as base',
+    title: title(3),
+  });
   return file?.[0]?.fsPath;
 }
 
@@ -109,10 +143,18 @@ function kerasApplicationItems(): Item<string>[] {
 
 async function chooseStrategy(summary: DatasetSummary): Promise<StrategyId | undefined> {
   const size = datasetSizeOf(summary.classes.map((c) => c.images));
-  const similarity = await pick<Similarity>(4, `Your images compared with ImageNet's (a ${size} dataset: ~${Math.round(summary.totalImages / summary.classes.length)} per class)`, [
-    { label: 'Similar to ImageNet', detail: 'Everyday photos: animals, plants, objects, vehicles, scenes.', value: 'similar' },
-    { label: 'Different from ImageNet', detail: 'Medical scans, satellite, microscopy, drawings, documents, spectrograms…', value: 'different' },
-  ]);
+  const similarity = await pick<Similarity>(
+    4,
+    `Your images compared with ImageNet's (a ${size} dataset: ~${Math.round(summary.totalImages / summary.classes.length)} per class)`,
+    [
+      { label: 'Similar to ImageNet', detail: 'Everyday photos: animals, plants, objects, vehicles, scenes.', value: 'similar' },
+      {
+        label: 'Different from ImageNet',
+        detail: 'Medical scans, satellite, microscopy, drawings, documents, spectrograms…',
+        value: 'different',
+      },
+    ],
+  );
   if (!similarity) return undefined;
   const suggested = suggestStrategy(size, similarity);
   const ids = [suggested, ...(Object.keys(STRATEGIES) as StrategyId[]).filter((id) => id !== suggested)];
@@ -149,7 +191,11 @@ async function chooseEpochs(): Promise<number | undefined> {
 
 async function chooseAugmentation(): Promise<WizardAugmentPreset | undefined> {
   const order: WizardAugmentPreset[] = ['standard', 'light', 'strong', 'none'];
-  return pick<WizardAugmentPreset>(6, 'Augmentation of the training images', order.map((id) => ({ label: WIZARD_AUGMENT_PRESETS[id].label, detail: WIZARD_AUGMENT_PRESETS[id].detail, value: id })));
+  return pick<WizardAugmentPreset>(
+    6,
+    'Augmentation of the training images',
+    order.map((id) => ({ label: WIZARD_AUGMENT_PRESETS[id].label, detail: WIZARD_AUGMENT_PRESETS[id].detail, value: id })),
+  );
 }
 
 /** A path as written in the experiment file: relative to the file, with forward slashes. */
@@ -173,7 +219,9 @@ export async function runTrainWizard(initialFolder?: vscode.Uri): Promise<vscode
   if (!(await ensureTrusted('Training'))) return undefined;
   const dataDir = await chooseDataset(initialFolder);
   if (!dataDir) return undefined;
-  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: reading dataset' }, () => summarizeDataset(dataDir, 0.2));
+  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: reading dataset' }, () =>
+    summarizeDataset(dataDir, 0.2),
+  );
   if (!(await confirmDataset(summary))) return undefined;
   const base = await chooseBase();
   if (!base) return undefined;
@@ -193,7 +241,11 @@ export async function runTrainWizard(initialFolder?: vscode.Uri): Promise<vscode
   const backend = settings.backend;
   const phases = strategyPhases(strategy, base.endsWith('.json') ? fileRelative(fileDir, base) : base, epochs);
   const config: ExperimentConfig = {
-    ...withExperimentDefaults({ data: fileRelative(fileDir, dataDir), base: base.endsWith('.json') ? fileRelative(fileDir, base) : base, out: fileRelative(fileDir, join(models, runName)) }),
+    ...withExperimentDefaults({
+      data: fileRelative(fileDir, dataDir),
+      base: base.endsWith('.json') ? fileRelative(fileDir, base) : base,
+      out: fileRelative(fileDir, join(models, runName)),
+    }),
     ...phases,
     augment: WIZARD_AUGMENT_PRESETS[augment].config,
     backend,

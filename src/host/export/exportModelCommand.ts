@@ -8,7 +8,8 @@ import { ensureTrusted } from '../trust.ts';
 
 /** Why `dir` cannot be exported, or undefined when it is a CNN Lab model folder. */
 export function notAModelFolder(dir: string): string | undefined {
-  if (!existsSync(join(dir, 'cnn-lab.json'))) return `${dir} is not a CNN Lab model folder: it has no cnn-lab.json (train one with "CNN Lab: Train Transfer Model").`;
+  if (!existsSync(join(dir, 'cnn-lab.json')))
+    return `${dir} is not a CNN Lab model folder: it has no cnn-lab.json (train one with "CNN Lab: Train Transfer Model").`;
   if (!existsSync(join(dir, 'model.json'))) return `${dir} is not a CNN Lab model folder: it has no model.json.`;
   return undefined;
 }
@@ -17,7 +18,12 @@ export async function exportModel(engine: EngineClient, log: vscode.LogOutputCha
   if (!(await ensureTrusted('Export'))) return;
   let dir = folder?.fsPath;
   if (!dir) {
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export this model', title: 'CNN Lab: model folder to export' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Export this model',
+      title: 'CNN Lab: model folder to export',
+    });
     dir = picked?.[0]?.fsPath;
     if (!dir) return;
   }
@@ -27,8 +33,16 @@ export async function exportModel(engine: EngineClient, log: vscode.LogOutputCha
     return;
   }
   const formats = [
-    { label: 'Keras 3 (.keras)', description: 'keras.models.load_model; config.json + model.weights.h5 in a zip', format: 'keras' as const },
-    { label: 'Keras 2 / legacy (.h5)', description: 'tf_keras and Keras 3 load it; model_config + weights by layer name', format: 'h5' as const },
+    {
+      label: 'Keras 3 (.keras)',
+      description: 'keras.models.load_model; config.json + model.weights.h5 in a zip',
+      format: 'keras' as const,
+    },
+    {
+      label: 'Keras 2 / legacy (.h5)',
+      description: 'tf_keras and Keras 3 load it; model_config + weights by layer name',
+      format: 'h5' as const,
+    },
   ];
   const choice = await vscode.window.showQuickPick(formats, { title: `CNN Lab: export ${basename(dir)} as` });
   if (!choice) return;
@@ -39,12 +53,16 @@ export async function exportModel(engine: EngineClient, log: vscode.LogOutputCha
   });
   if (!target) return;
   try {
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lab: exporting ${basename(dir)}…` }, () =>
-      engine.request('exportModel', { modelDir: dir, out: target.fsPath, format: choice.format }),
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CNN Lab: exporting ${basename(dir)}…` },
+      () => engine.request('exportModel', { modelDir: dir, out: target.fsPath, format: choice.format }),
     );
     log.info(`export: ${dir} → ${r.out} (${r.layers} layers, ${r.weights} weight arrays); labels in ${r.labelsFile}`);
     const reveal = 'Reveal in Explorer';
-    const pick = await vscode.window.showInformationMessage(`Exported ${basename(r.out)} (labels and preprocessing in ${basename(r.labelsFile)}).`, reveal);
+    const pick = await vscode.window.showInformationMessage(
+      `Exported ${basename(r.out)} (labels and preprocessing in ${basename(r.labelsFile)}).`,
+      reveal,
+    );
     if (pick === reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(r.out));
   } catch (e) {
     const message = `Export failed: ${(e as Error).message}`;

@@ -1,7 +1,14 @@
 // The language features' logic, free of VS Code so it can be tested directly: analyse a document,
 // then answer hover, inlay hint, diagnostic and layer-table questions from the analysis.
 // Lines and columns are 0-based (as in VS Code's Position).
-import { clearParseCaches, parseSource, sourceKindFor, type ParsedLayer, type ParsedModel, type SourceKind } from '../../core/parsers/index.ts';
+import {
+  clearParseCaches,
+  parseSource,
+  sourceKindFor,
+  type ParsedLayer,
+  type ParsedModel,
+  type SourceKind,
+} from '../../core/parsers/index.ts';
 import { formatShape } from '../../core/shape.ts';
 import { modelReport, modelTable } from '../../core/summary.ts';
 import type { SourceRange } from '../../core/parsers/index.ts';
@@ -54,7 +61,8 @@ export function layerAt(analysis: DocumentAnalysis, line: number, col: number): 
   return best;
 }
 
-const sameRange = (a: SourceRange, b: SourceRange) => a.start.line === b.start.line && a.start.col === b.start.col && a.end.line === b.end.line && a.end.col === b.end.col;
+const sameRange = (a: SourceRange, b: SourceRange) =>
+  a.start.line === b.start.line && a.start.col === b.start.col && a.end.line === b.end.line && a.end.col === b.end.col;
 
 /** Every row at exactly this range: one source call runs once per call of its helper or turn of its loop. */
 function rowsAt(analysis: DocumentAnalysis, range: SourceRange): ParsedLayer[] {
@@ -73,13 +81,24 @@ export function hoverAt(analysis: DocumentAnalysis, line: number, col: number): 
 }
 
 export function layerMarkdown(layer: ParsedLayer): string {
-  const inputs = layer.inputShapes.length > 1 ? layer.inputShapes.map(formatShape).join(' + ') : layer.inputShapes.length === 1 ? formatShape(layer.inputShape) : null;
+  const inputs =
+    layer.inputShapes.length > 1
+      ? layer.inputShapes.map(formatShape).join(' + ')
+      : layer.inputShapes.length === 1
+        ? formatShape(layer.inputShape)
+        : null;
   const flow = inputs === null ? formatShape(layer.outputShape) : `${inputs} → ${formatShape(layer.outputShape)}`;
   const lines = [`**${layer.spec.className}** \`${layer.spec.name}\` — ${flow}`];
   if (layer.arithmetic.length > 0) lines.push('', '```', ...layer.arithmetic, '```');
-  if (layer.params) lines.push('', `Parameters: ${layer.params.text}${layer.params.nonTrainable > 0 ? ` (${layer.params.nonTrainable} non-trainable)` : ''}`);
-  else if (layer.spec.kind && layer.outputShape === null && layer.inputShape === null) lines.push('', 'Input shape unknown: give the first layer `input_shape=` or start from `Input(shape=...)`.');
-  for (const d of layer.diagnostics) lines.push('', `${d.severity === 'error' ? '⛔' : d.severity === 'warning' ? '⚠️' : 'ℹ️'} ${d.message}`);
+  if (layer.params)
+    lines.push(
+      '',
+      `Parameters: ${layer.params.text}${layer.params.nonTrainable > 0 ? ` (${layer.params.nonTrainable} non-trainable)` : ''}`,
+    );
+  else if (layer.spec.kind && layer.outputShape === null && layer.inputShape === null)
+    lines.push('', 'Input shape unknown: give the first layer `input_shape=` or start from `Input(shape=...)`.');
+  for (const d of layer.diagnostics)
+    lines.push('', `${d.severity === 'error' ? '⛔' : d.severity === 'warning' ? '⚠️' : 'ℹ️'} ${d.message}`);
   return lines.join('\n');
 }
 
@@ -122,7 +141,11 @@ export function inlayHintsFor(analysis: DocumentAnalysis, fromLine = 0, toLine =
 
 /** Impossible geometry, strides that do not fit explicit padding, Dense on 4-D tensors, bad arguments. */
 export function diagnosticsFor(analysis: DocumentAnalysis): LayerDiagnostic[] {
-  return analysis.models.flatMap((m) => m.layers.flatMap((l) => l.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ range: l.range, severity: d.severity, message: d.message }))));
+  return analysis.models.flatMap((m) =>
+    m.layers.flatMap((l) =>
+      l.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ range: l.range, severity: d.severity, message: d.message })),
+    ),
+  );
 }
 
 /** A `model.summary()`-like table for every model in the analysis. */

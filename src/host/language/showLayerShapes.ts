@@ -12,7 +12,9 @@ export async function showLayerShapes(): Promise<void> {
   const doc = editor.document;
   const analysis = analyzeDocument(doc.getText(), doc.languageId, doc.fileName);
   if (analysis.kind === null) {
-    void vscode.window.showInformationMessage(`CNN Lab: ${vscode.workspace.asRelativePath(doc.uri)} is not a Python, TypeScript/JavaScript or model.json file.`);
+    void vscode.window.showInformationMessage(
+      `CNN Lab: ${vscode.workspace.asRelativePath(doc.uri)} is not a Python, TypeScript/JavaScript or model.json file.`,
+    );
     return;
   }
   if (analysis.models.length === 0) {

@@ -41,7 +41,11 @@ export interface CudaInstallOptions extends TransferOptions {
 
 export async function installCudaLibraries(opts: CudaInstallOptions): Promise<CudaInstall> {
   const requirements = parseCudaRequirements(await readWheelMetadata(opts.tfWheel, opts.label));
-  if (requirements.length === 0) throw new NativeInstallError('wheel', `${opts.label}: its METADATA names no nvidia-*-cu12 wheels (extra == "and-cuda"): is it the CUDA build of tensorflow?`);
+  if (requirements.length === 0)
+    throw new NativeInstallError(
+      'wheel',
+      `${opts.label}: its METADATA names no nvidia-*-cu12 wheels (extra == "and-cuda"): is it the CUDA build of tensorflow?`,
+    );
   await mkdir(opts.dest, { recursive: true });
   const wheels: CudaWheel[] = [];
   const libraries: ExtractedLibrary[] = [];
@@ -64,7 +68,13 @@ export async function installCudaLibraries(opts: CudaInstallOptions): Promise<Cu
       } finally {
         contents.close();
       }
-      wheels.push({ requirement: formatRequirement(req), version: ref.version, filename: ref.filename, sha256: ref.sha256, size: ref.size });
+      wheels.push({
+        requirement: formatRequirement(req),
+        version: ref.version,
+        filename: ref.filename,
+        sha256: ref.sha256,
+        size: ref.size,
+      });
       await rm(path, { force: true });
     } catch (e) {
       // like the libtensorflow wheel: a cancel keeps the verified download or .part for next time
@@ -78,6 +88,10 @@ export async function installCudaLibraries(opts: CudaInstallOptions): Promise<Cu
 /** Bytes of the CUDA libraries installed (for the report). */
 export async function cudaBytes(dir: string, install: CudaInstall): Promise<number> {
   let n = 0;
-  for (const l of install.libraries) n += await stat(join(dir, l.file)).then((s) => s.size, () => 0);
+  for (const l of install.libraries)
+    n += await stat(join(dir, l.file)).then(
+      (s) => s.size,
+      () => 0,
+    );
   return n;
 }

@@ -71,7 +71,17 @@ export function satisfies(version: string, specs: Specifier[]): boolean {
   if (!/^\d+(\.\d+)*$/.test(version)) return false; // pre-releases, dev and local versions are not taken
   return specs.every((s) => {
     const c = compare(version, s.version);
-    return s.op === '<' ? c < 0 : s.op === '<=' ? c <= 0 : s.op === '>' ? c > 0 : s.op === '>=' ? c >= 0 : s.op === '==' ? c === 0 : c !== 0;
+    return s.op === '<'
+      ? c < 0
+      : s.op === '<='
+        ? c <= 0
+        : s.op === '>'
+          ? c > 0
+          : s.op === '>='
+            ? c >= 0
+            : s.op === '=='
+              ? c === 0
+              : c !== 0;
   });
 }
 
@@ -92,12 +102,21 @@ export function pickCudaWheel(body: unknown, page: URL, req: CudaRequirement, ma
     if (abi !== 'none' || !platform.split('.').some((p) => platformFits(p, machine))) continue;
     if (satisfies(version, req.specifiers) && (!best || compare(version, best.version) > 0)) best = { f, version };
   }
-  if (!best) throw new NativeInstallError('index', `${where} lists no ${formatRequirement(req)} wheel for Linux x86_64 (manylinux); a mirror must carry it`);
+  if (!best)
+    throw new NativeInstallError(
+      'index',
+      `${where} lists no ${formatRequirement(req)} wheel for Linux x86_64 (manylinux); a mirror must carry it`,
+    );
   return { ...wheelRef(best.f, where, page), version: best.version };
 }
 
 /** Looks one requirement up on the index. */
-export async function locateCudaWheel(indexUrl: string, req: CudaRequirement, machine: Machine, opts: GetOptions = {}): Promise<WheelRef & { version: string }> {
+export async function locateCudaWheel(
+  indexUrl: string,
+  req: CudaRequirement,
+  machine: Machine,
+  opts: GetOptions = {},
+): Promise<WheelRef & { version: string }> {
   const page = projectUrl(indexUrl, req.name.toLowerCase().replace(/[._]+/g, '-'));
   const { res, url } = await get(page, { ...opts, headers: { accept: `${PEP691_ACCEPT}, application/json;q=0.9` } });
   const body = await text(res).catch((e: unknown) => {

@@ -45,9 +45,10 @@ async function sizeOf(path: string): Promise<number> {
 
 async function hashFile(path: string, bytes: number): Promise<Hash> {
   const hash = createHash('sha256');
-  if (bytes > 0) await pipeline(createReadStream(path, { end: bytes - 1 }), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const c of chunks) hash.update(c);
-  });
+  if (bytes > 0)
+    await pipeline(createReadStream(path, { end: bytes - 1 }), async (chunks: AsyncIterable<Buffer>) => {
+      for await (const c of chunks) hash.update(c);
+    });
   return hash;
 }
 
@@ -87,7 +88,14 @@ function diskFull(dest: string, needed: number): NativeInstallError {
 export type TransferOptions = Pick<DownloadOptions, 'signal' | 'onProgress' | 'onRetry' | 'retries' | 'retryDelayMs' | 'idleTimeoutMs'>;
 
 export function transferOptions(o: TransferOptions): TransferOptions {
-  return { signal: o.signal, onProgress: o.onProgress, onRetry: o.onRetry, retries: o.retries, retryDelayMs: o.retryDelayMs, idleTimeoutMs: o.idleTimeoutMs };
+  return {
+    signal: o.signal,
+    onProgress: o.onProgress,
+    onRetry: o.onRetry,
+    retries: o.retries,
+    retryDelayMs: o.retryDelayMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+  };
 }
 
 export async function downloadVerified(opts: DownloadOptions): Promise<void> {
@@ -112,7 +120,10 @@ export async function downloadVerified(opts: DownloadOptions): Promise<void> {
       if ((e as { code?: string }).code === 'ENOSPC') throw diskFull(opts.dest, opts.size - (await sizeOf(part)));
       if (!(e instanceof RetriableError) || attempt >= retries) {
         if (e instanceof RetriableError) {
-          throw new NativeInstallError(e.kind, `${e.message}; gave up after ${retries + 1} attempts with ${formatMB(await sizeOf(part))} of ${formatMB(opts.size)} (the next Install resumes from there)`);
+          throw new NativeInstallError(
+            e.kind,
+            `${e.message}; gave up after ${retries + 1} attempts with ${formatMB(await sizeOf(part))} of ${formatMB(opts.size)} (the next Install resumes from there)`,
+          );
         }
         throw e;
       }
@@ -127,19 +138,31 @@ export async function downloadVerified(opts: DownloadOptions): Promise<void> {
   const got = await sizeOf(part);
   if (got !== opts.size) {
     await rm(part, { force: true });
-    throw new NativeInstallError('integrity', `size mismatch for ${opts.url.pathname.split('/').pop()}: the index says ${opts.size} bytes, the server sent ${got}; the download was deleted`);
+    throw new NativeInstallError(
+      'integrity',
+      `size mismatch for ${opts.url.pathname.split('/').pop()}: the index says ${opts.size} bytes, the server sent ${got}; the download was deleted`,
+    );
   }
   const digest = (hashed && hashed.bytes === got ? hashed.hash : await hashFile(part, got)).digest('hex');
   if (digest !== opts.sha256) {
     await rm(part, { force: true });
-    throw new NativeInstallError('integrity', `sha256 mismatch for ${opts.url.pathname.split('/').pop()}: the index says ${opts.sha256}, the download is ${digest}; the download was deleted and nothing was installed`);
+    throw new NativeInstallError(
+      'integrity',
+      `sha256 mismatch for ${opts.url.pathname.split('/').pop()}: the index says ${opts.sha256}, the download is ${digest}; the download was deleted and nothing was installed`,
+    );
   }
   meter.update(got, opts.size, true);
   await rename(part, opts.dest);
 }
 
 /** One request: appends to the .part from `offset` and returns the running hash of the whole file. */
-async function fetchInto(part: string, offset: number, hashed: { hash: Hash; bytes: number } | null, opts: DownloadOptions, meter: Meter): Promise<{ hash: Hash; bytes: number }> {
+async function fetchInto(
+  part: string,
+  offset: number,
+  hashed: { hash: Hash; bytes: number } | null,
+  opts: DownloadOptions,
+  meter: Meter,
+): Promise<{ hash: Hash; bytes: number }> {
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
   const { res, url } = await get(opts.url, { headers, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs });
@@ -157,7 +180,10 @@ async function fetchInto(part: string, offset: number, hashed: { hash: Hash; byt
     if (!range || range.start !== offset || range.total !== opts.size) {
       res.resume();
       await rm(part, { force: true });
-      throw new NativeInstallError('integrity', `size mismatch for ${name}: the index says ${opts.size} bytes, ${url.host} answered the resume with Content-Range ${res.headers['content-range'] ?? '(none)'}; the download was deleted`);
+      throw new NativeInstallError(
+        'integrity',
+        `size mismatch for ${name}: the index says ${opts.size} bytes, ${url.host} answered the resume with Content-Range ${res.headers['content-range'] ?? '(none)'}; the download was deleted`,
+      );
     }
     start = offset;
   }
@@ -165,14 +191,24 @@ async function fetchInto(part: string, offset: number, hashed: { hash: Hash; byt
   if (length !== undefined && length !== expected) {
     res.resume();
     await rm(part, { force: true });
-    throw new NativeInstallError('integrity', `size mismatch for ${name}: the index says ${opts.size} bytes, ${url.host} sends Content-Length ${length}${start ? ` from byte ${start}` : ''}; the download was deleted`);
+    throw new NativeInstallError(
+      'integrity',
+      `size mismatch for ${name}: the index says ${opts.size} bytes, ${url.host} sends Content-Length ${length}${start ? ` from byte ${start}` : ''}; the download was deleted`,
+    );
   }
-  const running = start > 0 && hashed?.bytes === start ? hashed : { hash: start > 0 ? await hashFile(part, start) : createHash('sha256'), bytes: start };
+  const running =
+    start > 0 && hashed?.bytes === start ? hashed : { hash: start > 0 ? await hashFile(part, start) : createHash('sha256'), bytes: start };
   let received = start;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
-      if (received > opts.size) return done(new NativeInstallError('integrity', `size mismatch for ${name}: ${url.host} sent more than the ${opts.size} bytes the index says`));
+      if (received > opts.size)
+        return done(
+          new NativeInstallError(
+            'integrity',
+            `size mismatch for ${name}: ${url.host} sent more than the ${opts.size} bytes the index says`,
+          ),
+        );
       running.hash.update(chunk);
       running.bytes = received;
       meter.update(received, opts.size);
@@ -191,7 +227,10 @@ async function fetchInto(part: string, offset: number, hashed: { hash: Hash; byt
     }
     const code = (e as { code?: string }).code;
     if (code === 'ENOSPC') throw e;
-    throw new RetriableError('unreachable', `the connection to ${url.host} dropped after ${formatMB(received)} of ${formatMB(opts.size)} (${code ?? (e as Error).message})`);
+    throw new RetriableError(
+      'unreachable',
+      `the connection to ${url.host} dropped after ${formatMB(received)} of ${formatMB(opts.size)} (${code ?? (e as Error).message})`,
+    );
   }
   if (dropped || received < opts.size) {
     throw new RetriableError('unreachable', `the connection to ${url.host} ended after ${formatMB(received)} of ${formatMB(opts.size)}`);

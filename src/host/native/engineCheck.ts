@@ -31,7 +31,10 @@ export async function checkInEngine(libDir: string, opts: EngineCheckOptions): P
   try {
     const r = await client.request('checkNative', {}).catch((e: Error) => {
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      throw new NativeInstallError('check', `the installed libtensorflow failed the engine's check: ${e.message.split('\n')[0]}${tail && !e.message.includes(tail) ? ` (stderr: ${tail})` : ''}`);
+      throw new NativeInstallError(
+        'check',
+        `the installed libtensorflow failed the engine's check: ${e.message.split('\n')[0]}${tail && !e.message.includes(tail) ? ` (stderr: ${tail})` : ''}`,
+      );
     });
     const problem = nativeCheckProblem(r);
     if (problem) throw new NativeInstallError('check', `the installed libtensorflow computes wrongly: ${problem}`);
@@ -39,7 +42,10 @@ export async function checkInEngine(libDir: string, opts: EngineCheckOptions): P
       throw new NativeInstallError('check', `the engine loaded libtensorflow from ${r.loadedFrom}, not from the installed ${libDir}`);
     }
     if (opts.requireGpu && !r.gpu) {
-      throw new NativeInstallError('check', 'the CUDA build of libtensorflow loaded and computed, but on the CPU: it found no usable GPU (see the log for its CUDA messages; check nvidia-smi)');
+      throw new NativeInstallError(
+        'check',
+        'the CUDA build of libtensorflow loaded and computed, but on the CPU: it found no usable GPU (see the log for its CUDA messages; check nvidia-smi)',
+      );
     }
     return `libtensorflow ${r.libtensorflow} from ${r.loadedFrom ?? libDir}: conv2d ${r.conv2d.join(',')}, filter gradient ${r.filterGradient.join(',')} (device: ${r.gpu ? 'GPU' : 'CPU'})`;
   } finally {

@@ -21,7 +21,16 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 /** A failure worth trying again after a pause: 5xx answers and connections that dropped. */
 export class RetriableError extends NativeInstallError {}
@@ -42,7 +51,10 @@ export function describeRequestError(url: URL, e: unknown): NativeInstallError {
     );
   }
   if (UNREACHABLE_CODES.has(code)) {
-    return new RetriableError('unreachable', `the package index host ${url.host} is unreachable (${code}); check the network or VS Code's "http.proxy" setting, or use "Install from file…" with a wheel downloaded elsewhere`);
+    return new RetriableError(
+      'unreachable',
+      `the package index host ${url.host} is unreachable (${code}); check the network or VS Code's "http.proxy" setting, or use "Install from file…" with a wheel downloaded elsewhere`,
+    );
   }
   return new NativeInstallError('unreachable', `request to ${url.host} failed (${code}: ${message})`);
 }
@@ -51,10 +63,17 @@ export function describeRequestError(url: URL, e: unknown): NativeInstallError {
 export function describeStatus(url: URL, status: number, statusMessage: string | undefined): NativeInstallError {
   const what = `HTTP ${status}${statusMessage ? ` ${statusMessage}` : ''} from ${url.host} for ${url.pathname}`;
   if (status === 407) {
-    return new NativeInstallError('proxy', `${what}: the proxy wants credentials; set them in VS Code's "http.proxy" (http://user:password@host:port) or "http.proxyAuthorization"`);
+    return new NativeInstallError(
+      'proxy',
+      `${what}: the proxy wants credentials; set them in VS Code's "http.proxy" (http://user:password@host:port) or "http.proxyAuthorization"`,
+    );
   }
   if (status >= 500) return new RetriableError('http', `${what} (the server failed; tried again with pauses)`);
-  if (status === 404) return new NativeInstallError('http', `${what}: not found (is "cnnLab.native.indexUrl" a PEP 503/691 simple index that has ${'tensorflow-cpu'}?)`);
+  if (status === 404)
+    return new NativeInstallError(
+      'http',
+      `${what}: not found (is "cnnLab.native.indexUrl" a PEP 503/691 simple index that has ${'tensorflow-cpu'}?)`,
+    );
   return new NativeInstallError('http', what);
 }
 
@@ -102,7 +121,13 @@ function once(url: URL, opts: GetOptions): Promise<{ res: IncomingMessage }> {
       // from here on the body's reader owns the request's fate; idle sockets still time out
       resolve({ res });
     });
-    req.setTimeout(opts.idleTimeoutMs ?? 30_000, () => req.destroy(Object.assign(new Error(`no data from ${url.host} for ${Math.round((opts.idleTimeoutMs ?? 30_000) / 1000)} s`), { code: 'ETIMEDOUT' })));
+    req.setTimeout(opts.idleTimeoutMs ?? 30_000, () =>
+      req.destroy(
+        Object.assign(new Error(`no data from ${url.host} for ${Math.round((opts.idleTimeoutMs ?? 30_000) / 1000)} s`), {
+          code: 'ETIMEDOUT',
+        }),
+      ),
+    );
     req.on('error', (e) => {
       if (opts.signal?.aborted) reject(new InstallCancelledError());
       else reject(describeRequestError(url, e));

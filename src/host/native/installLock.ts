@@ -18,9 +18,17 @@ export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T
   const ownerPath = `${lockPath}.owner.json`; // beside: the lock folder must stay empty to be released
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(root, { realpath: false, lockfilePath: lockPath, stale: STALE_MS, update: UPDATE_MS, retries: 0, onCompromised: () => {} });
+    release = await lockfile.lock(root, {
+      realpath: false,
+      lockfilePath: lockPath,
+      stale: STALE_MS,
+      update: UPDATE_MS,
+      retries: 0,
+      onCompromised: () => {},
+    });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new NativeInstallError('io', `cannot lock ${lockPath}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED')
+      throw new NativeInstallError('io', `cannot lock ${lockPath}: ${(e as Error).message}`);
     let owner = '';
     try {
       const o = JSON.parse(readFileSync(ownerPath, 'utf8')) as { pid: number; since: string };
@@ -28,7 +36,10 @@ export async function withLock<T>(root: string, fn: () => Promise<T>): Promise<T
     } catch {
       /* just taken, owner not written yet */
     }
-    throw new NativeInstallError('busy', `another VS Code window${owner} is installing or removing the native backend (lock ${lockPath}); wait for it to finish`);
+    throw new NativeInstallError(
+      'busy',
+      `another VS Code window${owner} is installing or removing the native backend (lock ${lockPath}); wait for it to finish`,
+    );
   }
   try {
     await writeFile(ownerPath, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n');

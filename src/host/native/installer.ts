@@ -14,7 +14,16 @@ import { checkNvidiaDriver, type DriverProbe } from './nvidiaDriver.ts';
 import { InstallCancelledError, NativeInstallError, formatMB, throwIfAborted } from './errors.ts';
 import { downloadVerified, sha256File, transferOptions, type Progress } from './download.ts';
 import { locateWheel, type WheelRef } from './pep691.ts';
-import { FLAVOUR_PROJECT, KNOWN_WHEELS, TF_VERSION, WHEEL_LIBRARIES, checkMachine, thisMachine, type Flavour, type Machine } from './nativeTarget.ts';
+import {
+  FLAVOUR_PROJECT,
+  KNOWN_WHEELS,
+  TF_VERSION,
+  WHEEL_LIBRARIES,
+  checkMachine,
+  thisMachine,
+  type Flavour,
+  type Machine,
+} from './nativeTarget.ts';
 import { withLock } from './installLock.ts';
 import { openWheel, type ExtractedLibrary } from './wheelLibraries.ts';
 
@@ -36,7 +45,8 @@ export interface InstallRecord {
 
 export const nativeRoot = (storage: string) => join(storage, 'native');
 /** <storage>/native/2.21.0 (cpu) or <storage>/native/2.21.0-gpu (the CUDA build and its cuda/ folder). */
-export const versionDir = (storage: string, version = TF_VERSION, flavour: Flavour = 'cpu') => join(nativeRoot(storage), flavour === 'gpu' ? `${version}-gpu` : version);
+export const versionDir = (storage: string, version = TF_VERSION, flavour: Flavour = 'cpu') =>
+  join(nativeRoot(storage), flavour === 'gpu' ? `${version}-gpu` : version);
 const downloadsDir = (storage: string) => join(nativeRoot(storage), 'downloads');
 
 /** Loads the libraries from `libDir` in a fresh engine and checks they compute; resolves to what it printed. */
@@ -77,11 +87,20 @@ export async function readInstalled(storage: string, version = TF_VERSION, flavo
   } catch {
     return null;
   }
-  if (record.version !== version || (record.flavour ?? 'cpu') !== flavour || !Array.isArray(record.libraries) || record.libraries.length !== WHEEL_LIBRARIES.length) return null;
+  if (
+    record.version !== version ||
+    (record.flavour ?? 'cpu') !== flavour ||
+    !Array.isArray(record.libraries) ||
+    record.libraries.length !== WHEEL_LIBRARIES.length
+  )
+    return null;
   const files = [...record.libraries.map((l) => l.file), ...(record.cuda?.libraries ?? []).map((l) => join(CUDA_DIR, l.file))];
   const sizes = [...record.libraries, ...(record.cuda?.libraries ?? [])].map((l) => l.size);
   for (const [i, file] of files.entries()) {
-    const size = await stat(join(dir, file)).then((s) => s.size, () => -1);
+    const size = await stat(join(dir, file)).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size !== sizes[i]) return null;
   }
   return record;
@@ -94,7 +113,8 @@ async function defaultFreeBytes(path: string): Promise<number> {
 
 async function ensureSpace(opts: InstallOptions, path: string, needed: number): Promise<void> {
   const free = await (opts.freeBytes ?? defaultFreeBytes)(path);
-  if (free < needed) throw new NativeInstallError('disk-full', `disk full: ${formatMB(needed)} are needed in ${path}, ${formatMB(free)} are free`);
+  if (free < needed)
+    throw new NativeInstallError('disk-full', `disk full: ${formatMB(needed)} are needed in ${path}, ${formatMB(free)} are free`);
 }
 
 async function withInstallLock<T>(storage: string, fn: () => Promise<T>): Promise<T> {
@@ -145,7 +165,11 @@ async function installWheel(
     try {
       libraries = await contents.extract(tmp, opts.signal);
     } catch (e) {
-      if ((e as { code?: string }).code === 'ENOSPC') throw new NativeInstallError('disk-full', `disk full: ${formatMB(contents.bytes)} are needed in ${nativeRoot(opts.storage)} for the libraries`);
+      if ((e as { code?: string }).code === 'ENOSPC')
+        throw new NativeInstallError(
+          'disk-full',
+          `disk full: ${formatMB(contents.bytes)} are needed in ${nativeRoot(opts.storage)} for the libraries`,
+        );
       throw e;
     }
     throwIfAborted(opts.signal);
@@ -164,7 +188,16 @@ async function installWheel(
   }
   opts.onStage?.('checking', 'loading libtensorflow in the engine and checking a conv2d and its gradient');
   const check = await opts.verify(dest, opts.signal);
-  const record: InstallRecord = { version, flavour, target, wheel, libraries, ...(cuda ? { cuda } : {}), check, installedAt: new Date().toISOString() };
+  const record: InstallRecord = {
+    version,
+    flavour,
+    target,
+    wheel,
+    libraries,
+    ...(cuda ? { cuda } : {}),
+    check,
+    installedAt: new Date().toISOString(),
+  };
   const tmpRecord = join(dest, `${INSTALL_RECORD}.tmp`);
   await writeFile(tmpRecord, JSON.stringify(record, null, 2) + '\n');
   await rename(tmpRecord, join(dest, INSTALL_RECORD));
@@ -193,20 +226,43 @@ export async function installFromIndex(opts: InstallOptions & { indexUrl: string
   const project = FLAVOUR_PROJECT[flavour];
   return withInstallLock(opts.storage, async () => {
     opts.onStage?.('locating', `looking up ${project} ${version} at ${opts.indexUrl}`);
-    const ref: WheelRef = await locateWheel(opts.indexUrl, version, machine, { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, known: opts.known, project });
+    const ref: WheelRef = await locateWheel(opts.indexUrl, version, machine, {
+      signal: opts.signal,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      known: opts.known,
+      project,
+    });
     const downloads = downloadsDir(opts.storage);
     await mkdir(downloads, { recursive: true });
     const wheelPath = join(downloads, ref.filename);
     try {
-      const have = await stat(`${wheelPath}.part`).then((s) => s.size, () => 0);
+      const have = await stat(`${wheelPath}.part`).then(
+        (s) => s.size,
+        () => 0,
+      );
       await ensureSpace(opts, downloads, ref.size - have + (LIBRARY_BYTES[flavour === 'gpu' ? `${version}-gpu` : version] ?? 0));
       opts.onStage?.('downloading', `downloading ${ref.filename} (${formatMB(ref.size)}) from ${ref.url.host}`);
       await downloadVerified({ ...transferOptions(opts), url: ref.url, dest: wheelPath, size: ref.size, sha256: ref.sha256 });
       const addCuda =
         flavour === 'gpu' && opts.withCuda !== false
-          ? (tmp: string) => installCudaLibraries({ ...opts, indexUrl: opts.indexUrl, machine, tfWheel: wheelPath, dest: join(tmp, CUDA_DIR), downloads, label: ref.filename })
+          ? (tmp: string) =>
+              installCudaLibraries({
+                ...opts,
+                indexUrl: opts.indexUrl,
+                machine,
+                tfWheel: wheelPath,
+                dest: join(tmp, CUDA_DIR),
+                downloads,
+                label: ref.filename,
+              })
           : undefined;
-      const record = await installWheel(opts, wheelPath, { filename: ref.filename, sha256: ref.sha256, size: ref.size, source: 'index', from: ref.url.href }, target, addCuda);
+      const record = await installWheel(
+        opts,
+        wheelPath,
+        { filename: ref.filename, sha256: ref.sha256, size: ref.size, source: 'index', from: ref.url.href },
+        target,
+        addCuda,
+      );
       await rm(wheelPath, { force: true });
       return record;
     } catch (e) {
@@ -227,19 +283,28 @@ export async function installFromFile(opts: InstallOptions & { wheel: string }):
   const { target } = requireMachine({ ...opts, withCuda: false });
   const version = opts.version ?? TF_VERSION;
   const filename = basename(opts.wheel);
-  const size = await stat(opts.wheel).then((s) => s.size, (e: NodeJS.ErrnoException) => {
-    throw new NativeInstallError('wheel', `${opts.wheel}: cannot read it (${e.code ?? e.message})`);
-  });
+  const size = await stat(opts.wheel).then(
+    (s) => s.size,
+    (e: NodeJS.ErrnoException) => {
+      throw new NativeInstallError('wheel', `${opts.wheel}: cannot read it (${e.code ?? e.message})`);
+    },
+  );
   // from a file, the gpu flavour takes the CUDA build's two libraries only (no nvidia wheels: they come from an index)
   const stem = `${FLAVOUR_PROJECT[opts.flavour ?? 'cpu'].replace(/-/g, '_')}-${version}-`;
   if (!filename.startsWith(stem) || !filename.endsWith('.whl')) {
-    throw new NativeInstallError('wheel', `${opts.wheel}: expected a ${stem}…-manylinux…_x86_64.whl wheel (CNN Lab's binding is built against libtensorflow ${version})`);
+    throw new NativeInstallError(
+      'wheel',
+      `${opts.wheel}: expected a ${stem}…-manylinux…_x86_64.whl wheel (CNN Lab's binding is built against libtensorflow ${version})`,
+    );
   }
   return withInstallLock(opts.storage, async () => {
     const sha256 = await sha256File(opts.wheel);
     const pinned = (opts.known ?? KNOWN_WHEELS)[filename];
     if (pinned && (pinned.sha256 !== sha256 || pinned.size !== size)) {
-      throw new NativeInstallError('integrity', `sha256 mismatch for ${opts.wheel}: the published ${filename} is ${pinned.sha256}, this file is ${sha256}; nothing was installed`);
+      throw new NativeInstallError(
+        'integrity',
+        `sha256 mismatch for ${opts.wheel}: the published ${filename} is ${pinned.sha256}, this file is ${sha256}; nothing was installed`,
+      );
     }
     return installWheel(opts, opts.wheel, { filename, sha256, size, source: 'file', from: opts.wheel }, target);
   });
@@ -268,7 +333,11 @@ export function nativeEngineEnv(libDir: string, env: NodeJS.ProcessEnv = process
   // so the installed libraries are found although the VSIX has no deps/ folder. The CUDA build
   // dlopens libcudart.so.12, libcublas.so.12, libcudnn.so.9 … by name: its cuda/ folder goes next.
   const dirs = flavour === 'gpu' ? [libDir, join(libDir, CUDA_DIR)] : [libDir];
-  const out: NodeJS.ProcessEnv = { ...env, LD_LIBRARY_PATH: [...dirs, env.LD_LIBRARY_PATH].filter(Boolean).join(':'), [NATIVE_LIB_ENV]: libDir };
+  const out: NodeJS.ProcessEnv = {
+    ...env,
+    LD_LIBRARY_PATH: [...dirs, env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+    [NATIVE_LIB_ENV]: libDir,
+  };
   if (flavour === 'gpu') out[NATIVE_GPU_LIB_ENV] = libDir;
   else delete out[NATIVE_GPU_LIB_ENV];
   return out;

@@ -27,15 +27,39 @@ export const WHEEL_LIBRARIES = ['tensorflow/libtensorflow_cc.so.2', 'tensorflow/
  * wheel from a file that claims one of these names must have these bytes.
  */
 export const KNOWN_WHEELS: Readonly<Record<string, { size: number; sha256: string }>> = {
-  'tensorflow_cpu-2.21.0-cp310-cp310-manylinux_2_27_x86_64.whl': { size: 273601549, sha256: 'd143e92f5c0661cdfa26eaca8f73cd2efd0ec53a68af8dec82f584ba8eb14b83' },
-  'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl': { size: 273829956, sha256: '2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c' },
-  'tensorflow_cpu-2.21.0-cp312-cp312-manylinux_2_27_x86_64.whl': { size: 274000871, sha256: 'dcc8afd32930e42d5296b6ee19078b773706830af4ea97fbe503b9f5e0f820cb' },
-  'tensorflow_cpu-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl': { size: 274271560, sha256: '05af7c26d35f4de910b5598c7b507e3981831a7b0f47fed9a405d995d51d7793' },
+  'tensorflow_cpu-2.21.0-cp310-cp310-manylinux_2_27_x86_64.whl': {
+    size: 273601549,
+    sha256: 'd143e92f5c0661cdfa26eaca8f73cd2efd0ec53a68af8dec82f584ba8eb14b83',
+  },
+  'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl': {
+    size: 273829956,
+    sha256: '2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c',
+  },
+  'tensorflow_cpu-2.21.0-cp312-cp312-manylinux_2_27_x86_64.whl': {
+    size: 274000871,
+    sha256: 'dcc8afd32930e42d5296b6ee19078b773706830af4ea97fbe503b9f5e0f820cb',
+  },
+  'tensorflow_cpu-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl': {
+    size: 274271560,
+    sha256: '05af7c26d35f4de910b5598c7b507e3981831a7b0f47fed9a405d995d51d7793',
+  },
   // the CUDA 12 build (the tensorflow-gpu flavour), from pypi.org's JSON simple API
-  'tensorflow-2.21.0-cp310-cp310-manylinux_2_27_x86_64.whl': { size: 572211261, sha256: '77c6f298e695ea1d283cdd7d30f8d97530cc6e92c1395a9ddbab9771c99233a4' },
-  'tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl': { size: 572440367, sha256: '9056fbc9ba04235810b71ae6cbd958a196e8804fb53bbcffbf3e23b56155f124' },
-  'tensorflow-2.21.0-cp312-cp312-manylinux_2_27_x86_64.whl': { size: 572611111, sha256: 'b3b95643c4e70eb925839938fb35cbe142f317ec84af6844ee61513713bb13c0' },
-  'tensorflow-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl': { size: 572881074, sha256: 'e9d8da8dcab9650efb45f032ba70af2f016f907e6e0c6bda29dd101bba945406' },
+  'tensorflow-2.21.0-cp310-cp310-manylinux_2_27_x86_64.whl': {
+    size: 572211261,
+    sha256: '77c6f298e695ea1d283cdd7d30f8d97530cc6e92c1395a9ddbab9771c99233a4',
+  },
+  'tensorflow-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl': {
+    size: 572440367,
+    sha256: '9056fbc9ba04235810b71ae6cbd958a196e8804fb53bbcffbf3e23b56155f124',
+  },
+  'tensorflow-2.21.0-cp312-cp312-manylinux_2_27_x86_64.whl': {
+    size: 572611111,
+    sha256: 'b3b95643c4e70eb925839938fb35cbe142f317ec84af6844ee61513713bb13c0',
+  },
+  'tensorflow-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl': {
+    size: 572881074,
+    sha256: 'e9d8da8dcab9650efb45f032ba70af2f016f907e6e0c6bda29dd101bba945406',
+  },
 };
 
 export interface Machine {
@@ -65,7 +89,11 @@ export function checkMachine(m: Machine): TargetCheck {
       reason: `the native backend can be installed on Linux x64 only (CNN Lab's tfjs-node binding is built for it); this is ${here}: use webgpu for a GPU, or wasm/cpu`,
     };
   }
-  if (!m.glibc) return { ok: false, reason: 'the tensorflow-cpu libraries need glibc (manylinux); this Linux has none (musl?): use webgpu, wasm or cpu' };
+  if (!m.glibc)
+    return {
+      ok: false,
+      reason: 'the tensorflow-cpu libraries need glibc (manylinux); this Linux has none (musl?): use webgpu, wasm or cpu',
+    };
   return { ok: true, target: here };
 }
 
@@ -89,7 +117,11 @@ export function wheelFits(filename: string, version: string, m: Machine, project
 /** Whether one platform tag (manylinux_2_27_x86_64, manylinux2014_x86_64, manylinux1_x86_64) fits this machine's glibc. */
 export function platformFits(tag: string, m: Machine): boolean {
   if (m.glibc === undefined) return false;
-  const legacy: Record<string, [number, number]> = { manylinux1_x86_64: [2, 5], manylinux2010_x86_64: [2, 12], manylinux2014_x86_64: [2, 17] };
+  const legacy: Record<string, [number, number]> = {
+    manylinux1_x86_64: [2, 5],
+    manylinux2010_x86_64: [2, 12],
+    manylinux2014_x86_64: [2, 17],
+  };
   if (legacy[tag]) return glibcAtLeast(m.glibc, ...legacy[tag]);
   const mm = /^manylinux_(\d+)_(\d+)_x86_64$/.exec(tag);
   return mm !== null && glibcAtLeast(m.glibc, Number(mm[1]), Number(mm[2]));

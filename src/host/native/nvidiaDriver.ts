@@ -53,9 +53,7 @@ export const systemProbe: DriverProbe = {
   env: process.env,
 };
 
-export type DriverCheck =
-  | { ok: true; libcuda: string; driver: string; gpus: string[] }
-  | { ok: false; reason: string };
+export type DriverCheck = { ok: true; libcuda: string; driver: string; gpus: string[] } | { ok: false; reason: string };
 
 function versionAtLeast(have: string, want: string): boolean {
   const a = have.split('.').map(Number);
@@ -83,7 +81,10 @@ export function findLibcuda(probe: DriverProbe): string | null {
 /** The driver version from /proc ("NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15 …") or nvidia-smi. */
 export function driverVersion(probe: DriverProbe): { driver: string; gpus: string[] } | null {
   const smi = probe.nvidiaSmi();
-  const rows = (smi ?? '').split('\n').map((l) => l.split(',').map((s) => s.trim())).filter((r) => /^\d+\.\d+/.test(r[0] ?? ''));
+  const rows = (smi ?? '')
+    .split('\n')
+    .map((l) => l.split(',').map((s) => s.trim()))
+    .filter((r) => /^\d+\.\d+/.test(r[0] ?? ''));
   if (rows.length) return { driver: rows[0][0], gpus: rows.map((r) => r[1] ?? 'NVIDIA GPU') };
   const m = /Kernel Module\s+(?:for\s+\S+\s+)?(\d+\.\d+(?:\.\d+)?)/.exec(probe.procVersion() ?? '');
   return m ? { driver: m[1], gpus: [] } : null;
@@ -95,15 +96,22 @@ export function checkNvidiaDriver(probe: DriverProbe = systemProbe): DriverCheck
   if (!libcuda) {
     return {
       ok: false,
-      reason: 'no NVIDIA driver found (libcuda.so.1 is not in the ldconfig cache, LD_LIBRARY_PATH or /usr/lib*): tensorflow-gpu needs one; install the NVIDIA driver, or use the tensorflow (CPU) or webgpu backend',
+      reason:
+        'no NVIDIA driver found (libcuda.so.1 is not in the ldconfig cache, LD_LIBRARY_PATH or /usr/lib*): tensorflow-gpu needs one; install the NVIDIA driver, or use the tensorflow (CPU) or webgpu backend',
     };
   }
   const v = driverVersion(probe);
   if (!v) {
-    return { ok: false, reason: `${libcuda} is present but no NVIDIA kernel driver answers (/proc/driver/nvidia/version missing, nvidia-smi failed): is the driver loaded?` };
+    return {
+      ok: false,
+      reason: `${libcuda} is present but no NVIDIA kernel driver answers (/proc/driver/nvidia/version missing, nvidia-smi failed): is the driver loaded?`,
+    };
   }
   if (!versionAtLeast(v.driver, MIN_DRIVER)) {
-    return { ok: false, reason: `the NVIDIA driver is ${v.driver}; the CUDA 12 libraries of tensorflow-gpu need ${MIN_DRIVER} or newer: update the driver, or use the tensorflow (CPU) or webgpu backend` };
+    return {
+      ok: false,
+      reason: `the NVIDIA driver is ${v.driver}; the CUDA 12 libraries of tensorflow-gpu need ${MIN_DRIVER} or newer: update the driver, or use the tensorflow (CPU) or webgpu backend`,
+    };
   }
   return { ok: true, libcuda, driver: v.driver, gpus: v.gpus };
 }

@@ -39,7 +39,14 @@ export function projectUrl(indexUrl: string, project = WHEEL_PROJECT): URL {
 }
 
 /** Picks the wheel from a parsed PEP 691 project page; `page` is the URL it came from. */
-export function pickWheel(body: unknown, page: URL, version: string, machine: Machine, known = KNOWN_WHEELS, project = WHEEL_PROJECT): WheelRef {
+export function pickWheel(
+  body: unknown,
+  page: URL,
+  version: string,
+  machine: Machine,
+  known = KNOWN_WHEELS,
+  project = WHEEL_PROJECT,
+): WheelRef {
   const where = `the index page ${page.href}`;
   const files = (body as { files?: unknown })?.files;
   if (!Array.isArray(files)) throw new NativeInstallError('index', `${where} is not a PEP 691 JSON project page (no "files" list)`);
@@ -50,7 +57,10 @@ export function pickWheel(body: unknown, page: URL, version: string, machine: Ma
   }
   const filename = preferWheel([...candidates.keys()]);
   if (!filename) {
-    throw new NativeInstallError('index', `${where} lists no ${project} ${version} wheel for Linux x86_64 with glibc ${machine.glibc ?? '?'} (manylinux); a mirror must carry it`);
+    throw new NativeInstallError(
+      'index',
+      `${where} lists no ${project} ${version} wheel for Linux x86_64 with glibc ${machine.glibc ?? '?'} (manylinux); a mirror must carry it`,
+    );
   }
   const ref = wheelRef(candidates.get(filename)!, where, page);
   const pinned = known[filename];
@@ -68,9 +78,13 @@ export function wheelRef(entry: unknown, where: string, page: URL): WheelRef {
   const f = entry as IndexFile & { filename: string };
   const filename = f.filename;
   const sha256 = f.hashes?.sha256;
-  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(sha256)) throw new NativeInstallError('index', `${where}: ${filename} has no sha256 in "hashes", so it cannot be checked`);
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(sha256))
+    throw new NativeInstallError('index', `${where}: ${filename} has no sha256 in "hashes", so it cannot be checked`);
   if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size <= 0) {
-    throw new NativeInstallError('index', `${where}: ${filename} has no "size" (PEP 700, api-version 1.1), so the download cannot be checked`);
+    throw new NativeInstallError(
+      'index',
+      `${where}: ${filename} has no "size" (PEP 700, api-version 1.1), so the download cannot be checked`,
+    );
   }
   if (typeof f.url !== 'string') throw new NativeInstallError('index', `${where}: ${filename} has no "url"`);
   let url: URL;
@@ -84,7 +98,12 @@ export function wheelRef(entry: unknown, where: string, page: URL): WheelRef {
 }
 
 /** Asks the index for the project page and picks the wheel. */
-export async function locateWheel(indexUrl: string, version: string, machine: Machine, opts: GetOptions & { known?: typeof KNOWN_WHEELS; project?: string } = {}): Promise<WheelRef> {
+export async function locateWheel(
+  indexUrl: string,
+  version: string,
+  machine: Machine,
+  opts: GetOptions & { known?: typeof KNOWN_WHEELS; project?: string } = {},
+): Promise<WheelRef> {
   const page = projectUrl(indexUrl, opts.project);
   const { res, url } = await get(page, { ...opts, headers: { accept: `${PEP691_ACCEPT}, application/json;q=0.9` } });
   const type = String(res.headers['content-type'] ?? '');
@@ -92,7 +111,10 @@ export async function locateWheel(indexUrl: string, version: string, machine: Ma
     throw new NativeInstallError('unreachable', `reading ${url.href} failed (${(e as { code?: string }).code ?? (e as Error).message})`);
   });
   if (!/json/i.test(type)) {
-    throw new NativeInstallError('index', `the index at ${url.host} answered ${url.pathname} with ${type || 'no content type'}, not PEP 691 JSON (${PEP691_ACCEPT}); use an index that supports the JSON simple API`);
+    throw new NativeInstallError(
+      'index',
+      `the index at ${url.host} answered ${url.pathname} with ${type || 'no content type'}, not PEP 691 JSON (${PEP691_ACCEPT}); use an index that supports the JSON simple API`,
+    );
   }
   let parsed: unknown;
   try {

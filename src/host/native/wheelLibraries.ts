@@ -71,14 +71,20 @@ export interface WheelContents {
  * `members` is a list of exact paths (all required), or a test on the path (at least one must match:
  * the shared libraries of an nvidia-*-cu12 wheel, whose names differ per release).
  */
-export async function openWheel(wheel: string, wanted: readonly string[] | ((member: string) => boolean), label = basename(wheel)): Promise<WheelContents> {
+export async function openWheel(
+  wheel: string,
+  wanted: readonly string[] | ((member: string) => boolean),
+  label = basename(wheel),
+): Promise<WheelContents> {
   const zip = await openWheelZip(wheel, label);
   try {
     const entries = await listEntries(zip);
     const members = typeof wanted === 'function' ? [...entries.keys()].filter(wanted).sort() : wanted;
-    if (members.length === 0) throw new NativeInstallError('wheel', `${label} contains no shared libraries (lib/*.so*): is it a wheel for Linux x86_64?`);
+    if (members.length === 0)
+      throw new NativeInstallError('wheel', `${label} contains no shared libraries (lib/*.so*): is it a wheel for Linux x86_64?`);
     const missing = members.filter((m) => !entries.has(m));
-    if (missing.length) throw new NativeInstallError('wheel', `${label} does not contain ${missing.join(', ')}: is it a tensorflow wheel for Linux x86_64?`);
+    if (missing.length)
+      throw new NativeInstallError('wheel', `${label} does not contain ${missing.join(', ')}: is it a tensorflow wheel for Linux x86_64?`);
     const recordEntry = [...entries.keys()].find((n) => /^[^/]+\.dist-info\/RECORD$/.test(n));
     if (!recordEntry) throw new NativeInstallError('wheel', `${label} has no .dist-info/RECORD, so its libraries cannot be checked`);
     const record = new Map<string, { sha256: string | null; size: number }>();
@@ -88,9 +94,14 @@ export async function openWheel(wheel: string, wanted: readonly string[] | ((mem
     }
     const expected = members.map((m) => {
       const r = record.get(m);
-      if (!r?.sha256 || !Number.isSafeInteger(r.size)) throw new NativeInstallError('wheel', `${label}: ${recordEntry} has no sha256 and size for ${m}`);
+      if (!r?.sha256 || !Number.isSafeInteger(r.size))
+        throw new NativeInstallError('wheel', `${label}: ${recordEntry} has no sha256 and size for ${m}`);
       const entry = entries.get(m)!;
-      if (entry.uncompressedSize !== r.size) throw new NativeInstallError('integrity', `${label}: ${m} is ${entry.uncompressedSize} bytes in the zip but ${r.size} in ${recordEntry}`);
+      if (entry.uncompressedSize !== r.size)
+        throw new NativeInstallError(
+          'integrity',
+          `${label}: ${m} is ${entry.uncompressedSize} bytes in the zip but ${r.size} in ${recordEntry}`,
+        );
       return { member: m, entry, sha256: r.sha256, size: r.size };
     });
     return {
@@ -118,7 +129,10 @@ export async function openWheel(wheel: string, wanted: readonly string[] | ((mem
           }
           const sha256 = hash.digest('hex');
           if (sha256 !== e.sha256) {
-            throw new NativeInstallError('integrity', `sha256 mismatch for ${e.member} in ${label}: its RECORD says ${e.sha256}, the extracted file is ${sha256}; nothing was installed`);
+            throw new NativeInstallError(
+              'integrity',
+              `sha256 mismatch for ${e.member} in ${label}: its RECORD says ${e.sha256}, the extracted file is ${sha256}; nothing was installed`,
+            );
           }
           out.push({ member: e.member, file, size: e.size, sha256 });
         }

@@ -13,10 +13,17 @@ import { acceptMessage } from '../../protocol/webview/check.ts';
 export class ArchitecturePanel {
   private static current: ArchitecturePanel | undefined;
 
-  static async open(context: vscode.ExtensionContext, engine: EngineClient, log: vscode.LogOutputChannel, target?: vscode.Uri): Promise<void> {
+  static async open(
+    context: vscode.ExtensionContext,
+    engine: EngineClient,
+    log: vscode.LogOutputChannel,
+    target?: vscode.Uri,
+  ): Promise<void> {
     let loaded: LoadedArchitecture;
     try {
-      loaded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: reading the model' }, () => loadArchitecture(target, engine));
+      loaded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'CNN Lab: reading the model' }, () =>
+        loadArchitecture(target, engine),
+      );
     } catch (e) {
       void vscode.window.showErrorMessage((e as Error).message);
       return;
@@ -49,7 +56,12 @@ export class ArchitecturePanel {
     ArchitecturePanel.current = this;
     panel.webview.options = { enableScripts: true, localResourceRoots: baseResourceRoots(context.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'cnn-lab-activity.svg');
-    panel.webview.html = renderWebviewShell({ webview: panel.webview, extensionUri: context.extensionUri, script: 'architecture', title: 'CNN Lab: Architecture' });
+    panel.webview.html = renderWebviewShell({
+      webview: panel.webview,
+      extensionUri: context.extensionUri,
+      script: 'architecture',
+      title: 'CNN Lab: Architecture',
+    });
     this.disposables.track(panel.onDidDispose(() => this.dispose()));
     this.disposables.track(panel.webview.onDidReceiveMessage((m) => this.onMessage(m)));
   }
@@ -64,7 +76,10 @@ export class ArchitecturePanel {
   private post(): void {
     const l = this.loaded;
     const message: ArchitectureToWebview = l
-      ? { type: 'architecture', state: { title: l.title, description: l.description, rows: l.rows, totals: totalsOf(l.rows), revealable: Boolean(l.codeUri) } }
+      ? {
+          type: 'architecture',
+          state: { title: l.title, description: l.description, rows: l.rows, totals: totalsOf(l.rows), revealable: Boolean(l.codeUri) },
+        }
       : { type: 'error', message: 'Run "CNN Lab: Open Model Architecture" on a model directory, model.json, experiment or model code.' };
     void this.panel.webview.postMessage(message);
   }

@@ -8,7 +8,12 @@ import { DisposableStore } from '../disposable.ts';
 import type { HistoryCursor, RunHistory } from '../training/metricHistory.ts';
 import type { RunController } from '../training/runController.ts';
 import { baseResourceRoots, renderWebviewShell } from '../webviewHtml.ts';
-import { validateDashboardFromWebview, type DashboardResult, type DashboardToWebview, type RunSnapshot } from '../../protocol/webview/dashboard.ts';
+import {
+  validateDashboardFromWebview,
+  type DashboardResult,
+  type DashboardToWebview,
+  type RunSnapshot,
+} from '../../protocol/webview/dashboard.ts';
 import { acceptMessage } from '../../protocol/webview/check.ts';
 
 const FLUSH_MS = 200;
@@ -21,12 +26,22 @@ export class DashboardPanel {
       DashboardPanel.current.panel.reveal(undefined, true);
       return DashboardPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANELS.dashboard, 'CNN Lab: Training', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, DashboardPanel.options(context, runs));
+    const panel = vscode.window.createWebviewPanel(
+      PANELS.dashboard,
+      'CNN Lab: Training',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      DashboardPanel.options(context, runs),
+    );
     return new DashboardPanel(panel, context, runs, log);
   }
 
   /** Restores the panel after a window reload (the serializer's entry). */
-  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, runs: RunController, log: vscode.LogOutputChannel): DashboardPanel {
+  static revive(
+    panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    runs: RunController,
+    log: vscode.LogOutputChannel,
+  ): DashboardPanel {
     DashboardPanel.current?.panel.dispose();
     panel.webview.options = DashboardPanel.options(context, runs);
     return new DashboardPanel(panel, context, runs, log);
@@ -55,7 +70,12 @@ export class DashboardPanel {
   ) {
     DashboardPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'cnn-lab-activity.svg');
-    panel.webview.html = renderWebviewShell({ webview: panel.webview, extensionUri: context.extensionUri, script: 'dashboard', title: 'CNN Lab: Training' });
+    panel.webview.html = renderWebviewShell({
+      webview: panel.webview,
+      extensionUri: context.extensionUri,
+      script: 'dashboard',
+      title: 'CNN Lab: Training',
+    });
     this.shown = runs.store.latest;
     this.disposables.track(panel.onDidDispose(() => this.dispose()));
     this.disposables.track(panel.webview.onDidReceiveMessage((m) => this.onMessage(m)));
@@ -79,7 +99,10 @@ export class DashboardPanel {
     const webview = this.panel.webview;
     return {
       ...x,
-      result: { ...x.result, misclassified: x.result.misclassified.map((m) => ({ ...m, src: webview.asWebviewUri(vscode.Uri.file(m.path)).toString() })) },
+      result: {
+        ...x.result,
+        misclassified: x.result.misclassified.map((m) => ({ ...m, src: webview.asWebviewUri(vscode.Uri.file(m.path)).toString() })),
+      },
     };
   }
 
@@ -119,9 +142,14 @@ export class DashboardPanel {
         // only files the run reported, never an arbitrary path from the webview
         const result = this.shown?.snapshot().result;
         const allowed = result?.misclassified.some((m) => m.path === message.path);
-        if (allowed) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(message.path), { preview: true, viewColumn: vscode.ViewColumn.One });
+        if (allowed)
+          void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(message.path), {
+            preview: true,
+            viewColumn: vscode.ViewColumn.One,
+          });
         // a skipped entry may be a folder, a broken link or an unreadable file: show it in the OS
-        else if (result?.skipped.some((f) => f.path === message.path)) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(message.path));
+        else if (result?.skipped.some((f) => f.path === message.path))
+          void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(message.path));
         else this.log.warn(`dashboard asked to open a file the run did not report: ${message.path}`);
         return;
       }

@@ -12,8 +12,20 @@ export class PredictionPanel {
   private static current: PredictionPanel | undefined;
 
   /** Shows predictions of `modelDir` (creating or reusing the panel). */
-  static show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, modelDir: string, backend: string, predictions: Prediction[]): void {
-    const current = PredictionPanel.current ?? new PredictionPanel(vscode.window.createWebviewPanel(PANELS.prediction, 'CNN Lab: Prediction', vscode.ViewColumn.Beside, { enableScripts: true }), context, log);
+  static show(
+    context: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+    modelDir: string,
+    backend: string,
+    predictions: Prediction[],
+  ): void {
+    const current =
+      PredictionPanel.current ??
+      new PredictionPanel(
+        vscode.window.createWebviewPanel(PANELS.prediction, 'CNN Lab: Prediction', vscode.ViewColumn.Beside, { enableScripts: true }),
+        context,
+        log,
+      );
     current.setPredictions(modelDir, backend, predictions);
     current.panel.reveal(undefined, true);
   }
@@ -54,8 +66,15 @@ export class PredictionPanel {
     this.panel.webview.options = { enableScripts: true, localResourceRoots: [...baseResourceRoots(this.context.extensionUri), ...local] };
     // the URL's image is shown as fetched by the browser: the CSP allows exactly those URLs. They go
     // in as data, never through html.replace, where `$'` in a URL would splice in document text.
-    const html = renderWebviewShell({ webview: this.panel.webview, extensionUri: this.context.extensionUri, script: 'prediction', title: 'CNN Lab: Prediction', imageUrls: remote });
-    this.panel.title = this.predictions.length === 1 ? `Prediction: ${basename(this.predictions[0].source)}` : `Predictions (${this.predictions.length})`;
+    const html = renderWebviewShell({
+      webview: this.panel.webview,
+      extensionUri: this.context.extensionUri,
+      script: 'prediction',
+      title: 'CNN Lab: Prediction',
+      imageUrls: remote,
+    });
+    this.panel.title =
+      this.predictions.length === 1 ? `Prediction: ${basename(this.predictions[0].source)}` : `Predictions (${this.predictions.length})`;
     this.panel.webview.html = html;
   }
 
@@ -88,7 +107,10 @@ export class PredictionPanel {
       const known = this.predictions.find((p) => p.source === message.source);
       if (!known) return;
       const uri = /^https?:/.test(known.source) ? vscode.Uri.parse(known.source) : vscode.Uri.file(known.source);
-      void vscode.commands.executeCommand(/^https?:/.test(known.source) ? 'vscode.open' : 'vscode.open', uri, { preview: true, viewColumn: vscode.ViewColumn.One });
+      void vscode.commands.executeCommand(/^https?:/.test(known.source) ? 'vscode.open' : 'vscode.open', uri, {
+        preview: true,
+        viewColumn: vscode.ViewColumn.One,
+      });
     }
   }
 

@@ -27,17 +27,35 @@ export async function locateModel(context: vscode.ExtensionContext, options: { a
   if (!options.ask && found.length === 1) return found[0];
   const browse = '$(folder-opened) Browse for a model directory…';
   type Item = vscode.QuickPickItem & { dir?: string };
-  const items: Item[] = found.map((dir) => ({ label: `$(package) ${basename(dir)}`, description: vscode.workspace.asRelativePath(dir), dir }));
-  items.push(...checkpoints.map((dir) => ({ label: `$(debug-pause) ${basename(dir)}`, description: `checkpoint of a run that did not complete · ${vscode.workspace.asRelativePath(dir)}`, dir })));
-  if (last && isModelDir(last) && !found.includes(last)) items.unshift({ label: `$(history) ${basename(last)}`, description: 'last trained', dir: last });
+  const items: Item[] = found.map((dir) => ({
+    label: `$(package) ${basename(dir)}`,
+    description: vscode.workspace.asRelativePath(dir),
+    dir,
+  }));
+  items.push(
+    ...checkpoints.map((dir) => ({
+      label: `$(debug-pause) ${basename(dir)}`,
+      description: `checkpoint of a run that did not complete · ${vscode.workspace.asRelativePath(dir)}`,
+      dir,
+    })),
+  );
+  if (last && isModelDir(last) && !found.includes(last))
+    items.unshift({ label: `$(history) ${basename(last)}`, description: 'last trained', dir: last });
   items.push({ label: browse });
   const choice = await vscode.window.showQuickPick(items, {
     title: 'CNN Lab: model to predict with',
-    placeHolder: found.length ? 'Trained models in this workspace' : 'No trained model found here yet: train one, or browse for a model directory',
+    placeHolder: found.length
+      ? 'Trained models in this workspace'
+      : 'No trained model found here yet: train one, or browse for a model directory',
   });
   if (!choice) return undefined;
   if (choice.dir) return choice.dir;
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, filters: { 'tfjs model': ['json'] }, openLabel: 'Use this model' });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: true,
+    filters: { 'tfjs model': ['json'] },
+    openLabel: 'Use this model',
+  });
   if (!picked?.[0]) return undefined;
   const p = picked[0].fsPath;
   const dir = p.endsWith('.json') ? dirname(p) : p;

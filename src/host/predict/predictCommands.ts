@@ -27,18 +27,31 @@ export async function imagesToPredict(uri?: vscode.Uri, uris?: vscode.Uri[]): Pr
     if (preview) chosen = [preview];
   }
   if (chosen.length === 0) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { Images: [...IMAGE_EXTENSIONS] }, openLabel: 'Predict', title: 'CNN Lab: images to classify' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      filters: { Images: [...IMAGE_EXTENSIONS] },
+      openLabel: 'Predict',
+      title: 'CNN Lab: images to classify',
+    });
     if (!picked?.length) return undefined;
     chosen = picked;
   }
   const images = chosen.filter((u) => isImageFileName(u.fsPath));
   if (images.length < chosen.length) {
-    void vscode.window.showWarningMessage(`Skipped ${chosen.length - images.length} file(s) that are not images (${IMAGE_EXTENSIONS.join(', ')}).`);
+    void vscode.window.showWarningMessage(
+      `Skipped ${chosen.length - images.length} file(s) that are not images (${IMAGE_EXTENSIONS.join(', ')}).`,
+    );
   }
   return images.length ? images : undefined;
 }
 
-export async function predictFiles(context: vscode.ExtensionContext, engine: EngineClient, log: vscode.LogOutputChannel, uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
+export async function predictFiles(
+  context: vscode.ExtensionContext,
+  engine: EngineClient,
+  log: vscode.LogOutputChannel,
+  uri?: vscode.Uri,
+  uris?: vscode.Uri[],
+): Promise<void> {
   if (!(await ensureTrusted('Prediction'))) return;
   const images = await imagesToPredict(uri, uris);
   if (!images) return;

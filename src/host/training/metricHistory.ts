@@ -84,7 +84,14 @@ export class RunHistory {
         if (n.params.backend) this.backend = n.params.backend;
         // evaluate and save have no batches: keep no "batch 0/N" from the last training epoch
         const batches = TRAINING_PHASES.includes(n.params.phase) ? this.progress.batches : 0;
-        this.progress = { ...this.progress, phase: n.params.phase, epoch: 0, epochs: n.params.epochs ?? this.plannedEpochs[n.params.phase] ?? 0, batch: 0, batches };
+        this.progress = {
+          ...this.progress,
+          phase: n.params.phase,
+          epoch: 0,
+          epochs: n.params.epochs ?? this.plannedEpochs[n.params.phase] ?? 0,
+          batch: 0,
+          batches,
+        };
         break;
       }
       case 'batchEnd': {
@@ -112,7 +119,14 @@ export class RunHistory {
         const { runId: _r, epochs, ...metrics } = n.params;
         this.epochs.push({ ...metrics, step: this.batches.step.length });
         this.plannedEpochs[n.params.phase] = epochs;
-        this.progress = { ...this.progress, phase: n.params.phase, epoch: n.params.epoch, epochs, batch: 0, imagesPerSecond: metrics.imagesPerSecond };
+        this.progress = {
+          ...this.progress,
+          phase: n.params.phase,
+          epoch: n.params.epoch,
+          epochs,
+          batch: 0,
+          imagesPerSecond: metrics.imagesPerSecond,
+        };
         break;
       }
       case 'done':
@@ -174,7 +188,13 @@ export class RunHistory {
   }
 
   cursor(): HistoryCursor {
-    return { runId: this.runId, batches: this.batches.step.length, epochs: this.epochs.length, phases: this.phases.length, revision: this.revision };
+    return {
+      runId: this.runId,
+      batches: this.batches.step.length,
+      epochs: this.epochs.length,
+      phases: this.phases.length,
+      revision: this.revision,
+    };
   }
 
   /** What changed since `cursor`, or undefined if nothing did. */
@@ -238,7 +258,12 @@ export function toDashboardResult(result: TrainResult): DashboardResult {
     misclassifiedTotal: ev?.misclassified.length ?? 0,
     skipped: skippedFiles.slice(0, DASHBOARD_SKIPPED_LIMIT),
     skippedTotal: skippedFiles.length,
-    trainedLayers: result.trainedLayers.map((t) => ({ phase: t.phase, count: t.layers.length, first: t.layers[0], last: t.layers[t.layers.length - 1] })),
+    trainedLayers: result.trainedLayers.map((t) => ({
+      phase: t.phase,
+      count: t.layers.length,
+      first: t.layers[0],
+      last: t.layers[t.layers.length - 1],
+    })),
     cancelled: result.cancelled,
     saved: result.saved,
   };

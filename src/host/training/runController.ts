@@ -73,11 +73,17 @@ export class RunController implements vscode.Disposable {
     // unsaved edits (e.g. from the freeze panel) belong to this run
     if (document.isDirty) await document.save();
     const file = experimentUri.fsPath;
-    const name = basename(file).replace(EXPERIMENT_FILE_SUFFIX, '').replace(/\.json$/, '');
+    const name = basename(file)
+      .replace(EXPERIMENT_FILE_SUFFIX, '')
+      .replace(/\.json$/, '');
     const root = modelsRoot(experimentUri) ?? join(dirname(file), 'models');
     let config;
     try {
-      config = parseExperimentText(document.getText(), vscode.workspace.asRelativePath(experimentUri), relative(dirname(file), join(root, name)) || name);
+      config = parseExperimentText(
+        document.getText(),
+        vscode.workspace.asRelativePath(experimentUri),
+        relative(dirname(file), join(root, name)) || name,
+      );
     } catch (e) {
       void vscode.window.showErrorMessage((e as Error).message);
       return undefined;
@@ -86,13 +92,17 @@ export class RunController implements vscode.Disposable {
     // a cloned repo's experiment file must not quietly write or read outside the workspace, nor download
     const refused = await confirmOutsidePaths(this.context, experimentUri, resolved);
     if (refused !== undefined) {
-      void vscode.window.showInformationMessage(`Run Experiment cancelled: ${refused} is outside the workspace and was not allowed. Nothing was started.`);
+      void vscode.window.showInformationMessage(
+        `Run Experiment cancelled: ${refused} is outside the workspace and was not allowed. Nothing was started.`,
+      );
       return undefined;
     }
     if (/^https?:\/\//i.test(resolved.base)) {
       const why = `"base" in ${vscode.workspace.asRelativePath(experimentUri)} is a URL: the run downloads that model as its base.`;
       if (!(await confirmRemoteFetch(this.context, resolved.base, file, why))) {
-        void vscode.window.showInformationMessage(`Run Experiment cancelled: the download of ${resolved.base} was not allowed. Nothing was started.`);
+        void vscode.window.showInformationMessage(
+          `Run Experiment cancelled: the download of ${resolved.base} was not allowed. Nothing was started.`,
+        );
         return undefined;
       }
     }
@@ -184,8 +194,13 @@ export class RunController implements vscode.Disposable {
     const report = 'Open Report';
     if (!result.saved) {
       // stopped without keeping the best epoch: the previous model (if any) is untouched
-      const checkpoint = existsSync(checkpointDirOf(result.modelDir)) ? ` Its last checkpoint is in ${vscode.workspace.asRelativePath(checkpointDirOf(result.modelDir))}.` : '';
-      const pick = await vscode.window.showInformationMessage(`Training stopped; nothing was saved, ${dir} is left as it was.${checkpoint}`, report);
+      const checkpoint = existsSync(checkpointDirOf(result.modelDir))
+        ? ` Its last checkpoint is in ${vscode.workspace.asRelativePath(checkpointDirOf(result.modelDir))}.`
+        : '';
+      const pick = await vscode.window.showInformationMessage(
+        `Training stopped; nothing was saved, ${dir} is left as it was.${checkpoint}`,
+        report,
+      );
       if (pick === report) await vscode.commands.executeCommand(COMMANDS.showDashboard.id);
       return;
     }

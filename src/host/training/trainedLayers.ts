@@ -4,5 +4,7 @@
 import type { TrainResult } from '../../protocol/messages.ts';
 
 export function describeTrainedLayers(result: Pick<TrainResult, 'trainedLayers'>): string[] {
-  return result.trainedLayers.map((t) => `layers trained in ${t.phase}: ${t.layers.length ? `${t.layers.join(', ')} (${t.layers.length})` : 'none'}`);
+  return result.trainedLayers.map(
+    (t) => `layers trained in ${t.phase}: ${t.layers.length ? `${t.layers.join(', ')} (${t.layers.length})` : 'none'}`,
+  );
 }

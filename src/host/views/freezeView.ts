@@ -52,7 +52,12 @@ export class FreezeViewProvider implements vscode.WebviewViewProvider, vscode.Di
     this.viewDisposables.dispose();
     this.view = view;
     view.webview.options = { enableScripts: true, localResourceRoots: baseResourceRoots(this.context.extensionUri) };
-    view.webview.html = renderWebviewShell({ webview: view.webview, extensionUri: this.context.extensionUri, script: 'freeze', title: 'Freeze Layers' });
+    view.webview.html = renderWebviewShell({
+      webview: view.webview,
+      extensionUri: this.context.extensionUri,
+      script: 'freeze',
+      title: 'Freeze Layers',
+    });
     const subs = new DisposableStore();
     subs.track(view.webview.onDidReceiveMessage((m) => void this.onMessage(m)));
     subs.track(view.onDidDispose(() => (this.view = undefined)));
@@ -77,7 +82,10 @@ export class FreezeViewProvider implements vscode.WebviewViewProvider, vscode.Di
     const generation = ++this.generation;
     const uri = (this.experiment = await this.findExperiment());
     if (!uri) {
-      this.post({ type: 'empty', message: 'No experiment file (*.cnnlab.json) in this workspace yet. Run "CNN Lab: Train Transfer Model" to create one.' });
+      this.post({
+        type: 'empty',
+        message: 'No experiment file (*.cnnlab.json) in this workspace yet. Run "CNN Lab: Train Transfer Model" to create one.',
+      });
       return;
     }
     const rel = vscode.workspace.asRelativePath(uri);

@@ -53,7 +53,11 @@ export function validateArchitectureToWebview(raw: unknown): ArchitectureToWebvi
     const x = r as Rec;
     need(VIEW, isString(x.name) && isString(x.className), `rows[${i}] lacks name/className`);
     need(VIEW, isFiniteNumber(x.params) && typeof x.trainable === 'boolean', `rows[${i}] lacks params/trainable`);
-    need(VIEW, x.outputShape === null || (Array.isArray(x.outputShape) && x.outputShape.every((d) => d === null || isFiniteNumber(d))), `rows[${i}].outputShape is not a shape`);
+    need(
+      VIEW,
+      x.outputShape === null || (Array.isArray(x.outputShape) && x.outputShape.every((d) => d === null || isFiniteNumber(d))),
+      `rows[${i}].outputShape is not a shape`,
+    );
     need(VIEW, x.group === null || isString(x.group), `rows[${i}].group is not a string or null`);
   });
   need(VIEW, isObject(s.totals) && isFiniteNumber((s.totals as Rec).params), 'state.totals is missing');

@@ -88,9 +88,7 @@ export interface DashboardDelta {
   result?: DashboardResult;
 }
 
-export type DashboardToWebview =
-  | { type: 'snapshot'; run: RunSnapshot | null }
-  | { type: 'delta'; delta: DashboardDelta };
+export type DashboardToWebview = { type: 'snapshot'; run: RunSnapshot | null } | { type: 'delta'; delta: DashboardDelta };
 
 export type DashboardFromWebview =
   | { type: 'ready' }
@@ -120,7 +118,8 @@ function checkArrayOfRecords(v: unknown, where: string, fields: string[]): void 
 function checkProgress(p: unknown): void {
   need(VIEW, isObject(p), 'progress is not an object');
   const r = p as Rec;
-  for (const k of ['epoch', 'epochs', 'batch', 'batches', 'elapsedSeconds']) need(VIEW, typeof r[k] === 'number', `progress.${k} is not a number`);
+  for (const k of ['epoch', 'epochs', 'batch', 'batches', 'elapsedSeconds'])
+    need(VIEW, typeof r[k] === 'number', `progress.${k} is not a number`);
 }
 
 function checkResult(r: unknown): void {
@@ -134,7 +133,9 @@ function checkResult(r: unknown): void {
   checkArrayOfRecords(x.perClass, 'result.perClass', ['label', 'precision', 'recall']);
   checkArrayOfRecords(x.misclassified, 'result.misclassified', ['path', 'actual', 'predicted']);
   checkArrayOfRecords(x.skipped, 'result.skipped', ['path', 'reason']);
-  (x.skipped as Rec[]).forEach((f, i) => need(VIEW, isString(f.path) && isString(f.reason), `result.skipped[${i}] needs a path and a reason string`));
+  (x.skipped as Rec[]).forEach((f, i) =>
+    need(VIEW, isString(f.path) && isString(f.reason), `result.skipped[${i}] needs a path and a reason string`),
+  );
   need(VIEW, typeof x.skippedTotal === 'number', 'result.skippedTotal is not a number');
 }
 
@@ -180,10 +181,10 @@ export function validateDashboardFromWebview(raw: unknown): DashboardFromWebview
       need(VIEW, isBoolean(m.keepBest), 'stop.keepBest is not a boolean');
       return { type, runId: m.runId as string, keepBest: m.keepBest as boolean };
     case 'openFile':
-      need(VIEW, isString(m.path) && (m.path).length > 0, 'openFile.path is not a path');
+      need(VIEW, isString(m.path) && m.path.length > 0, 'openFile.path is not a path');
       return { type, path: m.path as string };
     case 'openModel':
-      need(VIEW, isString(m.modelDir) && (m.modelDir).length > 0, 'openModel.modelDir is not a path');
+      need(VIEW, isString(m.modelDir) && m.modelDir.length > 0, 'openModel.modelDir is not a path');
       return { type, modelDir: m.modelDir as string };
     default:
       return reject(VIEW, `unknown type "${type}"`);

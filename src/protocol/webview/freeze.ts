@@ -20,9 +20,7 @@ export interface FreezeState {
 }
 
 export type FreezeToWebview =
-  | { type: 'state'; state: FreezeState }
-  | { type: 'empty'; message: string }
-  | { type: 'loading'; message: string };
+  { type: 'state'; state: FreezeState } | { type: 'empty'; message: string } | { type: 'loading'; message: string };
 
 export type FreezeFromWebview = { type: 'ready' } | { type: 'setFreeze'; freeze: string[] } | { type: 'chooseExperiment' };
 
@@ -54,7 +52,11 @@ export function validateFreezeFromWebview(raw: unknown): FreezeFromWebview {
   if (type === 'ready' || type === 'chooseExperiment') return { type };
   if (type === 'setFreeze') {
     need(VIEW, isStringArray(m.freeze), 'setFreeze.freeze is not an array of strings');
-    need(VIEW, (m.freeze as string[]).length <= 10000 && (m.freeze as string[]).every((s) => s.length <= 500), 'setFreeze.freeze is too large');
+    need(
+      VIEW,
+      (m.freeze as string[]).length <= 10000 && (m.freeze as string[]).every((s) => s.length <= 500),
+      'setFreeze.freeze is too large',
+    );
     return { type, freeze: m.freeze as string[] };
   }
   return reject(VIEW, `unknown type "${type}"`);

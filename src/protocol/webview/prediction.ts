@@ -38,7 +38,11 @@ export function validatePredictionToWebview(raw: unknown): PredictionToWebview {
     const top = (r as Rec).top;
     need(VIEW, Array.isArray(top), `rows[${i}].top is not an array`);
     (top as unknown[]).forEach((t, j) => {
-      need(VIEW, isObject(t) && isString((t as Rec).label) && isFiniteNumber((t as Rec).probability), `rows[${i}].top[${j}] is not {label, probability}`);
+      need(
+        VIEW,
+        isObject(t) && isString((t as Rec).label) && isFiniteNumber((t as Rec).probability),
+        `rows[${i}].top[${j}] is not {label, probability}`,
+      );
       const p = (t as Rec).probability as number;
       need(VIEW, p >= 0 && p <= 1, `rows[${i}].top[${j}].probability ${p} is not in [0, 1]`);
     });
@@ -50,7 +54,7 @@ export function validatePredictionFromWebview(raw: unknown): PredictionFromWebvi
   const { type, m } = messageType(VIEW, raw);
   if (type === 'ready') return { type };
   if (type === 'openSource') {
-    need(VIEW, isString(m.source) && (m.source).length > 0, 'openSource.source is not a string');
+    need(VIEW, isString(m.source) && m.source.length > 0, 'openSource.source is not a string');
     return { type, source: m.source as string };
   }
   return reject(VIEW, `unknown type "${type}"`);

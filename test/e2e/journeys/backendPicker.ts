@@ -35,19 +35,37 @@ export const backendPickerJourney: Journey = {
       for (const backend of BACKENDS) {
         const item = items.find((i) => i.label === backend);
         assert.ok(item, `no row for ${backend}`);
-        assert.match(item.description, /unavailable|trains and predicts|predicts only/, `the ${backend} row does not say whether it is available: ${JSON.stringify(item)}`);
-        if (/unavailable/.test(item.description)) assert.ok(item.detail.length > 0, `${backend} is unavailable without a reason: ${JSON.stringify(item)}`);
+        assert.match(
+          item.description,
+          /unavailable|trains and predicts|predicts only/,
+          `the ${backend} row does not say whether it is available: ${JSON.stringify(item)}`,
+        );
+        if (/unavailable/.test(item.description))
+          assert.ok(item.detail.length > 0, `${backend} is unavailable without a reason: ${JSON.stringify(item)}`);
       }
       // the installed VSIX ships no libtensorflow: the advice is what can be done in the editor,
       // not an npm command for a folder the user never sees
       const tensorflow = items.find((i) => i.label === 'tensorflow');
       if (tensorflow && /unavailable/.test(tensorflow.description)) {
-        assert.doesNotMatch(tensorflow.detail, /npm install/, `the tensorflow row tells an extension user to run npm: ${tensorflow.detail}`);
-        assert.match(tensorflow.detail, /To enable: run "CNN Lab: Install Native Backend" .*choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"/, tensorflow.detail);
+        assert.doesNotMatch(
+          tensorflow.detail,
+          /npm install/,
+          `the tensorflow row tells an extension user to run npm: ${tensorflow.detail}`,
+        );
+        assert.match(
+          tensorflow.detail,
+          /To enable: run "CNN Lab: Install Native Backend" .*choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"/,
+          tensorflow.detail,
+        );
       }
       const cpu = items.find((i) => i.label === 'cpu');
       assert.ok(cpu && !/unavailable/.test(cpu.description), `cpu should always be available: ${JSON.stringify(cpu)}`);
-      ctx.note(`backends: ${items.map((i) => `${i.label}: ${i.description}`).join(' | ').slice(0, 400)}`);
+      ctx.note(
+        `backends: ${items
+          .map((i) => `${i.label}: ${i.description}`)
+          .join(' | ')
+          .slice(0, 400)}`,
+      );
     });
     // left open: the journey's final screenshot shows the list
   },

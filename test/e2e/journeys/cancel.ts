@@ -65,8 +65,13 @@ export const cancelJourney: Journey = {
     await ctx.step(
       'the dashboard says the run stopped and that nothing was saved',
       async () => {
-        await waitFor('the status "stopped"', async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'stopped' ? true : undefined), 120_000);
-        const text = async (id: string) => ((await dashboard.locator(`[data-testid="${id}"]`).textContent({ timeout: UI_TIMEOUT_MS })) ?? '').trim();
+        await waitFor(
+          'the status "stopped"',
+          async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'stopped' ? true : undefined),
+          120_000,
+        );
+        const text = async (id: string) =>
+          ((await dashboard.locator(`[data-testid="${id}"]`).textContent({ timeout: UI_TIMEOUT_MS })) ?? '').trim();
         assert.equal(await text('phase'), 'stopped');
         // cancelled during one of the 5 transfer epochs: 0 to 4 of them done
         assert.match(await text('epoch'), /^transfer [0-4]\/5$/);
@@ -79,7 +84,10 @@ export const cancelJourney: Journey = {
     );
 
     await ctx.step('a notification says the training stopped and the model directory is left as it was', async () => {
-      const message = await wb.notification(/Training stopped; nothing was saved, models[\\/]shapes-efficientnet_lite0 is left as it was\./, 30_000);
+      const message = await wb.notification(
+        /Training stopped; nothing was saved, models[\\/]shapes-efficientnet_lite0 is left as it was\./,
+        30_000,
+      );
       ctx.note(`notification: ${message}`);
     });
 
@@ -89,7 +97,11 @@ export const cancelJourney: Journey = {
       assert.equal(meta.status, 'complete');
       assert.deepEqual(meta.labels, ['circle', 'square', 'triangle']);
       const checkpoint = `${modelDir}.checkpoint`;
-      ctx.note(existsSync(checkpoint) ? `the cancelled run left its checkpoint in ${basename(checkpoint)}` : 'the cancelled run wrote no checkpoint');
+      ctx.note(
+        existsSync(checkpoint)
+          ? `the cancelled run left its checkpoint in ${basename(checkpoint)}`
+          : 'the cancelled run wrote no checkpoint',
+      );
     });
   },
 };

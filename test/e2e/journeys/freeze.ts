@@ -35,22 +35,37 @@ export const freezeJourney: Journey = {
       'the view shows the experiment, its base layers and the trainable count',
       async () => {
         const f = await wb.webviewFrame('[data-testid="trainable-count"]', 90_000);
-        await waitFor(`the view to show ${EXPERIMENT}`, async () => (((await f.locator('.freeze-head .file').textContent()) ?? '').includes(EXPERIMENT) ? true : undefined));
+        await waitFor(`the view to show ${EXPERIMENT}`, async () =>
+          ((await f.locator('.freeze-head .file').textContent()) ?? '').includes(EXPERIMENT) ? true : undefined,
+        );
         const layers = (await f.locator('[data-testid="layers"] li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
         for (const name of ['image', 'conv1', 'pool1', 'conv2', 'pool2', 'conv3']) {
-          assert.ok(layers.some((l) => l.includes(name)), `layer ${name} is not listed (shown: ${JSON.stringify(layers)})`);
+          assert.ok(
+            layers.some((l) => l.includes(name)),
+            `layer ${name} is not listed (shown: ${JSON.stringify(layers)})`,
+          );
         }
         const count = await countText(f);
-        assert.match(count, new RegExp(`${TOTAL} of ${TOTAL} base parameters \\(100\\.0%\\) · 6/6 layers`), `with no freeze ranges everything should be trainable: ${count}`);
+        assert.match(
+          count,
+          new RegExp(`${TOTAL} of ${TOTAL} base parameters \\(100\\.0%\\) · 6/6 layers`),
+          `with no freeze ranges everything should be trainable: ${count}`,
+        );
         ctx.note(`before: ${count}`);
         return f;
       },
       { timeoutMs: 120_000 },
     );
 
-    await ctx.step('apply the preset "Freeze whole base"', () => frame.locator('[data-testid="preset-transfer"]').click({ timeout: UI_TIMEOUT_MS }));
+    await ctx.step('apply the preset "Freeze whole base"', () =>
+      frame.locator('[data-testid="preset-transfer"]').click({ timeout: UI_TIMEOUT_MS }),
+    );
     await ctx.step('the count drops to 0 trainable parameters', () =>
-      waitFor('"0 of 3,712"', async () => (new RegExp(`Trainable while fine-tuning: 0 of ${TOTAL} base parameters \\(0\\.0%\\) · 0/6 layers`).test(await countText(frame)) ? true : undefined)),
+      waitFor('"0 of 3,712"', async () =>
+        new RegExp(`Trainable while fine-tuning: 0 of ${TOTAL} base parameters \\(0\\.0%\\) · 0/6 layers`).test(await countText(frame))
+          ? true
+          : undefined,
+      ),
     );
     await ctx.step('the experiment file now freezes the whole base, in the editor and on disk', async () => {
       await waitFor('"freeze": ["0-"] on disk', async () => (JSON.stringify(freezeOnDisk(file)) === '["0-"]' ? true : undefined));
@@ -64,7 +79,9 @@ export const freezeJourney: Journey = {
     });
     const count = await ctx.step('the count follows: conv2 and conv3 trainable', async () => {
       // trainable: conv2 1,168 + conv3 2,320 = 3,488 of 3,712 (94.0%); 3 of 6 layers
-      await waitFor('"3,488 of 3,712"', async () => (new RegExp(`3,488 of ${TOTAL} base parameters \\(94\\.0%\\) · 3/6 layers`).test(await countText(frame)) ? true : undefined));
+      await waitFor('"3,488 of 3,712"', async () =>
+        new RegExp(`3,488 of ${TOTAL} base parameters \\(94\\.0%\\) · 3/6 layers`).test(await countText(frame)) ? true : undefined,
+      );
       return countText(frame);
     });
     ctx.note(`after: ${count}`);
@@ -80,11 +97,17 @@ export const freezeJourney: Journey = {
       await wb.activeEditor.click({ position: { x: 300, y: 10 } });
       await wb.runCommand('CNN Lab: Run Experiment');
     });
-    const dashboard = await ctx.step('the dashboard shows the run', () => wb.webviewFrame('[data-testid="chart-loss"]', 90_000), { timeoutMs: 100_000 });
+    const dashboard = await ctx.step('the dashboard shows the run', () => wb.webviewFrame('[data-testid="chart-loss"]', 90_000), {
+      timeoutMs: 100_000,
+    });
     const trained = await ctx.step(
       'the run finishes; the dashboard says conv2 … trained while fine-tuning',
       async () => {
-        await waitFor('the status "finished"', async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined), 240_000);
+        await waitFor(
+          'the status "finished"',
+          async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined),
+          240_000,
+        );
         const text = ((await dashboard.locator('[data-testid="results"]').textContent()) ?? '').replace(/\s+/g, ' ');
         const m = /fine-tune: (\d+) trainable layer\(s\) \((\S+) … (\S+)\)/.exec(text);
         assert.ok(m, `the result does not say which layers fine-tuned: ${text.slice(0, 400)}`);
@@ -137,9 +160,9 @@ export const freezeJourney: Journey = {
         ];
         let rows: string[][] = [];
         await waitFor('the nine layers of models/freeze-demo', async () => {
-          rows = await arch.locator('[data-testid="layers"] tbody tr.layer').evaluateAll((trs) =>
-            trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
-          );
+          rows = await arch
+            .locator('[data-testid="layers"] tbody tr.layer')
+            .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
           return rows.length === expected.length ? true : undefined;
         }).catch((error: Error) => {
           throw new Error(`${error.message}; shown: ${JSON.stringify(rows)}`);
@@ -151,7 +174,9 @@ export const freezeJourney: Journey = {
           if (trainable) assert.equal(cells[4], trainable, `${name}'s trainable flag: ${JSON.stringify(rows[i])}`);
         });
         // 224 + 1,168 + 2,320 + 544 + 99 = 4,355 parameters, of which conv1's 224 are frozen
-        const totals = (await arch.locator('[data-testid="totals"] > span').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).join(' · ');
+        const totals = (await arch.locator('[data-testid="totals"] > span').allTextContents())
+          .map((t) => t.replace(/\s+/g, ' ').trim())
+          .join(' · ');
         assert.equal(totals, 'layers 9 · parameters 4,355 · trainable 4,131 · non-trainable 224', 'the totals');
         ctx.note(`architecture: ${totals}`);
       },

@@ -22,7 +22,7 @@ export const layerShapesJourney: Journey = {
     );
     ctx.note(`Keras hover: ${kerasHover.replace(/\s+/g, ' ').slice(0, 160)}`);
 
-    await ctx.step('inlay hints show each layer\'s output shape', async () => {
+    await ctx.step("inlay hints show each layer's output shape", async () => {
       const expected: [string, string][] = [
         ['Conv2D(10', '32×32×10'],
         ['Conv2D(20', '12×12×20'],
@@ -56,11 +56,15 @@ export const layerShapesJourney: Journey = {
       ];
       let shown: string[] = [];
       try {
-        await waitFor('the layer-shapes table with every layer\'s output shape and parameters', async () => {
-          if ((await table.count()) === 0) return undefined;
-          shown = (await table.locator('.view-lines .view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ').trim());
-          return expected.every((p) => shown.some((l) => p.test(l))) ? true : undefined;
-        }, 30_000);
+        await waitFor(
+          "the layer-shapes table with every layer's output shape and parameters",
+          async () => {
+            if ((await table.count()) === 0) return undefined;
+            shown = (await table.locator('.view-lines .view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ').trim());
+            return expected.every((p) => shown.some((l) => p.test(l))) ? true : undefined;
+          },
+          30_000,
+        );
       } catch (error) {
         const missing = expected.filter((p) => !shown.some((l) => p.test(l)));
         throw new Error(`${(error as Error).message}; missing ${missing.join(', ')} in ${JSON.stringify(shown)}`);
@@ -99,10 +103,17 @@ export const layerShapesJourney: Journey = {
     const problems = await ctx.step('the Problems panel names the impossible geometry', () =>
       waitFor('a problem about the 5-wide window on a 3-wide input', async () => {
         const rows = await wb.problems();
-        return rows.some((r) => /Conv2D/.test(r) && /\b5\b/.test(r) && /\b3\b/.test(r) && /larger|impossible|does not fit/i.test(r)) ? rows : undefined;
+        return rows.some((r) => /Conv2D/.test(r) && /\b5\b/.test(r) && /\b3\b/.test(r) && /larger|impossible|does not fit/i.test(r))
+          ? rows
+          : undefined;
       }),
     );
     assert.ok(problems.length > 0);
-    ctx.note(`problems: ${problems.filter((r) => /Conv2D/.test(r)).join(' | ').slice(0, 200)}`);
+    ctx.note(
+      `problems: ${problems
+        .filter((r) => /Conv2D/.test(r))
+        .join(' | ')
+        .slice(0, 200)}`,
+    );
   },
 };

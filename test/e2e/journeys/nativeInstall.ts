@@ -24,8 +24,15 @@ export const nativeMismatchJourney: Journey = {
   mode: 'trusted',
   async run(ctx, wb, paths, state) {
     const index = await startInstall(ctx, wb, state, 'flip');
-    const message = await ctx.step('the error names the mismatch with both hashes', () => wb.notification(/sha256 mismatch/, 240_000), { timeoutMs: 250_000 });
-    assert.match(message, new RegExp(`the index says ${index.sha256}, the download is (?!${index.sha256})[0-9a-f]{64}; the download was deleted and nothing was installed`));
+    const message = await ctx.step('the error names the mismatch with both hashes', () => wb.notification(/sha256 mismatch/, 240_000), {
+      timeoutMs: 250_000,
+    });
+    assert.match(
+      message,
+      new RegExp(
+        `the index says ${index.sha256}, the download is (?!${index.sha256})[0-9a-f]{64}; the download was deleted and nothing was installed`,
+      ),
+    );
     await ctx.screenshot('hash-mismatch');
     await ctx.step('nothing is left in global storage', async () => {
       const native = join(paths.globalStorage, 'native');
@@ -40,13 +47,21 @@ export const nativeInstallJourney: Journey = {
   mode: 'trusted',
   async run(ctx, wb, paths, state) {
     await startInstall(ctx, wb, state, 'none');
-    const progress = await ctx.step('a progress notification counts MB', () => wb.notification(/MB of \d+ MB|extracting|checking/, 120_000), { timeoutMs: 130_000 });
+    const progress = await ctx.step(
+      'a progress notification counts MB',
+      () => wb.notification(/MB of \d+ MB|extracting|checking/, 120_000),
+      { timeoutMs: 130_000 },
+    );
     ctx.note(`progress: ${progress}`);
     await ctx.screenshot('install-progress');
-    const done = await ctx.step('it completes after the engine check', () => wb.notification(/the native backend is installed/, 400_000), { timeoutMs: 410_000 });
+    const done = await ctx.step('it completes after the engine check', () => wb.notification(/the native backend is installed/, 400_000), {
+      timeoutMs: 410_000,
+    });
     ctx.note(done);
     assert.ok(existsSync(join(paths.globalStorage, 'native', '2.21.0', 'install.json')));
-    await ctx.step('the status bar shows tensorflow', () => waitFor('tensorflow in the status bar', async () => ((await wb.statusBarText()).includes('tensorflow') ? true : undefined), 30_000));
+    await ctx.step('the status bar shows tensorflow', () =>
+      waitFor('tensorflow in the status bar', async () => ((await wb.statusBarText()).includes('tensorflow') ? true : undefined), 30_000),
+    );
     await ctx.step('run "CNN Lab: Select Compute Backend"', () => wb.runCommand('CNN Lab: Select Compute Backend'));
     const row = await ctx.step(
       'tensorflow is listed as available',
@@ -72,11 +87,17 @@ export const nativeInstallJourney: Journey = {
       await wb.activeEditor.click({ position: { x: 300, y: 10 } });
       await wb.runCommand('CNN Lab: Run Experiment');
     });
-    const dashboard = await ctx.step('the dashboard shows the run', () => wb.webviewFrame('[data-testid="chart-loss"]', 90_000), { timeoutMs: 100_000 });
+    const dashboard = await ctx.step('the dashboard shows the run', () => wb.webviewFrame('[data-testid="chart-loss"]', 90_000), {
+      timeoutMs: 100_000,
+    });
     const backend = await ctx.step(
-      'the run fine-tunes and finishes; the dashboard\'s backend field says tensorflow',
+      "the run fine-tunes and finishes; the dashboard's backend field says tensorflow",
       async () => {
-        await waitFor('the status "finished"', async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined), 240_000);
+        await waitFor(
+          'the status "finished"',
+          async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined),
+          240_000,
+        );
         const text = ((await dashboard.locator('[data-testid="results"]').textContent()) ?? '').replace(/\s+/g, ' ');
         assert.match(text, /fine-tune: \d+ trainable layer/, `the run did not fine-tune: ${text.slice(0, 300)}`);
         return ((await dashboard.locator('[data-testid="backend"]').textContent()) ?? '').trim();

@@ -57,8 +57,10 @@ async function readTopK(frame: Frame): Promise<string> {
     rows.push({ label, shown, value: Number(/^(\d{1,3}\.\d)%$/.exec(shown)?.[1] ?? NaN) });
   }
   assert.deepEqual([...rows.map((r) => r.label)].sort(), LABELS, `the labels are not the model's classes: ${JSON.stringify(rows)}`);
-  for (const r of rows) assert.ok(Number.isFinite(r.value) && r.value >= 0 && r.value <= 100, `"${r.label}" has no probability: ${r.shown}`);
-  for (let i = 1; i < rows.length; i++) assert.ok(rows[i].value <= rows[i - 1].value, `the bars are not sorted by probability: ${JSON.stringify(rows)}`);
+  for (const r of rows)
+    assert.ok(Number.isFinite(r.value) && r.value >= 0 && r.value <= 100, `"${r.label}" has no probability: ${r.shown}`);
+  for (let i = 1; i < rows.length; i++)
+    assert.ok(rows[i].value <= rows[i - 1].value, `the bars are not sorted by probability: ${JSON.stringify(rows)}`);
   const total = rows.reduce((a, r) => a + r.value, 0);
   assert.ok(Math.abs(total - 100) <= 0.3, `the probabilities add up to ${total.toFixed(1)}%, not 100%`);
   return rows.map((r) => `${r.label} ${r.shown}`).join(', ');
@@ -96,7 +98,9 @@ export const predictJourney: Journey = {
     );
 
     await ctx.step('it names the image and the model that journey 1 trained', async () => {
-      await waitFor('the image name "triangle.png"', async () => (((await frame.locator('[data-testid="single"] h2').textContent()) ?? '').includes('triangle.png') ? true : undefined));
+      await waitFor('the image name "triangle.png"', async () =>
+        ((await frame.locator('[data-testid="single"] h2').textContent()) ?? '').includes('triangle.png') ? true : undefined,
+      );
       const header = ((await frame.locator('.header-line').textContent({ timeout: UI_TIMEOUT_MS })) ?? '').replace(/\s+/g, ' ');
       assert.match(header, new RegExp(`model ${basename(modelDir)} · \\w+`), `the header does not name the model: ${header}`);
       assert.ok((await frame.locator('[data-testid="single"] img').count()) === 1, 'the image is not shown');
@@ -107,7 +111,9 @@ export const predictJourney: Journey = {
       ctx.note(`triangle.png: ${await readTopK(frame)}`);
     });
 
-    const served = await ctx.step('serve to-predict/circle.png on 127.0.0.1 at a random port', () => serveImage(join(paths.workspace, 'to-predict', 'circle.png')));
+    const served = await ctx.step('serve to-predict/circle.png on 127.0.0.1 at a random port', () =>
+      serveImage(join(paths.workspace, 'to-predict', 'circle.png')),
+    );
     try {
       await ctx.step('run "CNN Lab: Predict from URL" and enter the image\'s address', async () => {
         await wb.runCommand('CNN Lab: Predict from URL');
@@ -130,7 +136,12 @@ export const predictJourney: Journey = {
       await ctx.step('the engine fetched it, the view shows it, with the top-k labels and probabilities', async () => {
         assert.ok(served.requests() >= 1, 'nothing fetched the image from the server');
         await waitFor('the image from the URL to be drawn', async () =>
-          (await urlFrame.locator('[data-testid="single"] img').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0).catch(() => false)) ? true : undefined,
+          (await urlFrame
+            .locator('[data-testid="single"] img')
+            .evaluate((img) => (img as HTMLImageElement).naturalWidth > 0)
+            .catch(() => false))
+            ? true
+            : undefined,
         );
         ctx.note(`${served.url}: ${await readTopK(urlFrame)} (${served.requests()} request(s) served)`);
       });

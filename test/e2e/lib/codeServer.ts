@@ -64,13 +64,7 @@ export function prepareUserData(dirs: ServerDirs, settings: Record<string, unkno
 export function installExtension(tools: E2eTools, vsix: string, dirs: ServerDirs): void {
   const result = spawnSync(
     tools.node24,
-    [
-      tools.codeServer,
-      '--user-data-dir', dirs.userDataDir,
-      '--extensions-dir', dirs.extensionsDir,
-      '--force',
-      '--install-extension', vsix,
-    ],
+    [tools.codeServer, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--force', '--install-extension', vsix],
     { encoding: 'utf8', env: serverEnv(dirs), timeout: 300_000 },
   );
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
@@ -133,10 +127,14 @@ export async function startCodeServer(tools: E2eTools, options: StartOptions): P
   const port = await freePort();
   const args = [
     tools.codeServer,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--user-data-dir', options.userDataDir,
-    '--extensions-dir', options.extensionsDir,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    options.userDataDir,
+    '--extensions-dir',
+    options.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',

@@ -28,10 +28,7 @@ export class JourneyStepError extends Error {
     readonly screenshotPath: string | undefined,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `journey "${journey}", step "${stepName}" failed: ${reason}` +
-        (screenshotPath ? `\n  screenshot: ${screenshotPath}` : ''),
-    );
+    super(`journey "${journey}", step "${stepName}" failed: ${reason}` + (screenshotPath ? `\n  screenshot: ${screenshotPath}` : ''));
     this.name = 'JourneyStepError';
   }
 }

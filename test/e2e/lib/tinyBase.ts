@@ -17,11 +17,17 @@ export async function writeTinyBase(dir: string): Promise<TinyBase> {
   await tf.setBackend('cpu');
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const input = tf.input({ shape: [32, 32, 3], name: 'image' });
-  let x = tf.layers.conv2d({ name: 'conv1', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ name: 'conv1', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ name: 'conv2', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'conv3', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ name: 'conv3', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) })
+    .apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: x, name: 'tiny_base' });
 
   mkdirSync(dir, { recursive: true });

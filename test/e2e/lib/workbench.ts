@@ -68,7 +68,9 @@ export class Workbench {
    * command shows or `timeoutMs` is up, as a person would try again.
    */
   async runCommand(title: string, timeoutMs = 45_000): Promise<void> {
-    const row = this.quickRows().filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) }).first();
+    const row = this.quickRows()
+      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) })
+      .first();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.closeQuickInput();
@@ -99,7 +101,10 @@ export class Workbench {
       await this.page.keyboard.press('F1');
       await this.quickInputBox.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
       await this.quickInputBox.fill(`>${filter}`);
-      await this.quickRows().first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+      await this.quickRows()
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS })
+        .catch(() => undefined);
       await sleep(300); // the list settles after filtering
       const labels = await this.quickInput.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
       await this.closeQuickInput();
@@ -134,10 +139,18 @@ export class Workbench {
       `a quick input showing ${pattern}`,
       async () => {
         if (!(await this.quickInput.isVisible())) return undefined;
-        const title = (await this.quickInput.locator('.quick-input-title').textContent().catch(() => '')) ?? '';
+        const title =
+          (await this.quickInput
+            .locator('.quick-input-title')
+            .textContent()
+            .catch(() => '')) ?? '';
         const placeholder = (await this.quickInputBox.getAttribute('placeholder').catch(() => '')) ?? '';
         const aria = (await this.quickInputBox.getAttribute('aria-label').catch(() => '')) ?? '';
-        const message = (await this.quickInput.locator('.quick-input-message').textContent().catch(() => '')) ?? '';
+        const message =
+          (await this.quickInput
+            .locator('.quick-input-message')
+            .textContent()
+            .catch(() => '')) ?? '';
         return pattern.test(`${title}\n${placeholder}\n${aria}\n${message}`) ? true : undefined;
       },
       timeoutMs,
@@ -163,7 +176,9 @@ export class Workbench {
         // the detail line (.quick-input-list-label-meta) is a label of its own, with a .label-name inside
         const [label, description, detail] = ['.label-name', '.label-description', '.quick-input-list-label-meta'].map((selector) =>
           [...row.querySelectorAll<HTMLElement>(selector)]
-            .filter((e) => e.offsetParent !== null && (selector === '.quick-input-list-label-meta' || !e.closest('.quick-input-list-label-meta')))
+            .filter(
+              (e) => e.offsetParent !== null && (selector === '.quick-input-list-label-meta' || !e.closest('.quick-input-list-label-meta')),
+            )
             .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
             .filter(Boolean)
             .join(' '),
@@ -180,11 +195,15 @@ export class Workbench {
   async pickQuickItem(label: string | RegExp, filterText?: string): Promise<string> {
     const typed = filterText ?? (typeof label === 'string' ? label : undefined);
     if (typed !== undefined) await this.quickInputBox.fill(typed);
-    const row = this.quickRows().filter({ hasText: asRegExp(label) }).first();
+    const row = this.quickRows()
+      .filter({ hasText: asRegExp(label) })
+      .first();
     try {
       await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     } catch {
-      const shown = await this.quickRows().allTextContents().catch(() => []);
+      const shown = await this.quickRows()
+        .allTextContents()
+        .catch(() => []);
       throw new Error(`the quick pick has no row matching ${asRegExp(label)} (shown: ${JSON.stringify(shown)})`);
     }
     const text = (await row.textContent()) ?? '';
@@ -350,12 +369,19 @@ export class Workbench {
       throw new Error(`the context menu has no ${asRegExp(label)} (shown: ${JSON.stringify(shown)})`);
     }
     await waitFor(`the context-menu entry ${asRegExp(label)} to be highlighted`, async () => {
-      if (await item.evaluate((el) => el.closest('.action-item')?.classList.contains('focused') ?? false, undefined, { timeout: UI_TIMEOUT_MS })) return true;
+      if (
+        await item.evaluate((el) => el.closest('.action-item')?.classList.contains('focused') ?? false, undefined, {
+          timeout: UI_TIMEOUT_MS,
+        })
+      )
+        return true;
       await item.hover();
       return undefined;
     });
     await this.page.keyboard.press('Enter');
-    await waitFor(`the context menu to close after choosing ${asRegExp(label)}`, async () => ((await menu.count()) === 0 || !(await menu.first().isVisible()) ? true : undefined));
+    await waitFor(`the context menu to close after choosing ${asRegExp(label)}`, async () =>
+      (await menu.count()) === 0 || !(await menu.first().isVisible()) ? true : undefined,
+    );
   }
 
   // ---- notifications, status bar, panels -------------------------------------------------------
@@ -378,7 +404,11 @@ export class Workbench {
     const toast = this.page.locator('.notifications-toasts .notification-toast', {
       has: this.page.locator('.notification-list-item-message', { hasText: asRegExp(text) }),
     });
-    await toast.first().locator('.monaco-button', { hasText: asRegExp(button) }).first().click({ timeout: UI_TIMEOUT_MS });
+    await toast
+      .first()
+      .locator('.monaco-button', { hasText: asRegExp(button) })
+      .first()
+      .click({ timeout: UI_TIMEOUT_MS });
   }
 
   async statusBarText(): Promise<string> {
@@ -441,7 +471,13 @@ export class Workbench {
       async () => {
         for (const frame of this.page.frames()) {
           if (frame === this.page.mainFrame() || frame.isDetached()) continue;
-          if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+          if (
+            (await frame
+              .locator(selector)
+              .count()
+              .catch(() => 0)) > 0
+          )
+            return frame;
         }
         return undefined;
       },

@@ -10,18 +10,26 @@ export const REPO = resolve(__dirname, '..', '..', '..');
 /** The venv's python, or why the Keras tests cannot run here. */
 export function kerasPython(): { python: string } | { skip: string } {
   const python = process.env.CNN_LAB_KERAS_PYTHON ?? join(REPO, '.cache', 'bench-venv', 'bin', 'python');
-  if (!existsSync(python)) return { skip: `no Python with TensorFlow at ${python} (run bash bench/setup-keras.sh, or set CNN_LAB_KERAS_PYTHON)` };
+  if (!existsSync(python))
+    return { skip: `no Python with TensorFlow at ${python} (run bash bench/setup-keras.sh, or set CNN_LAB_KERAS_PYTHON)` };
   const probe = spawnSync(python, ['-c', 'import tensorflow, keras, tf_keras; print(tensorflow.__version__)'], {
     encoding: 'utf8',
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
     timeout: 120_000,
   });
-  if (probe.status !== 0) return { skip: `${python} cannot import tensorflow, keras and tf_keras: ${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)}` };
+  if (probe.status !== 0)
+    return {
+      skip: `${python} cannot import tensorflow, keras and tf_keras: ${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)}`,
+    };
   return { python };
 }
 
 /** Runs python with TF's log noise off; returns stdout, throwing with stderr's tail on failure. */
-export function runPython(python: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): { stdout: string; stderr: string } {
+export function runPython(
+  python: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): { stdout: string; stderr: string } {
   const r = spawnSync(python, args, {
     encoding: 'utf8',
     cwd: opts.cwd,
@@ -29,6 +37,7 @@ export function runPython(python: string, args: string[], opts: { cwd?: string; 
     timeout: opts.timeoutMs ?? 300_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.status !== 0) throw new Error(`${[python, ...args].join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').slice(-3000)}`);
+  if (r.status !== 0)
+    throw new Error(`${[python, ...args].join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').slice(-3000)}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }

@@ -25,18 +25,40 @@ test('describe --json gives model, name, className, outputShape, params, trainab
   const io = capture();
   assert.equal(await main(['describe', '--json', join(repo, 'samples/models/seed_example.py')], io), 0);
   const rows = JSON.parse(io.stdout.join('\n'));
-  assert.deepEqual(rows[2], { model: 'seed_example', name: 'conv2d', className: 'Conv2D', outputShape: [32, 32, 10], params: 760, trainable: true });
+  assert.deepEqual(rows[2], {
+    model: 'seed_example',
+    name: 'conv2d',
+    className: 'Conv2D',
+    outputShape: [32, 32, 10],
+    params: 760,
+    trainable: true,
+  });
   assert.deepEqual(Object.keys(rows[0]).sort(), ['className', 'model', 'name', 'outputShape', 'params', 'trainable']);
 });
 
 test('describe --json: an unknown parameter count is null, not 0, and each row names its model', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-lab-describe-'));
   const file = join(dir, 'two.py');
-  writeFileSync(file, ['from tensorflow import keras', 'from tensorflow.keras import layers', 'a = keras.Sequential([layers.Conv2D(8, 3)], name="a")', 'b = keras.Sequential([layers.Input(shape=(4,)), layers.Dense(2)], name="b")'].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'a = keras.Sequential([layers.Conv2D(8, 3)], name="a")',
+      'b = keras.Sequential([layers.Input(shape=(4,)), layers.Dense(2)], name="b")',
+    ].join('\n'),
+  );
   const io = capture();
   assert.equal(await main(['describe', '--json', file], io), 0);
   const rows = JSON.parse(io.stdout.join('\n')) as { model: string; params: number | null }[];
-  assert.deepEqual(rows.map((r) => [r.model, r.params]), [['a', null], ['b', 0], ['b', 10]]);
+  assert.deepEqual(
+    rows.map((r) => [r.model, r.params]),
+    [
+      ['a', null],
+      ['b', 0],
+      ['b', 10],
+    ],
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -51,7 +73,16 @@ test('the installed bin runs the bundled CLI', async () => {
   const out = mkdtempSync(join(tmpdir(), 'cnn-lab-bin-'));
   try {
     // Bundle the CLI the way esbuild.mjs does, next to a copy of the bin, as in an installed package.
-    await esbuild.build({ entryPoints: { cli: join(repo, 'src/cli.ts') }, outdir: join(out, 'dist'), bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'error', nodePaths: [join(repo, 'node_modules')] });
+    await esbuild.build({
+      entryPoints: { cli: join(repo, 'src/cli.ts') },
+      outdir: join(out, 'dist'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      logLevel: 'error',
+      nodePaths: [join(repo, 'node_modules')],
+    });
     const bin = join(out, 'bin', 'cnn-lab.js');
     mkdirSync(join(out, 'bin'));
     copyFileSync(join(repo, 'bin/cnn-lab.js'), bin);

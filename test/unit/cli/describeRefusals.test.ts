@@ -59,7 +59,10 @@ test('describe exits 1 when the model has an error, text and --json; --json carr
 test('names read from files reach the terminal without control characters', async () => {
   const file = join(dir, 'escape.py');
   writeFileSync(file, BAD_MODEL);
-  for (const argv of [['describe', file], ['describe', '--json', file]]) {
+  for (const argv of [
+    ['describe', file],
+    ['describe', '--json', file],
+  ]) {
     const io = capture();
     await main(argv, io);
     const all = [...io.stdout, ...io.stderr].join('\n');
@@ -72,10 +75,20 @@ test('names read from files reach the terminal without control characters', asyn
 
 test('integer and number flags accept decimal notation only', () => {
   const base = ['--data', 'd', '--out', 'o'];
-  for (const [flag, value] of [['--epochs', '0x10'], ['--epochs', '1e1'], ['--batch-size', '0b100'], ['--seed', ' 7'], ['--epochs', '16.0'], ['--lr', '0x1']]) {
+  for (const [flag, value] of [
+    ['--epochs', '0x10'],
+    ['--epochs', '1e1'],
+    ['--batch-size', '0b100'],
+    ['--seed', ' 7'],
+    ['--epochs', '16.0'],
+    ['--lr', '0x1'],
+  ]) {
     assert.throws(
       () => experimentFromArgs([...base, `${flag}=${value}`]),
-      (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message === `${flag} must be ${flag === '--lr' ? 'a decimal number' : 'a whole number in decimal digits'}, got '${value}'`,
+      (e: unknown) =>
+        e instanceof CliError &&
+        e.exitCode === 2 &&
+        e.message === `${flag} must be ${flag === '--lr' ? 'a decimal number' : 'a whole number in decimal digits'}, got '${value}'`,
       `${flag}=${value}`,
     );
   }

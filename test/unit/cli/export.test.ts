@@ -18,11 +18,20 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test('wrong or missing flags: exit 2 with one line naming what is wrong', async () => {
   const cases: [string[], RegExp][] = [
-    [['export', '--model', 'm', '--format', 'onnx', '--out', 'x.onnx'], /^cnn-lab export: --format must be keras, h5 or keras-script, got 'onnx'/],
+    [
+      ['export', '--model', 'm', '--format', 'onnx', '--out', 'x.onnx'],
+      /^cnn-lab export: --format must be keras, h5 or keras-script, got 'onnx'/,
+    ],
     [['export', '--format', 'keras', '--out', 'x.keras'], /^cnn-lab export: --format keras needs --model DIR/],
-    [['export', '--format', 'keras-script', '--out', 'dir'], /^cnn-lab export: --format keras-script needs --experiment FILE\.cnnlab\.json/],
+    [
+      ['export', '--format', 'keras-script', '--out', 'dir'],
+      /^cnn-lab export: --format keras-script needs --experiment FILE\.cnnlab\.json/,
+    ],
     [['export', '--model', 'm', '--format', 'keras'], /^cnn-lab export: give --out/],
-    [['export', '--experiment', join(root, 'missing.cnnlab.json'), '--format', 'keras-script', '--out', 'd'], /missing\.cnnlab\.json: ENOENT/],
+    [
+      ['export', '--experiment', join(root, 'missing.cnnlab.json'), '--format', 'keras-script', '--out', 'd'],
+      /missing\.cnnlab\.json: ENOENT/,
+    ],
   ];
   for (const [argv, expected] of cases) {
     const io = capture();

@@ -26,7 +26,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 for (const file of ['tiny.keras', 'tiny.h5']) {
   test(`predict --model ${file}: Keras' probabilities, within 1e-4, under the labels of tiny.labels.json`, async () => {
     const io = capture();
-    const code = await main(['predict', '--model', join(FIXTURES, file), '--image', join(FIXTURES, 'tiny.png'), '--top', '3', '--json', '--backend', 'cpu'], io);
+    const code = await main(
+      ['predict', '--model', join(FIXTURES, file), '--image', join(FIXTURES, 'tiny.png'), '--top', '3', '--json', '--backend', 'cpu'],
+      io,
+    );
     assert.equal(code, 0, io.stderr.join('\n'));
     const result = JSON.parse(io.stdout.join('\n')) as { predictions: { top: { label: string; probability: number }[] }[] };
     const top = result.predictions[0].top;
@@ -41,7 +44,10 @@ for (const file of ['tiny.keras', 'tiny.h5']) {
 test('a Keras file without labels.json: one line saying where the labels go', async () => {
   copyFileSync(join(FIXTURES, 'tiny.keras'), join(root, 'bare.keras'));
   const io = capture();
-  assert.equal(await main(['predict', '--model', join(root, 'bare.keras'), '--image', join(FIXTURES, 'tiny.png'), '--backend', 'cpu'], io), 1);
+  assert.equal(
+    await main(['predict', '--model', join(root, 'bare.keras'), '--image', join(FIXTURES, 'tiny.png'), '--backend', 'cpu'], io),
+    1,
+  );
   const text = io.stderr.join('\n');
   assert.ok(!text.trim().includes('\n'), text);
   assert.match(text, /bare\.keras: no labels: put .*bare\.labels\.json beside it/);

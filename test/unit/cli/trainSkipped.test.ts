@@ -37,7 +37,24 @@ test('train lists every skipped file with its reason exactly once, scan-time ski
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: CliIO = { out: (s) => stdout.push(s), err: (s) => stderr.push(s), isTTY: false };
-  const code = await main(['train', '--data', data, '--base', base, '--out', join(root, 'model'), '--epochs', '1', '--batch-size', '4', '--validation-split', '0.3'], io);
+  const code = await main(
+    [
+      'train',
+      '--data',
+      data,
+      '--base',
+      base,
+      '--out',
+      join(root, 'model'),
+      '--epochs',
+      '1',
+      '--batch-size',
+      '4',
+      '--validation-split',
+      '0.3',
+    ],
+    io,
+  );
   assert.equal(code, 0, stderr.join('\n'));
   const skipLines = stderr.filter((l) => l.startsWith('warn: skipped '));
   const expect: [string, RegExp][] = [

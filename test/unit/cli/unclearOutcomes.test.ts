@@ -28,8 +28,17 @@ async function writeModelDir(dir: string, fill: number, labels = ['circle', 'squ
   writeFileSync(join(dir, 'model.json'), modelJson);
   writeFileSync(join(dir, 'weights.bin'), weights);
   const meta = {
-    format: 'cnn-lab-model', formatVersion: 1, labels, inputSize: [8, 8], preprocessing: '0..1', resize: 'stretch',
-    base: { id: 'test', label: 'test', kind: 'layers' }, modelInput: 'classifier', status: 'complete', history: [], bestEpoch: null,
+    format: 'cnn-lab-model',
+    formatVersion: 1,
+    labels,
+    inputSize: [8, 8],
+    preprocessing: '0..1',
+    resize: 'stretch',
+    base: { id: 'test', label: 'test', kind: 'layers' },
+    modelInput: 'classifier',
+    status: 'complete',
+    history: [],
+    bestEpoch: null,
   };
   writeFileSync(join(dir, 'cnn-lab.json'), JSON.stringify(meta));
   return dir;
@@ -70,7 +79,10 @@ test('evaluate on a folder where no image decodes fails with the reason, exit 1'
   assert.equal(code, 1, io.stdout.join('\n'));
   assert.equal(io.stdout.join('\n'), '');
   assert.equal(io.stderr.length, 1, io.stderr.join('\n'));
-  assert.match(io.stderr[0], /^cnn-lab evaluate: no image in evaluation folder .*undecodable could be decoded \(2 skipped; e\.g\. .*a\.jpg: /);
+  assert.match(
+    io.stderr[0],
+    /^cnn-lab evaluate: no image in evaluation folder .*undecodable could be decoded \(2 skipped; e\.g\. .*a\.jpg: /,
+  );
 });
 
 test("labels from a model's metadata are printed with their control characters escaped", async () => {

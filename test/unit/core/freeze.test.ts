@@ -21,7 +21,10 @@ test('ranges by index, by name, open-ended, and unions', () => {
   assert.deepEqual(frozenIndices(parseFreezeSpec('0, 4-5', names)), [0, 4, 5]);
   assert.deepEqual(frozenIndices(parseFreezeSpec('top-conv', names)), [5], 'a name containing a hyphen is a name');
   assert.deepEqual(frozenIndices(parseFreezeSpec('2-top-conv', names)), [2, 3, 4, 5], 'a range ending at a hyphenated name');
-  assert.deepEqual(parseFreezeSpec([], names), names.map(() => false));
+  assert.deepEqual(
+    parseFreezeSpec([], names),
+    names.map(() => false),
+  );
 });
 
 test("phrases: 'first N', 'up to NAME' (inclusive), 'from PREFIX' (frozen before it)", () => {
@@ -32,8 +35,14 @@ test("phrases: 'first N', 'up to NAME' (inclusive), 'from PREFIX' (frozen before
 });
 
 test('errors name the unknown layer and suggest close names', () => {
-  assert.throws(() => parseFreezeSpec('up to mixed99', names), (e: Error) => e instanceof FreezeSpecError && /no layer named 'mixed99'/.test(e.message));
-  assert.throws(() => parseFreezeSpec('block_13', names), /no layer named 'block_13' \(did you mean 'block_13_expand', 'block_13_depthwise'\?\)/);
+  assert.throws(
+    () => parseFreezeSpec('up to mixed99', names),
+    (e: Error) => e instanceof FreezeSpecError && /no layer named 'mixed99'/.test(e.message),
+  );
+  assert.throws(
+    () => parseFreezeSpec('block_13', names),
+    /no layer named 'block_13' \(did you mean 'block_13_expand', 'block_13_depthwise'\?\)/,
+  );
   assert.throws(() => parseFreezeSpec('0-99', names), /layer index 99 is out of range \(the model has 7 layers, 0-6\)/);
   assert.throws(() => parseFreezeSpec('5-2', names), /ends \(2\) before it starts \(5\)/);
   assert.throws(() => parseFreezeSpec('first 8', names), /only 7 layers/);

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { computeConvAxis, computeTransposeAxis, type AxisGeometry } from '../../../src/core/geometry.ts';
 
-const axis = (g: Partial<AxisGeometry>): AxisGeometry => ({ input: 32, kernel: 3, stride: 1, dilation: 1, padding: { mode: 'valid' }, axis: 'W', ...g });
+const axis = (g: Partial<AxisGeometry>): AxisGeometry => ({
+  input: 32,
+  kernel: 3,
+  stride: 1,
+  dilation: 1,
+  padding: { mode: 'valid' },
+  axis: 'W',
+  ...g,
+});
 
 test("the seed's example: W2 = (32 − 5 + 2·2)/1 + 1 = 32", () => {
   const r = computeConvAxis(axis({ kernel: 5, padding: { mode: 'explicit', before: 2, after: 2 } }));

@@ -18,17 +18,25 @@ const agreement = (name: string) => compareWithKeras(source(name), keras(name));
 function allMatch(name: string): void {
   const a = agreement(name);
   assert.deepEqual(a.wrong, [], `${name}: rows that show a wrong shape as known`);
-  assert.deepEqual({ matched: a.matched, unknown: a.unknown, missing: a.missing, unbuilt: a.unbuilt }, { matched: a.total, unknown: 0, missing: 0, unbuilt: [] }, name);
+  assert.deepEqual(
+    { matched: a.matched, unknown: a.unknown, missing: a.missing, unbuilt: a.unbuilt },
+    { matched: a.total, unknown: 0, missing: 0, unbuilt: [] },
+    name,
+  );
 }
 
-test('preprocessing layers (Rescaling, Normalization, Random*, Resizing, CenterCrop) keep the chain going, in functional and Sequential models', () => allMatch('preprocessing'));
-test('helper functions are followed with their arguments; assigning the result back to the input name changes the shape', () => allMatch('helpers'));
+test('preprocessing layers (Rescaling, Normalization, Random*, Resizing, CenterCrop) keep the chain going, in functional and Sequential models', () =>
+  allMatch('preprocessing'));
+test('helper functions are followed with their arguments; assigning the result back to the input name changes the shape', () =>
+  allMatch('helpers'));
 test('loops over literal lists, range() of a constant, enumerate and zip are unrolled', () => allMatch('loops'));
-test('call-site arguments bind to parameters: keywords, positionals, defaults, *args, **kwargs and a dict of settings', () => allMatch('call_args'));
+test('call-site arguments bind to parameters: keywords, positionals, defaults, *args, **kwargs and a dict of settings', () =>
+  allMatch('call_args'));
 test('subscripts, slices and tuple arithmetic of module constants give input shapes and arguments', () => allMatch('subscripts'));
 test('nested Sequentials (inline and from a helper) and a functional model used as a layer', () => allMatch('nested_models'));
 test('ResNet- and Inception-style blocks written as helpers, as keras.applications writes them', () => allMatch('resnet_inception'));
-test('keras.applications style: obtain_input_shape, image_data_format, correct_pad, x.shape[axis], a nested stack function', () => allMatch('applications_style'));
+test('keras.applications style: obtain_input_shape, image_data_format, correct_pad, x.shape[axis], a nested stack function', () =>
+  allMatch('applications_style'));
 test('element-wise tensor arithmetic keeps the shape of equal shapes; a broadcast stays unknown; math in filter counts', () => {
   const a = agreement('tensor_ops');
   assert.deepEqual(a.wrong, []);
@@ -37,8 +45,10 @@ test('element-wise tensor arithmetic keeps the shape of equal shapes; a broadcas
   const last = parsePythonKeras(source('tensor_ops')).models[0].layers.at(-1)!;
   assert.match(last.diagnostics.map((d) => d.message).join('\n'), /broadcasting is not followed/);
 });
-test('scopes: global rebinds the module constant, += extends a list in place (an alias sees it), *layers spread into a Sequential', () => allMatch('scopes'));
-test('groups in the parameter count, depthwise, Conv1D and 1-D pooling, LayerNormalization, SpatialDropout2D', () => allMatch('conv_variants'));
+test('scopes: global rebinds the module constant, += extends a list in place (an alias sees it), *layers spread into a Sequential', () =>
+  allMatch('scopes'));
+test('groups in the parameter count, depthwise, Conv1D and 1-D pooling, LayerNormalization, SpatialDropout2D', () =>
+  allMatch('conv_variants'));
 
 test('branches: decided ones take one path; an undecidable one keeps only what both paths agree on', () => {
   const a = agreement('branches');
@@ -49,7 +59,16 @@ test('branches: decided ones take one path; an undecidable one keeps only what b
   // row (line 38) shows the shape that branch would give, and after the join the channels are unknown.
   assert.deepEqual(a.unbuilt, [{ line: 38, cls: 'Conv2D', shown: '(20, 20, 32) 896' }]);
   const c = parsePythonKeras(source('branches')).models.find((m) => m.name === 'runtime_branch')!;
-  assert.deepEqual(c.layers.map((l) => l.outputShape), [[20, 20, 3], [20, 20, 32], [20, 20, 8], [10, 10, null], [10, 10, 4]]);
+  assert.deepEqual(
+    c.layers.map((l) => l.outputShape),
+    [
+      [20, 20, 3],
+      [20, 20, 32],
+      [20, 20, 8],
+      [10, 10, null],
+      [10, 10, 4],
+    ],
+  );
   assert.equal(c.layers[4].params, null, 'the 1×1 conv cannot count its weights without the channels');
 });
 
@@ -58,15 +77,26 @@ test('values known only at run time are unknown with the reason, never a guess',
   assert.deepEqual(a.wrong, []);
   const models = parsePythonKeras(source('runtime_values')).models;
   const runtime = models.find((m) => m.name === 'runtime')!;
-  assert.ok(runtime.layers.every((l) => l.outputShape === null), 'the input size comes from the environment');
-  assert.match(runtime.layers[0].diagnostics.map((d) => d.message).join('\n'), /shape \(depends on os\.environ\.get\(\)\) not known before run time/);
+  assert.ok(
+    runtime.layers.every((l) => l.outputShape === null),
+    'the input size comes from the environment',
+  );
+  assert.match(
+    runtime.layers[0].diagnostics.map((d) => d.message).join('\n'),
+    /shape \(depends on os\.environ\.get\(\)\) not known before run time/,
+  );
   const partial = models.find((m) => m.name === 'partial')!;
   // Keras: (26, 26, 8), (26, 26, 4), 2704 with the default; the filters are unknown to us.
-  assert.deepEqual(partial.layers.map((l) => l.outputShape), [[28, 28, 1], [26, 26, null], [26, 26, 4], [2704]]);
+  assert.deepEqual(
+    partial.layers.map((l) => l.outputShape),
+    [[28, 28, 1], [26, 26, null], [26, 26, 4], [2704]],
+  );
 });
 
-test('property: on every fixture each shape shown is Keras\' or unknown', () => {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.py')).map((f) => f.slice(0, -3));
+test("property: on every fixture each shape shown is Keras' or unknown", () => {
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.py'))
+    .map((f) => f.slice(0, -3));
   assert.ok(names.length >= 10);
   for (const name of names) {
     assert.deepEqual(agreement(name).wrong, [], name);

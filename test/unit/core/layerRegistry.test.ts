@@ -1,7 +1,14 @@
 // The layer registry: one record per kind, and the class-name aliases that lead to it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalLayerKind, defaultLayerBaseName, LAYER_DEFS, LAYER_KINDS, makeLayerSpec, type LayerKind } from '../../../src/core/layers/index.ts';
+import {
+  canonicalLayerKind,
+  defaultLayerBaseName,
+  LAYER_DEFS,
+  LAYER_KINDS,
+  makeLayerSpec,
+  type LayerKind,
+} from '../../../src/core/layers/index.ts';
 
 test('every layer kind has a record whose aliases resolve back to it', () => {
   assert.ok(LAYER_KINDS.length >= 40, `${LAYER_KINDS.length} kinds`);
@@ -29,7 +36,16 @@ test('no alias belongs to two kinds', () => {
 });
 
 test('class names in the forms Keras and tfjs write them find their kind; unknown ones none', () => {
-  for (const written of ['Conv2D', 'conv2d', 'Convolution2D', 'MaxPool2D', 'maxPooling2d', 'max_pooling2d', 'GlobalAvgPool1D', 'RandomFlip']) {
+  for (const written of [
+    'Conv2D',
+    'conv2d',
+    'Convolution2D',
+    'MaxPool2D',
+    'maxPooling2d',
+    'max_pooling2d',
+    'GlobalAvgPool1D',
+    'RandomFlip',
+  ]) {
     assert.notEqual(canonicalLayerKind(written), null, written);
   }
   assert.equal(canonicalLayerKind('RandomFlip'), 'RandomAugmentation');

@@ -13,7 +13,11 @@ async function assertMatchesTfjs(json: object & { modelTopology?: object }): Pro
     assert.equal(rows.length, model.layers.length);
     model.layers.forEach((layer, i) => {
       assert.equal(rows[i].name, layer.name);
-      assert.deepEqual(rows[i].outputShape, (layer.outputShape as (number | null)[]).slice(1), `${layer.name} (${layer.getClassName()}): output shape`);
+      assert.deepEqual(
+        rows[i].outputShape,
+        (layer.outputShape as (number | null)[]).slice(1),
+        `${layer.name} (${layer.getClassName()}): output shape`,
+      );
       assert.equal(rows[i].params, layer.countParams(), `${layer.name} (${layer.getClassName()}): parameters`);
       assert.equal(rows[i].trainable, layer.trainable, `${layer.name}: trainable`);
     });
@@ -25,7 +29,12 @@ async function assertMatchesTfjs(json: object & { modelTopology?: object }): Pro
 test('functional tfjs model with every supported layer class matches tfjs', async () => {
   const L = tf.layers;
   const input = tf.input({ shape: [37, 50, 3], name: 'img' });
-  let x = L.zeroPadding2d({ padding: [[1, 2], [0, 3]] }).apply(input) as tf.SymbolicTensor;
+  let x = L.zeroPadding2d({
+    padding: [
+      [1, 2],
+      [0, 3],
+    ],
+  }).apply(input) as tf.SymbolicTensor;
   x = L.conv2d({ filters: 8, kernelSize: [3, 5], strides: [2, 1], padding: 'valid' }).apply(x) as tf.SymbolicTensor;
   // (tfjs 4.22 does not serialise SeparableConv2D's depth_multiplier, so keep it 1 here)
   const a = L.separableConv2d({ filters: 6, kernelSize: 3, padding: 'same' }).apply(x) as tf.SymbolicTensor;
@@ -38,7 +47,12 @@ test('functional tfjs model with every supported layer class matches tfjs', asyn
   const y = L.conv2d({ filters: 34, kernelSize: 1 }).apply(x) as tf.SymbolicTensor;
   x = L.add().apply([x, y]) as tf.SymbolicTensor;
   x = L.conv2dTranspose({ filters: 5, kernelSize: 4, strides: 2, padding: 'valid' }).apply(x) as tf.SymbolicTensor;
-  x = L.cropping2D({ cropping: [[1, 0], [2, 3]] }).apply(x) as tf.SymbolicTensor;
+  x = L.cropping2D({
+    cropping: [
+      [1, 0],
+      [2, 3],
+    ],
+  }).apply(x) as tf.SymbolicTensor;
   x = L.averagePooling2d({ poolSize: [2, 3], padding: 'valid' }).apply(x) as tf.SymbolicTensor;
   x = L.activation({ activation: 'relu' }).apply(x) as tf.SymbolicTensor;
   const g = L.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
@@ -80,7 +94,10 @@ test('sequential tfjs model (batch_input_shape on the first layer) matches tfjs'
 });
 
 test('Keras 3 topology: batch_shape and keras_tensor inbound nodes', () => {
-  const tensor = (layer: string, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [layer, 0, 0] } });
+  const tensor = (layer: string, shape: (number | null)[]) => ({
+    class_name: '__keras_tensor__',
+    config: { shape, dtype: 'float32', keras_history: [layer, 0, 0] },
+  });
   const json = {
     format: 'layers-model',
     modelTopology: {
@@ -88,12 +105,42 @@ test('Keras 3 topology: batch_shape and keras_tensor inbound nodes', () => {
       config: {
         name: 'k3',
         layers: [
-          { class_name: 'InputLayer', name: 'input_layer', config: { batch_shape: [null, 10, 12, 3], name: 'input_layer' }, inbound_nodes: [] },
-          { class_name: 'Conv2D', name: 'c1', config: { name: 'c1', filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', use_bias: true }, inbound_nodes: [{ args: [tensor('input_layer', [null, 10, 12, 3])], kwargs: {} }] },
-          { class_name: 'Conv2D', name: 'c2', config: { name: 'c2', filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', use_bias: false, trainable: false }, inbound_nodes: [{ args: [tensor('input_layer', [null, 10, 12, 3])], kwargs: {} }] },
-          { class_name: 'Concatenate', name: 'cat', config: { name: 'cat', axis: -1 }, inbound_nodes: [{ args: [[tensor('c1', [null, 8, 10, 4]), tensor('c2', [null, 8, 10, 4])]], kwargs: {} }] },
-          { class_name: 'MysteryLayer', name: 'odd', config: { name: 'odd' }, inbound_nodes: [{ args: [tensor('cat', [null, 8, 10, 8])], kwargs: {} }] },
-          { class_name: 'Flatten', name: 'flat', config: { name: 'flat' }, inbound_nodes: [{ args: [tensor('odd', [null, 1])], kwargs: {} }] },
+          {
+            class_name: 'InputLayer',
+            name: 'input_layer',
+            config: { batch_shape: [null, 10, 12, 3], name: 'input_layer' },
+            inbound_nodes: [],
+          },
+          {
+            class_name: 'Conv2D',
+            name: 'c1',
+            config: { name: 'c1', filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', use_bias: true },
+            inbound_nodes: [{ args: [tensor('input_layer', [null, 10, 12, 3])], kwargs: {} }],
+          },
+          {
+            class_name: 'Conv2D',
+            name: 'c2',
+            config: { name: 'c2', filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', use_bias: false, trainable: false },
+            inbound_nodes: [{ args: [tensor('input_layer', [null, 10, 12, 3])], kwargs: {} }],
+          },
+          {
+            class_name: 'Concatenate',
+            name: 'cat',
+            config: { name: 'cat', axis: -1 },
+            inbound_nodes: [{ args: [[tensor('c1', [null, 8, 10, 4]), tensor('c2', [null, 8, 10, 4])]], kwargs: {} }],
+          },
+          {
+            class_name: 'MysteryLayer',
+            name: 'odd',
+            config: { name: 'odd' },
+            inbound_nodes: [{ args: [tensor('cat', [null, 8, 10, 8])], kwargs: {} }],
+          },
+          {
+            class_name: 'Flatten',
+            name: 'flat',
+            config: { name: 'flat' },
+            inbound_nodes: [{ args: [tensor('odd', [null, 1])], kwargs: {} }],
+          },
         ],
         input_layers: [['input_layer', 0, 0]],
         output_layers: [['flat', 0, 0]],
@@ -115,7 +162,10 @@ test('Keras 3 topology: batch_shape and keras_tensor inbound nodes', () => {
 });
 
 test('a nested base model counts as one layer with the sum of its parameters', async () => {
-  const base = tf.sequential({ name: 'base', layers: [tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3 }), tf.layers.globalAveragePooling2d({})] });
+  const base = tf.sequential({
+    name: 'base',
+    layers: [tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3 }), tf.layers.globalAveragePooling2d({})],
+  });
   const outer = tf.sequential({ layers: [base, tf.layers.dense({ units: 2 })] });
   try {
     await assertMatchesTfjs({ modelTopology: outer.toJSON(undefined, false) as object });

@@ -17,7 +17,9 @@ for (const [model, expectedLayers] of [
   ['mobilenet_v2', 162],
 ] as const) {
   test(`${model}: every layer's output shape and parameter count match tfjs`, async () => {
-    const { modelTopology } = requireFile(join(modelsDir, model, 'model.min.js')) as { modelTopology: Parameters<typeof tf.models.modelFromJSON>[0] };
+    const { modelTopology } = requireFile(join(modelsDir, model, 'model.min.js')) as {
+      modelTopology: Parameters<typeof tf.models.modelFromJSON>[0];
+    };
     const rows = describeModelJson({ modelTopology });
     const loaded = await tf.models.modelFromJSON(modelTopology);
     try {

@@ -32,7 +32,10 @@ test('Keras Sequential: list form + add(), tuples and ints, constants, both quot
   ]);
   assert.deepEqual(m.layers.map((l) => l.spec.name).slice(0, 3), ['conv2d', 'max_pooling2d', 'conv2d_1']);
   // Source ranges: line of each call (0-based) and the exact columns of the first.
-  assert.deepEqual(m.layers.map((l) => l.range.start.line), [11, 12, 13, 14, 15, 17, 18, 19, 20]);
+  assert.deepEqual(
+    m.layers.map((l) => l.range.start.line),
+    [11, 12, 13, 14, 15, 17, 18, 19, 20],
+  );
   assert.deepEqual(m.layers[0].range, { start: { line: 11, col: 4 }, end: { line: 11, col: 92 } });
   assert.deepEqual(m.layers[5].range.start, { line: 17, col: 10 }, 'inside model.add(...), the layer call itself');
 });
@@ -71,8 +74,18 @@ test('Keras functional: Input(shape=), branches, layer variables, concatenate/ad
 
 test('tfjs TypeScript: sequential, functional and raw ops agree with tfjs running the same file', () => {
   const { models } = parseTfjs(fixture('tfjs_model.ts'));
-  assert.deepEqual(models.map((m) => [m.name, m.kind]), [['model', 'sequential'], ['model', 'functional'], ['tf ops', 'ops']]);
-  for (const [parsed, real] of [[models[0], sequentialModel()], [models[1], functionalModel()]] as const) {
+  assert.deepEqual(
+    models.map((m) => [m.name, m.kind]),
+    [
+      ['model', 'sequential'],
+      ['model', 'functional'],
+      ['tf ops', 'ops'],
+    ],
+  );
+  for (const [parsed, real] of [
+    [models[0], sequentialModel()],
+    [models[1], functionalModel()],
+  ] as const) {
     try {
       assert.equal(parsed.layers.length, real.layers.length);
       real.layers.forEach((layer, i) => {
@@ -86,7 +99,10 @@ test('tfjs TypeScript: sequential, functional and raw ops agree with tfjs runnin
   }
   const ops = models[2].layers;
   const [y, pooled, averaged] = rawOps();
-  assert.deepEqual(ops.map((l) => l.outputShape), [y.slice(1), pooled.slice(1), averaged.slice(1), null]);
+  assert.deepEqual(
+    ops.map((l) => l.outputShape),
+    [y.slice(1), pooled.slice(1), averaged.slice(1), null],
+  );
   assert.equal(ops[0].arithmetic[0], 'W2 = (32 \u2212 5 + 2\u00b72)/1 + 1 = 32   (H2 likewise)');
   assert.match(ops[3].diagnostics.map((d) => d.message).join('\n'), /stride 2 does not fit: \(32 − 5 \+ 2\) = 29 is not divisible by 2/);
   assert.equal(tf.memory().numTensors, 0, 'the fixture ops were tidied');
@@ -99,7 +115,11 @@ test('model.json text: every layer mapped to its line, shapes from the topology'
   const lines = text.split('\n');
   for (const layer of models[0].layers) {
     const line = lines[layer.range.start.line];
-    assert.equal(line.slice(layer.range.start.col, layer.range.end.col), JSON.stringify(layer.spec.name), `${layer.spec.name} at its "name"`);
+    assert.equal(
+      line.slice(layer.range.start.col, layer.range.end.col),
+      JSON.stringify(layer.spec.name),
+      `${layer.spec.name} at its "name"`,
+    );
   }
   const conv = models[0].layers.find((l) => l.spec.name === 'conv')!;
   assert.deepEqual(conv.outputShape, [32, 32, 10]);
@@ -120,7 +140,10 @@ test('partial code while typing: every prefix of every fixture parses without th
     let layersSeen = 0;
     for (let end = 0; end <= text.length; end++) {
       const result = parse(text.slice(0, end)); // throws → the test fails with the prefix length
-      layersSeen = Math.max(layersSeen, result.models.reduce((s, m) => s + m.layers.length, 0));
+      layersSeen = Math.max(
+        layersSeen,
+        result.models.reduce((s, m) => s + m.layers.length, 0),
+      );
     }
     assert.ok(layersSeen > 0, `${name}: prefixes found layers`);
   }
@@ -130,7 +153,14 @@ test('partial code while typing: every prefix of every fixture parses without th
 });
 
 test('a half-typed layer call gives fewer results, and the rest of the file still works', () => {
-  const text = ['from tensorflow.keras import layers, Sequential', 'model = Sequential([', '    layers.Conv2D(8, 3, input_shape=(16, 16, 3)),', '    layers.Conv2D(', '])', 'm2 = Sequential([layers.Dense(4, input_shape=(7,))])'].join('\n');
+  const text = [
+    'from tensorflow.keras import layers, Sequential',
+    'model = Sequential([',
+    '    layers.Conv2D(8, 3, input_shape=(16, 16, 3)),',
+    '    layers.Conv2D(',
+    '])',
+    'm2 = Sequential([layers.Dense(4, input_shape=(7,))])',
+  ].join('\n');
   const { models } = parsePythonKeras(text);
   const first = models.find((m) => m.name === 'model')!;
   assert.deepEqual(first.layers[0].outputShape, [14, 14, 8]);
@@ -152,7 +182,11 @@ test('type annotations on assignments are skipped in both languages; a bare anno
   ].join('\n');
   const [tsModel] = parseTfjs(ts).models;
   assert.deepEqual([tsModel.name, tsModel.layers[0].outputShape], ['model', [14, 14, 4]]);
-  const py = ['size: int = 16', 'shape: tuple[int, int, int] = (size, size, 3)', 'model: keras.Sequential = Sequential([layers.Conv2D(4, 3, input_shape=shape)])'].join('\n');
+  const py = [
+    'size: int = 16',
+    'shape: tuple[int, int, int] = (size, size, 3)',
+    'model: keras.Sequential = Sequential([layers.Conv2D(4, 3, input_shape=shape)])',
+  ].join('\n');
   const [pyModel] = parsePythonKeras(py).models;
   assert.deepEqual([pyModel.name, pyModel.layers[0].outputShape], ['model', [14, 14, 4]]);
 });

@@ -29,13 +29,19 @@ test('blocks start at top-level def/class/decorators; strings and brackets reach
   const { blocks, moduleText } = splitPythonBlocks(text);
   assert.deepEqual(
     blocks.map((b) => [b.startLine, b.text.split('\n').length]),
-    [[2, 9], [12, 2]],
+    [
+      [2, 9],
+      [12, 2],
+    ],
   );
   assert.ok(blocks[0].text.startsWith('@register\ndef build():') && blocks[0].text.endsWith('# a comment in column 0'));
   // Module-level code keeps its line numbers; block lines are emptied.
   const lines = moduleText.split('\n');
   assert.equal(lines.length, 16);
-  assert.deepEqual([lines[0], lines[1], lines[2], lines[10], lines[11], lines[12], lines[14], lines[15]], ['import keras', 'IMG = 64', '', '', 'x = build()', '', 'y = 1 + \\', 'def_not_a_def']);
+  assert.deepEqual(
+    [lines[0], lines[1], lines[2], lines[10], lines[11], lines[12], lines[14], lines[15]],
+    ['import keras', 'IMG = 64', '', '', 'x = build()', '', 'y = 1 + \\', 'def_not_a_def'],
+  );
 });
 
 const file = (img: number, denseUnits: number, padTop = '') => `${padTop}from tensorflow.keras import layers, Sequential
@@ -100,7 +106,7 @@ test('after any sequence of edits, the reused analysis equals a fresh parse of t
   );
   let text = ['from tensorflow import keras', 'from tensorflow.keras import layers', 'IMG = 10', '', ...defs].join('\n');
   let seed = 7;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   clearParseCaches();
   parsePythonKeras(text);
   for (let step = 0; step < 60; step++) {

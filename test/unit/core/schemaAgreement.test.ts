@@ -12,7 +12,29 @@ import { validateExperiment } from '../../../src/core/experimentValidate.ts';
 type Schema = Record<string, any>;
 const schema: Schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'experiment.schema.json'), 'utf8'));
 
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'default', 'enumDescriptions', 'markdownDescription', 'type', 'enum', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'pattern', 'items', 'properties', 'required', 'additionalProperties', 'oneOf', 'anyOf']);
+const KNOWN = new Set([
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'default',
+  'enumDescriptions',
+  'markdownDescription',
+  'type',
+  'enum',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'pattern',
+  'items',
+  'properties',
+  'required',
+  'additionalProperties',
+  'oneOf',
+  'anyOf',
+]);
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
@@ -55,11 +77,28 @@ function check(s: Schema, v: unknown, path = ''): string[] {
   return errs;
 }
 
-const good = JSON.parse(JSON.stringify(withExperimentDefaults({ data: 'data', out: 'models/x', base: 'mobilenet_v2', freeze: ['from block_13'] })));
-const aug = { rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0, zoomRange: 0.1, horizontalFlip: true, fillMode: 'nearest' };
+const good = JSON.parse(
+  JSON.stringify(withExperimentDefaults({ data: 'data', out: 'models/x', base: 'mobilenet_v2', freeze: ['from block_13'] })),
+);
+const aug = {
+  rotationRange: 10,
+  widthShiftRange: 0.1,
+  heightShiftRange: 0.1,
+  shearRange: 0,
+  zoomRange: 0.1,
+  horizontalFlip: true,
+  fillMode: 'nearest',
+};
 
 test('the defaults, a local and a URL base, and augmentation pass both', () => {
-  for (const v of [good, { ...good, base: 'nets/model.json' }, { ...good, base: 'https://h/m/model.json' }, { ...good, base: 'keras:resnet50' }, { ...good, augment: aug }, { ...good, augment: { ...aug, widthShiftRange: 4 } }]) {
+  for (const v of [
+    good,
+    { ...good, base: 'nets/model.json' },
+    { ...good, base: 'https://h/m/model.json' },
+    { ...good, base: 'keras:resnet50' },
+    { ...good, augment: aug },
+    { ...good, augment: { ...aug, widthShiftRange: 4 } },
+  ]) {
     assert.deepEqual(check(schema, v), [], JSON.stringify(v));
     assert.deepEqual(validateExperiment(v), [], JSON.stringify(v));
   }
@@ -98,7 +137,10 @@ test('every invalid value is flagged by the schema (editor) and refused by the e
     const v = { ...good, ...change };
     assert.notDeepEqual(check(schema, v), [], `the schema accepts ${JSON.stringify(change)}`);
     const issues = validateExperiment(v);
-    assert.ok(issues.some((i) => i.field === field), `the engine does not flag ${field} for ${JSON.stringify(change)}: ${JSON.stringify(issues)}`);
+    assert.ok(
+      issues.some((i) => i.field === field),
+      `the engine does not flag ${field} for ${JSON.stringify(change)}: ${JSON.stringify(issues)}`,
+    );
   }
 });
 
@@ -106,10 +148,21 @@ test("the schema's documented defaults are the defaults actually used", () => {
   const p = schema.properties;
   const d = EXPERIMENT_DEFAULTS;
   assert.deepEqual(
-    [p.validationSplit.default, p.base.default, p.fcUnits.default, p.batchSize.default, p.seed.default, p.resize.default, p.backend.default],
+    [
+      p.validationSplit.default,
+      p.base.default,
+      p.fcUnits.default,
+      p.batchSize.default,
+      p.seed.default,
+      p.resize.default,
+      p.backend.default,
+    ],
     [d.validationSplit, d.base, d.fcUnits, d.batchSize, d.seed, d.resize, d.backend],
   );
-  assert.deepEqual([p.transfer.properties.epochs.default, p.transfer.properties.learningRate.default], [d.transfer.epochs, d.transfer.learningRate]);
+  assert.deepEqual(
+    [p.transfer.properties.epochs.default, p.transfer.properties.learningRate.default],
+    [d.transfer.epochs, d.transfer.learningRate],
+  );
   assert.deepEqual(
     [p.fineTune.properties.epochs.default, p.fineTune.properties.learningRate.default, p.fineTune.properties.momentum.default],
     [d.fineTune.epochs, d.fineTune.learningRate, d.fineTune.momentum],

@@ -25,14 +25,18 @@ function real(middle: (m: tf.Sequential) => void): { shape: (number | null)[]; p
   return rows;
 }
 
-test('tfjs: conv1d has a row with tfjs\' shape and count, and the layers after it are right', () => {
+test("tfjs: conv1d has a row with tfjs' shape and count, and the layers after it are right", () => {
   const ours = parseTfjs(source('model.add(tf.layers.conv1d({filters: 4, kernelSize: 3}));')).models[0].layers;
   const theirs = real((m) => m.add(tf.layers.conv1d({ filters: 4, kernelSize: 3 })));
-  assert.deepEqual(ours.map((l) => ({ shape: l.outputShape, params: l.params?.total })), theirs);
+  assert.deepEqual(
+    ours.map((l) => ({ shape: l.outputShape, params: l.params?.total })),
+    theirs,
+  );
 });
 
-test('tfjs: an unsupported layer (a generic rnn of a cell) has a row, and every shape after it is unknown, never the dropped layer\'s input', () => {
-  const ours = parseTfjs(source('model.add(tf.layers.rnn({cell: tf.layers.lstmCell({units: 4}), returnSequences: true}));')).models[0].layers;
+test("tfjs: an unsupported layer (a generic rnn of a cell) has a row, and every shape after it is unknown, never the dropped layer's input", () => {
+  const ours = parseTfjs(source('model.add(tf.layers.rnn({cell: tf.layers.lstmCell({units: 4}), returnSequences: true}));')).models[0]
+    .layers;
   const theirs = real((m) => m.add(tf.layers.rnn({ cell: tf.layers.lstmCell({ units: 4 }), returnSequences: true })));
   assert.equal(ours.length, theirs.length);
   assert.match(ours[2].diagnostics.map((d) => d.message).join('\n'), /not supported/);
@@ -40,5 +44,8 @@ test('tfjs: an unsupported layer (a generic rnn of a cell) has a row, and every 
     if (l.outputShape) assert.deepEqual(l.outputShape, theirs[i].shape, `row ${i}`);
     if (l.params) assert.equal(l.params.total, theirs[i].params, `row ${i}`);
   });
-  assert.deepEqual(ours.slice(2).map((l) => l.outputShape), [null, null, null]);
+  assert.deepEqual(
+    ours.slice(2).map((l) => l.outputShape),
+    [null, null, null],
+  );
 });

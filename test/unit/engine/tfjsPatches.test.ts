@@ -16,7 +16,14 @@ test('ReLU(maxValue 6) gives relu6 values and gradients; other ReLUs still clip 
   const six = tf.layers.reLU({ maxValue: 6 });
   assert.deepEqual(Array.from((six.apply(x) as tf.Tensor).dataSync()), [0, 0.5, 6, 6]);
   const grad = tf.grad((t) => (six.apply(t) as tf.Tensor).sum())(x);
-  assert.deepEqual(Array.from(grad.dataSync()), Array.from(tf.grad((t) => tf.relu6(t).sum())(x).dataSync()));
+  assert.deepEqual(
+    Array.from(grad.dataSync()),
+    Array.from(
+      tf
+        .grad((t) => tf.relu6(t).sum())(x)
+        .dataSync(),
+    ),
+  );
   const three = tf.layers.reLU({ maxValue: 3 });
   assert.deepEqual(Array.from((three.apply(x) as tf.Tensor).dataSync()), [0, 0.5, 3, 3]);
   const plain = tf.layers.reLU({});
@@ -34,7 +41,11 @@ test('disposeOptimizer frees everything a used MomentumOptimizer holds, where di
   const w1 = step(leaky);
   leaky.dispose();
   w1.dispose();
-  assert.equal(tf.memory().numTensors, before + 1, 'tfjs 4.22 leaks SGD\'s learning-rate scalar (tensorflow/tfjs#4647); if this fails, the workaround can go');
+  assert.equal(
+    tf.memory().numTensors,
+    before + 1,
+    "tfjs 4.22 leaks SGD's learning-rate scalar (tensorflow/tfjs#4647); if this fails, the workaround can go",
+  );
   tf.dispose((leaky as unknown as { c: tf.Tensor }).c);
 
   const start = tf.memory().numTensors;
@@ -56,7 +67,11 @@ test('lendUnitGammas gives a gamma of ones to BatchNormalization without scale o
   const noScale = tf.layers.batchNormalization({ scale: false });
   const withScale = tf.layers.batchNormalization({});
   const m = tf.model({ inputs: input, outputs: withScale.apply(noScale.apply(input)) as tf.SymbolicTensor });
-  const layers = m.layers as unknown as { gamma?: { read(): tf.Tensor } | null; getClassName(): string; movingMean?: { read(): tf.Tensor } | null }[];
+  const layers = m.layers as unknown as {
+    gamma?: { read(): tf.Tensor } | null;
+    getClassName(): string;
+    movingMean?: { read(): tf.Tensor } | null;
+  }[];
   const gammaBefore = layers.map((l) => l.gamma);
   const tensorsWithModel = tf.memory().numTensors;
   const undo = lendUnitGammas(layers);

@@ -9,9 +9,22 @@ import { build } from 'esbuild';
 
 test('the host bundle includes no tfjs, sharp or nsfwjs, and imports only vscode and Node built-ins', async () => {
   const repo = resolve(__dirname, '../../..');
-  const result = await build({ entryPoints: [resolve(repo, 'src/extension.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['vscode'], write: false, metafile: true, logLevel: 'error', absWorkingDir: repo });
+  const result = await build({
+    entryPoints: [resolve(repo, 'src/extension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: repo,
+  });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((p) => p.startsWith('src/host/')), 'the metafile lists the host sources');
+  assert.ok(
+    inputs.some((p) => p.startsWith('src/host/')),
+    'the metafile lists the host sources',
+  );
   const heavy = inputs.filter((p) => /node_modules\/(@tensorflow|sharp|nsfwjs|@img)\//.test(p) || p.startsWith('src/engine/'));
   assert.deepEqual(heavy, []);
   const external = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));

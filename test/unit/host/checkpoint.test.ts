@@ -26,7 +26,10 @@ test('resumableCheckpoint: a checkpoint or cancelled model with a best epoch; no
   writeFileSync(join(out, 'cnn-lab.json'), JSON.stringify({ status: 'complete', bestEpoch: { phase: 'transfer', epoch: 9 } }));
   assert.equal(resumableCheckpoint(out), undefined);
   mkdirSync(`${out}.checkpoint`);
-  writeFileSync(join(`${out}.checkpoint`, 'cnn-lab.json'), JSON.stringify({ status: 'checkpoint', bestEpoch: { phase: 'fine-tune', epoch: 2 } }));
+  writeFileSync(
+    join(`${out}.checkpoint`, 'cnn-lab.json'),
+    JSON.stringify({ status: 'checkpoint', bestEpoch: { phase: 'fine-tune', epoch: 2 } }),
+  );
   assert.deepEqual(resumableCheckpoint(out), { phase: 'fine-tune', epoch: 2 });
   assert.deepEqual(resumableCheckpoint(`${out}/`), { phase: 'fine-tune', epoch: 2 }, 'a trailing slash names the same folder');
 });

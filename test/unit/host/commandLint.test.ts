@@ -29,7 +29,9 @@ test('every menu entry refers to a declared command; palette visibility follows 
     for (const e of entries) assert.ok(ids.has(e.command as never), `${menu} refers to unknown command ${e.command}`);
   }
   const hidden = new Set(
-    (contributes.menus.commandPalette ?? []).filter((e: { when?: string }) => e.when === 'false').map((e: { command: string }) => e.command),
+    (contributes.menus.commandPalette ?? [])
+      .filter((e: { when?: string }) => e.when === 'false')
+      .map((e: { command: string }) => e.command),
   );
   for (const s of specs) assert.equal(!hidden.has(s.id), s.palette, `palette visibility of ${s.id}`);
 });
@@ -39,7 +41,10 @@ test('Predict appears on image files in the explorer and in the image preview ti
   assert.equal(explorer.length, 1);
   assert.ok(explorer[0].when.includes(IMAGE_WHEN), `explorer when clause: ${explorer[0].when}`);
   const title = contributes.menus['editor/title'].filter((e: { command: string }) => e.command === COMMANDS.predict.id);
-  assert.deepEqual(title.map((e: { when: string }) => e.when), [IMAGE_PREVIEW_WHEN]);
+  assert.deepEqual(
+    title.map((e: { when: string }) => e.when),
+    [IMAGE_PREVIEW_WHEN],
+  );
   // the regex in the when clause really matches image names and nothing else
   const pattern = /\/(.*)\/i$/.exec(IMAGE_WHEN)![1].replace(/\\\\/g, '\\');
   const re = new RegExp(pattern, 'i');
@@ -48,7 +53,9 @@ test('Predict appears on image files in the explorer and in the image preview ti
 });
 
 test('Open Model Architecture is offered on Keras .keras/.h5 files in the explorer', () => {
-  const entries = contributes.menus['explorer/context'].filter((e: { command: string; when: string }) => e.command === COMMANDS.openArchitecture.id && !e.when.includes('explorerResourceIsFolder'));
+  const entries = contributes.menus['explorer/context'].filter(
+    (e: { command: string; when: string }) => e.command === COMMANDS.openArchitecture.id && !e.when.includes('explorerResourceIsFolder'),
+  );
   assert.equal(entries.length, 1);
   assert.ok(entries[0].when.includes(KERAS_MODEL_WHEN), `explorer when clause: ${entries[0].when}`);
   const re = new RegExp(/\/(.*)\/i$/.exec(KERAS_MODEL_WHEN)![1].replace(/\\\\/g, '\\'), 'i');

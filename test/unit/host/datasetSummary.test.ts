@@ -16,13 +16,28 @@ function makeTree(files: string[]): string {
 }
 
 test('classes are sorted subfolders with recursive image counts; other files are reported', async (t) => {
-  const root = makeTree(['dogs/a.jpg', 'dogs/b.JPEG', 'dogs/nested/c.png', 'cats/a.png', 'cats/b.webp', 'cats/notes.txt', '.hidden/x.png', 'stray.png']);
+  const root = makeTree([
+    'dogs/a.jpg',
+    'dogs/b.JPEG',
+    'dogs/nested/c.png',
+    'cats/a.png',
+    'cats/b.webp',
+    'cats/notes.txt',
+    '.hidden/x.png',
+    'stray.png',
+  ]);
   t.after(() => rmSync(root, { recursive: true }));
   const s = await summarizeDataset(root, 0.2);
-  assert.deepEqual(s.classes, [{ name: 'cats', images: 2 }, { name: 'dogs', images: 3 }]);
+  assert.deepEqual(s.classes, [
+    { name: 'cats', images: 2 },
+    { name: 'dogs', images: 3 },
+  ]);
   assert.equal(s.totalImages, 5);
   assert.deepEqual(s.errors, []);
-  assert.ok(s.warnings.some((w) => /1 image\(s\) directly in the dataset folder/.test(w)), s.warnings.join('\n'));
+  assert.ok(
+    s.warnings.some((w) => /1 image\(s\) directly in the dataset folder/.test(w)),
+    s.warnings.join('\n'),
+  );
   assert.ok(s.warnings.some((w) => /1 file\(s\) that are not images/.test(w)));
   assert.ok(s.warnings.some((w) => /Too few images to hold out 20%.*cats, dogs/.test(w)));
   assert.equal(formatClassCounts(s), 'cats 2 · dogs 3');

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EngineClient, EngineCrashedError, EngineRequestError, EngineUnresponsiveError, checkEnvelope } from '../../../src/host/engineClient.ts';
+import {
+  EngineClient,
+  EngineCrashedError,
+  EngineRequestError,
+  EngineUnresponsiveError,
+  checkEnvelope,
+} from '../../../src/host/engineClient.ts';
 import type { EngineNotification } from '../../../src/protocol/messages.ts';
 
 const fakeEngine = join(__dirname, 'fixtures', 'fakeEngine.cjs');
@@ -10,7 +16,13 @@ test('engine client: typed request/response, notifications in order, malformed m
   const client = new EngineClient({ enginePath: fakeEngine });
   t.after(() => client.dispose());
   const backends = await client.request('listBackends', {});
-  assert.deepEqual(backends.map((b) => [b.name, b.available]), [['cpu', true], ['wasm', false]]);
+  assert.deepEqual(
+    backends.map((b) => [b.name, b.available]),
+    [
+      ['cpu', true],
+      ['wasm', false],
+    ],
+  );
 
   const seen: EngineNotification[] = [];
   const stderr: string[] = [];
@@ -18,7 +30,10 @@ test('engine client: typed request/response, notifications in order, malformed m
   client.onOutput((o) => o.stream === 'stderr' && stderr.push(o.text));
   const result = await client.request('train', { runId: 'r1', config: {} as never });
   assert.equal(result.modelDir, '/tmp/m');
-  assert.deepEqual(seen.map((n) => n.method), ['phase', 'batchEnd', 'batchEnd', 'batchEnd', 'done']);
+  assert.deepEqual(
+    seen.map((n) => n.method),
+    ['phase', 'batchEnd', 'batchEnd', 'batchEnd', 'done'],
+  );
   const batches = seen.filter((n) => n.method === 'batchEnd').map((n) => (n.method === 'batchEnd' ? n.params.batch : -1));
   assert.deepEqual(batches, [0, 1, 2]);
   assert.match(stderr.join(''), /malformed engine message/);
@@ -106,7 +121,12 @@ test('engine client: an engine stopped by SIGSTOP fails the pending request with
   await assert.rejects(client.request('predict', { modelDir: 'm', topK: 1 }), (e: unknown) => {
     assert.ok(e instanceof EngineUnresponsiveError, String(e));
     assert.equal(e.pid, first.pid);
-    assert.match(e.message, new RegExp(`^The CNN Lab engine \\(pid ${first.pid}\\) stopped answering for \\d+ s during 'predict'; it was ended and starts afresh with the next command — run the command again\\.$`));
+    assert.match(
+      e.message,
+      new RegExp(
+        `^The CNN Lab engine \\(pid ${first.pid}\\) stopped answering for \\d+ s during 'predict'; it was ended and starts afresh with the next command — run the command again\\.$`,
+      ),
+    );
     return true;
   });
   assert.ok(Date.now() - started < 5000, 'rejected within the configured liveness timeout, not hanging');
@@ -136,18 +156,28 @@ test('engine client: a long request in an engine that answers pings is not kille
   await assert.rejects(hanging, /stopped during 'describeModel'/);
 });
 
-test('engine client: an engine computing on the CPU past the liveness timeout (no pong) is not killed', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-  const client = new EngineClient({ enginePath: fakeEngine, livenessTimeoutMs: 200, pingIntervalMs: 20 });
-  t.after(() => client.dispose());
-  const { pid } = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
-  // 1.5 s of a blocked event loop, over 7 liveness timeouts: the engine's own answer arrives
-  await assert.rejects(client.request('describeModel', { path: 'busy' }), (e: Error) => e instanceof EngineRequestError && /busy finished/.test(e.message));
-  assert.equal(client.pid, pid, 'the same engine answered: it was not killed');
-});
+test(
+  'engine client: an engine computing on the CPU past the liveness timeout (no pong) is not killed',
+  { skip: process.platform !== 'linux' && 'reads /proc' },
+  async (t) => {
+    const client = new EngineClient({ enginePath: fakeEngine, livenessTimeoutMs: 200, pingIntervalMs: 20 });
+    t.after(() => client.dispose());
+    const { pid } = (await client.request('predict', { modelDir: 'm', topK: 1 })) as unknown as { pid: number };
+    // 1.5 s of a blocked event loop, over 7 liveness timeouts: the engine's own answer arrives
+    await assert.rejects(
+      client.request('describeModel', { path: 'busy' }),
+      (e: Error) => e instanceof EngineRequestError && /busy finished/.test(e.message),
+    );
+    assert.equal(client.pid, pid, 'the same engine answered: it was not killed');
+  },
+);
 
 test('the real engine answers a liveness ping with a pong', async (t) => {
   const { fork } = await import('node:child_process');
-  const child = fork(join(__dirname, '..', '..', '..', 'src', 'engine', 'main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const child = fork(join(__dirname, '..', '..', '..', 'src', 'engine', 'main.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
   t.after(() => child.kill('SIGKILL'));
   const pong = new Promise((resolve) => child.on('message', (m) => (m as { kind?: string }).kind === 'pong' && resolve(m)));
   child.send({ kind: 'ping', id: 5 });

@@ -24,8 +24,14 @@ test('bad fields are named with the reason', () => {
     ['{', /x\.cnnlab\.json: not valid JSON/],
     ['[]', /must be a JSON object/],
     ['{"base": "inception_v3"}', /"data" must name the dataset folder/],
-    ['{"data": "d", "base": "resnet"}', /"base" must be one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, inception_v3, mobilenet_v2, keras:NAME \(keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16\), a model.json path or an http\(s\) URL, got "resnet"/],
-    ['{"data": "d", "base": "keras:resnet18"}', /x\.cnnlab\.json: "base" "keras:resnet18" is not a known Keras application; known: keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16$/],
+    [
+      '{"data": "d", "base": "resnet"}',
+      /"base" must be one of efficientnet_lite0, efficientnet_lite1, efficientnet_lite2, inception_v3, mobilenet_v2, keras:NAME \(keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16\), a model.json path or an http\(s\) URL, got "resnet"/,
+    ],
+    [
+      '{"data": "d", "base": "keras:resnet18"}',
+      /x\.cnnlab\.json: "base" "keras:resnet18" is not a known Keras application; known: keras:inception_v3, keras:mobilenet_v2, keras:resnet50, keras:efficientnet_b0, keras:vgg16$/,
+    ],
     ['{"data": "d", "base": "inception_v3", "batchSize": 0}', /"batchSize" must be an integer from 1 to 4096, got 0/],
     ['{"data": "d", "base": "inception_v3", "batchSize": 2.5}', /"batchSize" must be an integer/],
     ['{"data": "d", "base": "inception_v3", "freeze": "0-248"}', /"freeze" must be an array/],
@@ -67,7 +73,9 @@ test('file names and the contributed schema agree with the parser', () => {
   assert.equal(experimentFileName('my flowers!', 'inception_v3'), 'my-flowers-inception_v3.cnnlab.json');
   assert.equal(experimentFileName('x', 'https://h/model.json'), 'x-custom.cnnlab.json');
   const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'experiment.schema.json'), 'utf8'));
-  const fields = Object.keys(withExperimentDefaults({ data: 'd', out: 'o' })).concat('$schema').sort();
+  const fields = Object.keys(withExperimentDefaults({ data: 'd', out: 'o' }))
+    .concat('$schema')
+    .sort();
   assert.deepEqual(Object.keys(schema.properties).sort(), fields);
   assert.deepEqual(schema.required, ['data', 'base']);
 });

@@ -36,13 +36,22 @@ test('every file of src/ and webview/ imports only what its layer may import', (
 });
 
 test('src/ has no import cycle', () => {
-  assert.deepEqual(importCycles(graph, 'src/').map((c) => c.join(' → ')), []);
+  assert.deepEqual(
+    importCycles(graph, 'src/').map((c) => c.join(' → ')),
+    [],
+  );
 });
 
 const tiny = (edges: Record<string, string[]>): ImportGraph => new Map(Object.entries(edges));
 
 test('the checker reports a forbidden import, naming both files and the rule', () => {
-  const g = tiny({ 'src/core/a.ts': ['src/protocol/m.ts', 'src/core/b.ts'], 'src/core/b.ts': [], 'src/protocol/m.ts': ['src/core/b.ts'], 'webview/v.ts': ['src/host/p.ts'], 'src/host/p.ts': [] });
+  const g = tiny({
+    'src/core/a.ts': ['src/protocol/m.ts', 'src/core/b.ts'],
+    'src/core/b.ts': [],
+    'src/protocol/m.ts': ['src/core/b.ts'],
+    'webview/v.ts': ['src/host/p.ts'],
+    'src/host/p.ts': [],
+  });
   assert.deepEqual(boundaryViolations(g, LAYERS), [
     'src/core/a.ts imports src/protocol/m.ts: core may import only core, not protocol',
     'webview/v.ts imports src/host/p.ts: webview may import only webview, core, protocol, not host',
@@ -65,6 +74,9 @@ test('the checker reports each cycle once, as a path back to its start', () => {
     'webview/x.ts': ['webview/y.ts'],
     'webview/y.ts': ['webview/x.ts'],
   });
-  assert.deepEqual(importCycles(g, 'src/'), [['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/a.ts'], ['src/self.ts', 'src/self.ts']]);
+  assert.deepEqual(importCycles(g, 'src/'), [
+    ['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/a.ts'],
+    ['src/self.ts', 'src/self.ts'],
+  ]);
   assert.deepEqual(importCycles(tiny({ 'src/a.ts': ['src/b.ts'], 'src/b.ts': [] }), 'src/'), []);
 });

@@ -41,7 +41,10 @@ test('tfjs raw op hover: tf.conv2d(x, filter, 1, 2) with literal shapes is the s
 test('inlay hints: one per layer, at the end of its call, with the output shape', () => {
   const text = read('samples/models/seed_example.py');
   const hints = inlayHintsFor(analyzeDocument(text, 'python'));
-  assert.deepEqual(hints.map((h) => h.label), [' → 32×32×3', ' → 36×36×3', ' → 32×32×10', ' → 16×16×10', ' → 16×16×20', ' → 20', ' → 10']);
+  assert.deepEqual(
+    hints.map((h) => h.label),
+    [' → 32×32×3', ' → 36×36×3', ' → 32×32×10', ' → 16×16×10', ' → 16×16×20', ' → 20', ' → 10'],
+  );
   const [line] = at(text, 'Conv2D(10');
   const conv = hints[2];
   assert.equal(conv.line, line);
@@ -53,7 +56,10 @@ test('inlay hints: one per layer, at the end of its call, with the output shape'
 test('diagnostics: impossible geometry, a stride that does not fit, Dense on a 4-D tensor, bad reshape', () => {
   const problems = read('test/fixtures/code/keras_problems.py');
   const messages = diagnosticsFor(analyzeDocument(problems, 'python')).map((d) => `${d.severity}: ${d.message}`);
-  assert.ok(messages.some((m) => /^error: Conv2D: impossible geometry: window 5 is larger than the input 4/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /^error: Conv2D: impossible geometry: window 5 is larger than the input 4/.test(m)),
+    messages.join('\n'),
+  );
   assert.ok(messages.some((m) => /^error: Conv2D: stride 2 does not fit: \(32 − 5 \+ 2\) = 29 is not divisible by 2/.test(m)));
   assert.ok(messages.some((m) => /^error: Reshape: input 16 has 16 elements, target 3×5 has 15/.test(m)));
   const dense = diagnosticsFor(
@@ -72,14 +78,17 @@ test('other languages and non-model JSON give nothing, and never throw', () => {
   assert.deepEqual(analyzeDocument('{"modelTopology": ', 'json', '/x/model.json').models, []);
 });
 
-test('inlay hints: a helper called several times gets one hint listing its shapes (Keras\' shapes for that line)', () => {
+test("inlay hints: a helper called several times gets one hint listing its shapes (Keras' shapes for that line)", () => {
   const text = read('test/fixtures/keras-shapes/helpers.py');
   const keras = JSON.parse(read('test/fixtures/keras-shapes/helpers.keras.json')) as { line: number; cls: string; shapes: number[][] }[];
   const [line] = at(text, 'layers.Conv2D(filters, kernel_size');
   const expected = [...new Set(keras.filter((k) => k.line === line + 1 && k.cls === 'Conv2D').map((k) => k.shapes[0].join('×')))];
   assert.ok(expected.length >= 3, 'the helper runs with several shapes');
   const hints = inlayHintsFor(analyzeDocument(text, 'python'), line, line);
-  assert.deepEqual(hints.map((h) => h.label), [` → ${expected.slice(0, 3).join(' | ')}${expected.length > 3 ? ' | …' : ''}`]);
+  assert.deepEqual(
+    hints.map((h) => h.label),
+    [` → ${expected.slice(0, 3).join(' | ')}${expected.length > 3 ? ' | …' : ''}`],
+  );
   assert.match(hoverAt(analyzeDocument(text, 'python'), line, text.split('\n')[line].indexOf('Conv2D'))!, /This call runs 5 times/);
 });
 

@@ -14,17 +14,47 @@ test('history: batches, epochs and phase marks are recorded on one global step a
   const run = store.begin({ runId, title: 't', plannedEpochs: { transfer: 1, 'fine-tune': 1 } }, 0);
   store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 1 } }, 0);
   for (let b = 1; b <= 4; b++) store.apply(batch('transfer', 1, b), 100 * (b - 1));
-  store.apply({ method: 'epochEnd', params: { runId, phase: 'transfer', epoch: 1, epochs: 1, loss: 0.5, acc: 0.6, valLoss: 0.7, valAcc: 0.55, lr: 0.001, seconds: 1, imagesPerSecond: 30 } }, 400);
+  store.apply(
+    {
+      method: 'epochEnd',
+      params: {
+        runId,
+        phase: 'transfer',
+        epoch: 1,
+        epochs: 1,
+        loss: 0.5,
+        acc: 0.6,
+        valLoss: 0.7,
+        valAcc: 0.55,
+        lr: 0.001,
+        seconds: 1,
+        imagesPerSecond: 30,
+      },
+    },
+    400,
+  );
   store.apply({ method: 'phase', params: { runId, phase: 'fine-tune', epochs: 1 } }, 400);
   store.apply(batch('fine-tune', 1, 1), 400);
   // notifications of other runs and logs are not this run's
-  assert.equal(store.apply({ method: 'batchEnd', params: { ...(batch('transfer', 0, 0).params as object), runId: 'other' } } as EngineNotification, 0), undefined);
+  assert.equal(
+    store.apply({ method: 'batchEnd', params: { ...(batch('transfer', 0, 0).params as object), runId: 'other' } } as EngineNotification, 0),
+    undefined,
+  );
   assert.equal(store.apply({ method: 'log', params: { level: 'info', message: 'x' } }, 0), undefined);
 
   const s = run.snapshot();
   assert.deepEqual(s.batches.step, [0, 1, 2, 3, 4]);
-  assert.deepEqual(s.phases.map((p) => [p.phase, p.step]), [['transfer', 0], ['fine-tune', 4]]);
-  assert.deepEqual(s.epochs.map((e) => [e.phase, e.step, e.valAcc]), [['transfer', 4, 0.55]]);
+  assert.deepEqual(
+    s.phases.map((p) => [p.phase, p.step]),
+    [
+      ['transfer', 0],
+      ['fine-tune', 4],
+    ],
+  );
+  assert.deepEqual(
+    s.epochs.map((e) => [e.phase, e.step, e.valAcc]),
+    [['transfer', 4, 0.55]],
+  );
   assert.equal(s.progress.phase, 'fine-tune');
   assert.deepEqual([s.progress.epoch, s.progress.epochs, s.progress.batch, s.progress.batches], [0, 1, 1, 4]);
   // 3 batches left at 100 ms each (the recent pace)
@@ -62,7 +92,17 @@ test('history: a result becomes the report; later failures do not overwrite it; 
     saved: false,
     skipped: [{ path: 'x', reason: 'y' }],
     trainedLayers: [{ phase: 'transfer', layers: ['dense', 'out'] }],
-    evaluation: { accuracy: 0.5, labels: ['a', 'b'], perClass: [], confusion: [[1, 1], [1, 1]], misclassified: Array.from({ length: 60 }, (_, i) => ({ path: `p${i}`, actual: 'a', predicted: 'b', probability: 0.6 })), skipped: [] },
+    evaluation: {
+      accuracy: 0.5,
+      labels: ['a', 'b'],
+      perClass: [],
+      confusion: [
+        [1, 1],
+        [1, 1],
+      ],
+      misclassified: Array.from({ length: 60 }, (_, i) => ({ path: `p${i}`, actual: 'a', predicted: 'b', probability: 0.6 })),
+      skipped: [],
+    },
   });
   run.fail('late');
   const s = run.snapshot();
@@ -100,14 +140,42 @@ test('history: evaluate and save carry no batch counter; after the run progress 
   store.apply({ method: 'phase', params: { runId, phase: 'transfer', epochs: 3 } }, 0);
   for (const epoch of [1, 2]) {
     for (let b = 1; b <= 4; b++) store.apply(batch('transfer', epoch, b), epoch * 10 + b);
-    store.apply({ method: 'epochEnd', params: { runId, phase: 'transfer', epoch, epochs: 3, loss: 0.5, acc: 0.6, valLoss: 0.7, valAcc: 0.55, lr: 0.001, seconds: 1, imagesPerSecond: 30 } }, 50);
+    store.apply(
+      {
+        method: 'epochEnd',
+        params: {
+          runId,
+          phase: 'transfer',
+          epoch,
+          epochs: 3,
+          loss: 0.5,
+          acc: 0.6,
+          valLoss: 0.7,
+          valAcc: 0.55,
+          lr: 0.001,
+          seconds: 1,
+          imagesPerSecond: 30,
+        },
+      },
+      50,
+    );
   }
   // early stopping after epoch 2 of 3, then evaluate and save
   store.apply({ method: 'phase', params: { runId, phase: 'evaluate' } }, 60);
   store.apply({ method: 'phase', params: { runId, phase: 'save' } }, 70);
   const saving = run.snapshot().progress;
   assert.deepEqual([saving.phase, saving.epochs, saving.batch, saving.batches], ['save', 0, 0, 0]);
-  run.finish({ modelDir: '/m', labels: ['a'], backend: 'cpu', bestEpoch: null, history: [], cancelled: false, saved: true, skipped: [], trainedLayers: [] });
+  run.finish({
+    modelDir: '/m',
+    labels: ['a'],
+    backend: 'cpu',
+    bestEpoch: null,
+    history: [],
+    cancelled: false,
+    saved: true,
+    skipped: [],
+    trainedLayers: [],
+  });
   const done = run.snapshot().progress;
   assert.deepEqual([done.phase, done.epoch, done.epochs, done.batches, done.etaSeconds], ['transfer', 2, 3, 0, 0]);
 });

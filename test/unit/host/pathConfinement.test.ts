@@ -53,6 +53,12 @@ test('bundled and URL bases are not paths; a workspace opened through a symlink 
 });
 
 test('an experiment file in no workspace folder: every path asks', () => {
-  const config = resolveExperimentPaths(parseExperimentText(JSON.stringify({ data: 'data', out: 'models/a' }), 'x.cnnlab.json'), join(ws, 'x.cnnlab.json'));
-  assert.deepEqual(pathsOutsideWorkspace(config, undefined).map((p) => p.field), ['data', 'out']);
+  const config = resolveExperimentPaths(
+    parseExperimentText(JSON.stringify({ data: 'data', out: 'models/a' }), 'x.cnnlab.json'),
+    join(ws, 'x.cnnlab.json'),
+  );
+  assert.deepEqual(
+    pathsOutsideWorkspace(config, undefined).map((p) => p.field),
+    ['data', 'out'],
+  );
 });

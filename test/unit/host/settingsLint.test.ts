@@ -28,8 +28,14 @@ test('every setting read is contributed in package.json, with the same default',
 
 test('every contributed setting is read, and every restricted one is contributed', () => {
   const read = new Set(Object.keys(SETTING_DEFAULTS).map((k) => `${SETTINGS_SECTION}.${k}`));
-  assert.deepEqual(Object.keys(contributed).filter((k) => !read.has(k)), []);
-  assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.filter((k: string) => !(k in contributed)), []);
+  assert.deepEqual(
+    Object.keys(contributed).filter((k) => !read.has(k)),
+    [],
+  );
+  assert.deepEqual(
+    manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.filter((k: string) => !(k in contributed)),
+    [],
+  );
 });
 
 test('only src/host/config.ts reads or watches the cnnLab settings', () => {

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFreezeSpec } from '../../../src/core/freeze.ts';
-import { datasetSizeOf, laterLayersFreeze, strategyPhases, suggestStrategy, LARGE_IMAGES_PER_CLASS } from '../../../src/host/experiment/strategy.ts';
+import {
+  datasetSizeOf,
+  laterLayersFreeze,
+  strategyPhases,
+  suggestStrategy,
+  LARGE_IMAGES_PER_CLASS,
+} from '../../../src/host/experiment/strategy.ts';
 
 test("the seed's table: size × similarity → strategy", () => {
   assert.equal(suggestStrategy('small', 'similar'), 'classifier-only');
@@ -25,7 +31,10 @@ test('strategies set phases and freeze ranges the core freeze parser understands
   assert.ok(parseFreezeSpec(only.freeze, names).every(Boolean), 'classifier-only freezes the whole base');
 
   const later = strategyPhases('later-layers', 'inception_v3', 4);
-  assert.deepEqual([later.transfer.epochs, later.fineTune.epochs, later.fineTune.learningRate, later.fineTune.momentum], [4, 4, 0.0001, 0.9]);
+  assert.deepEqual(
+    [later.transfer.epochs, later.fineTune.epochs, later.fineTune.learningRate, later.fineTune.momentum],
+    [4, 4, 0.0001, 0.9],
+  );
   const frozen = parseFreezeSpec(later.freeze, names);
   assert.equal(frozen.filter(Boolean).length, 249, 'the seed freezes the first 249 InceptionV3 layers');
   assert.equal(frozen[248], true);

@@ -8,7 +8,10 @@ test('--json prints every backend and what auto picks', async () => {
   const io = capture();
   assert.equal(await main(['backends', '--json'], io), 0, io.stderr.join('\n'));
   const report = JSON.parse(io.stdout.join('\n'));
-  assert.deepEqual(report.backends.map((b: { name: string }) => b.name), ['tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu']);
+  assert.deepEqual(
+    report.backends.map((b: { name: string }) => b.name),
+    ['tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'],
+  );
   const available = new Set(report.backends.filter((b: { available: boolean }) => b.available).map((b: { name: string }) => b.name));
   assert.ok(available.has(report.auto.inference), `auto (inference) ${report.auto.inference} is an available backend`);
   assert.ok(available.has(report.auto.fineTune));
@@ -22,7 +25,10 @@ test('the table marks each backend and lists how to get the missing ones', async
   assert.match(text, /^ {2}cpu +yes /m);
   assert.match(text, /^ {2}wasm +yes .*cannot fine-tune conv layers/m);
   assert.match(text, /^auto: \S+ for prediction and frozen-base training, \S+ for fine-tuning$/m);
-  const unavailable = text.split('\n').filter((l) => /^ {2}\S+ +no /.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+  const unavailable = text
+    .split('\n')
+    .filter((l) => /^ {2}\S+ +no /.test(l))
+    .map((l) => l.trim().split(/\s+/)[0]);
   for (const name of unavailable) assert.match(text, new RegExp(`^  ${name}: \\S`, 'm'), `install hint for ${name}`);
 });
 

@@ -29,7 +29,10 @@ test('tensorflow in the installed extension: the Install Native Backend command,
   for (const problem of ['unavailable', 'not-built'] as const) {
     const hint = nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, problem, installedExtension, 'linux-x64');
     assert.doesNotMatch(hint, /npm install/, hint);
-    assert.match(hint, /^run "CNN Lab: Install Native Backend" \(fetches libtensorflow from the tensorflow-cpu wheel on the Python package index/);
+    assert.match(
+      hint,
+      /^run "CNN Lab: Install Native Backend" \(fetches libtensorflow from the tensorflow-cpu wheel on the Python package index/,
+    );
     assert.match(hint, /"CNN Lab: Install Native Backend from File…" takes a wheel downloaded elsewhere/);
     assert.match(hint, /or choose wasm .* or cpu .* with "CNN Lab: Select Compute Backend"$/);
   }
@@ -38,7 +41,10 @@ test('tensorflow in the installed extension: the Install Native Backend command,
   assert.match(mac, /Linux x64 only .* this is darwin-arm64: choose webgpu .* with "CNN Lab: Select Compute Backend"$/);
   assert.doesNotMatch(mac, /Install Native Backend/);
   const gpu = nativeInstallHint('tensorflow-gpu', '@tensorflow/tfjs-node-gpu', TFJS, 'unavailable', installedExtension);
-  assert.match(gpu, /^the installed CNN Lab does not ship @tensorflow\/tfjs-node-gpu .*: choose webgpu .* with "CNN Lab: Select Compute Backend"/);
+  assert.match(
+    gpu,
+    /^the installed CNN Lab does not ship @tensorflow\/tfjs-node-gpu .*: choose webgpu .* with "CNN Lab: Select Compute Backend"/,
+  );
 });
 
 test('tensorflow from the CLI in a checkout: npm install, or the provisioning script offline', () => {
@@ -46,8 +52,14 @@ test('tensorflow from the CLI in a checkout: npm install, or the provisioning sc
     nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, 'unavailable', cliInCheckout),
     'npm install @tensorflow/tfjs-node@4.22.0 (its installer downloads libtensorflow); without internet: npm install --ignore-scripts @tensorflow/tfjs-node@4.22.0, then scripts/provision-libtensorflow (builds the binding from the tensorflow-cpu wheel)',
   );
-  assert.equal(nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, 'not-built', cliInCheckout), 'run scripts/provision-libtensorflow (builds it offline from the tensorflow-cpu wheel)');
-  assert.match(nativeInstallHint('tensorflow-gpu', '@tensorflow/tfjs-node-gpu', TFJS, 'unavailable', cliInCheckout), /^npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 with CUDA 11\.2 and cuDNN 8\.1/);
+  assert.equal(
+    nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, 'not-built', cliInCheckout),
+    'run scripts/provision-libtensorflow (builds it offline from the tensorflow-cpu wheel)',
+  );
+  assert.match(
+    nativeInstallHint('tensorflow-gpu', '@tensorflow/tfjs-node-gpu', TFJS, 'unavailable', cliInCheckout),
+    /^npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 with CUDA 11\.2 and cuDNN 8\.1/,
+  );
   // the same engine run by the extension from that checkout: where to run it, and to reload
   assert.equal(
     nativeInstallHint('tensorflow', '@tensorflow/tfjs-node', TFJS, 'not-built', extensionInCheckout),

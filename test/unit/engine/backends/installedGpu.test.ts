@@ -10,18 +10,25 @@ import { NATIVE_GPU_LIB_ENV } from '../../../../src/protocol/messages.ts';
 
 const hasDriver = missingSharedLibraries(['libcuda.so.1']).length === 0;
 
-test('an installed CUDA build without the NVIDIA driver: tensorflow-gpu is refused in one line, naming libcuda and the folder', { skip: hasDriver ? 'this machine has libcuda.so.1' : false }, async () => {
-  const before = process.env[NATIVE_GPU_LIB_ENV];
-  process.env[NATIVE_GPU_LIB_ENV] = '/storage/native/2.21.0-gpu';
-  try {
-    const outcome = await tensorflowGpuDriver.load();
-    assert.equal(outcome.ok, false);
-    const { reason, install } = outcome as { reason: string; install?: string };
-    assert.equal(reason, "the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in /storage/native/2.21.0-gpu can only run on the CPU");
-    assert.doesNotMatch(reason, /CUDA 11\.2|tfjs-node-gpu/, 'not the tfjs-node-gpu pin');
-    assert.match(install ?? '', /NVIDIA driver/);
-  } finally {
-    if (before === undefined) delete process.env[NATIVE_GPU_LIB_ENV];
-    else process.env[NATIVE_GPU_LIB_ENV] = before;
-  }
-});
+test(
+  'an installed CUDA build without the NVIDIA driver: tensorflow-gpu is refused in one line, naming libcuda and the folder',
+  { skip: hasDriver ? 'this machine has libcuda.so.1' : false },
+  async () => {
+    const before = process.env[NATIVE_GPU_LIB_ENV];
+    process.env[NATIVE_GPU_LIB_ENV] = '/storage/native/2.21.0-gpu';
+    try {
+      const outcome = await tensorflowGpuDriver.load();
+      assert.equal(outcome.ok, false);
+      const { reason, install } = outcome as { reason: string; install?: string };
+      assert.equal(
+        reason,
+        "the NVIDIA driver's libcuda.so.1 is not found, so the CUDA build in /storage/native/2.21.0-gpu can only run on the CPU",
+      );
+      assert.doesNotMatch(reason, /CUDA 11\.2|tfjs-node-gpu/, 'not the tfjs-node-gpu pin');
+      assert.match(install ?? '', /NVIDIA driver/);
+    } finally {
+      if (before === undefined) delete process.env[NATIVE_GPU_LIB_ENV];
+      else process.env[NATIVE_GPU_LIB_ENV] = before;
+    }
+  },
+);

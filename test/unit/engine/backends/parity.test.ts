@@ -58,7 +58,10 @@ for (const name of ['wasm', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const) 
       const [got, want] = [result.probabilities[i], reference.probabilities[i]];
       assert.equal(argmax(got), argmax(want), `top-1 of ${FIXTURE_IMAGES[i]}`);
       for (let c = 0; c < CLASSES; c++) {
-        assert.ok(Math.abs(got[c] - want[c]) <= PROBABILITY_TOLERANCE, `${FIXTURE_IMAGES[i]} class ${c}: ${name} ${got[c]} vs cpu ${want[c]}`);
+        assert.ok(
+          Math.abs(got[c] - want[c]) <= PROBABILITY_TOLERANCE,
+          `${FIXTURE_IMAGES[i]} class ${c}: ${name} ${got[c]} vs cpu ${want[c]}`,
+        );
       }
     }
   });
@@ -86,5 +89,9 @@ for (const name of ['tensorflow', 'tensorflow-gpu', 'webgpu'] as const) {
 }
 
 test('the cpu gradients are not all zero (the comparison above can fail)', () => {
-  for (const g of referenceGradients) assert.ok(g.some((v) => Math.abs(v) > 1e-7), 'every trainable weight gets a gradient');
+  for (const g of referenceGradients)
+    assert.ok(
+      g.some((v) => Math.abs(v) > 1e-7),
+      'every trainable weight gets a gradient',
+    );
 });

@@ -20,7 +20,10 @@ test('before any choice there is no current backend to report', () => {
 
 test('lists every backend once, in the documented order, each with a reason when unavailable', async () => {
   const list = await listBackends();
-  assert.deepEqual(list.map((b) => b.name), ['tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu']);
+  assert.deepEqual(
+    list.map((b) => b.name),
+    ['tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'],
+  );
   for (const b of list) {
     assert.equal(b.canTrainConv, b.name !== 'wasm', `${b.name}.canTrainConv`);
     if (!b.available) {
@@ -71,7 +74,10 @@ test('wasm refuses conv gradients with the message, but serves inference', async
 });
 
 test('an unknown name is rejected with the list of valid ones', async () => {
-  await assert.rejects(useBackend('cuda' as BackendName), /unknown backend 'cuda': expected auto, tensorflow, tensorflow-gpu, webgpu, wasm, cpu/);
+  await assert.rejects(
+    useBackend('cuda' as BackendName),
+    /unknown backend 'cuda': expected auto, tensorflow, tensorflow-gpu, webgpu, wasm, cpu/,
+  );
 });
 
 test('auto picks the first working backend in speed order, and never wasm for conv gradients', async () => {

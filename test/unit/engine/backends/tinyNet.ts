@@ -12,7 +12,16 @@ export const FIXTURE_IMAGES = ['circle.png', 'square.png', 'triangle.png'].map((
 
 export function buildTinyNet(): tf.Sequential {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [INPUT_SIZE, INPUT_SIZE, 3], filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [INPUT_SIZE, INPUT_SIZE, 3],
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+    }),
+  );
   model.add(tf.layers.batchNormalization());
   model.add(tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu' }));
   model.add(tf.layers.conv2d({ filters: 12, kernelSize: 1, activation: 'relu' }));
@@ -81,7 +90,13 @@ export async function tinyNetGradients(batch: { data: Float32Array; shape: numbe
     const n = batch.shape[0];
     const grads = tf.tidy(() => {
       const x = tf.tensor(batch.data, batch.shape);
-      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % CLASSES), 'int32'), CLASSES);
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: n }, (_, i) => i % CLASSES),
+          'int32',
+        ),
+        CLASSES,
+      );
       const loss = () => tf.metrics.categoricalCrossentropy(labels, model.apply(x, { training: false }) as tf.Tensor).mean<tf.Scalar>();
       // With no variable list, grads of every trainable tf.Variable, keyed by the layer weight names.
       const { grads } = tf.variableGrads(loss);

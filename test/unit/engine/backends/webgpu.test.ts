@@ -6,7 +6,10 @@ import { listBackends } from '../../../../src/engine/backends/index.ts';
 import { describeAdapter, isSoftwareAdapter } from '../../../../src/engine/backends/webgpu.ts';
 
 test('describes an adapter from whichever fields Dawn fills in', () => {
-  assert.equal(describeAdapter({ vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' }), 'NVIDIA H200 (nvidia, hopper)');
+  assert.equal(
+    describeAdapter({ vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' }),
+    'NVIDIA H200 (nvidia, hopper)',
+  );
   assert.equal(describeAdapter({ vendor: 'intel', device: 'Intel(R) Arc(tm) A770 Graphics' }), 'Intel(R) Arc(tm) A770 Graphics (intel)');
   assert.equal(describeAdapter(undefined), 'unknown adapter');
 });

@@ -23,11 +23,32 @@ describe('cnn-lab augment', () => {
     const c = capture();
     const out = join(tmp.dir, 'previews');
     const code = await main(
-      ['augment', '--image', join(FIXTURES, 'photos/chelsea-100.png'), '--n', '4', '--out', out, '--rotation', '30', '--zoom', '0.2', '--flip', '--seed', '3', '--json'],
+      [
+        'augment',
+        '--image',
+        join(FIXTURES, 'photos/chelsea-100.png'),
+        '--n',
+        '4',
+        '--out',
+        out,
+        '--rotation',
+        '30',
+        '--zoom',
+        '0.2',
+        '--flip',
+        '--seed',
+        '3',
+        '--json',
+      ],
       c.io,
     );
     assert.equal(code, 0, c.err.join('\n'));
-    assert.deepEqual(readdirSync(out).sort(), ['chelsea-100-aug-0.png', 'chelsea-100-aug-1.png', 'chelsea-100-aug-2.png', 'chelsea-100-aug-3.png']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'chelsea-100-aug-0.png',
+      'chelsea-100-aug-1.png',
+      'chelsea-100-aug-2.png',
+      'chelsea-100-aug-3.png',
+    ]);
     const lines = c.out.map((l) => JSON.parse(l));
     assert.equal(lines.length, 4);
     for (const { path, params } of lines) {
@@ -42,13 +63,30 @@ describe('cnn-lab augment', () => {
     const out = join(tmp.dir, 'again');
     const image = join(FIXTURES, 'photos/chelsea-100.png');
     const first = capture();
-    assert.equal(await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '1', '--json'], first.io), 0, first.err.join('\n'));
+    assert.equal(
+      await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '1', '--json'], first.io),
+      0,
+      first.err.join('\n'),
+    );
     const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')]));
     const second = capture();
-    assert.equal(await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '2', '--json'], second.io), 0, second.err.join('\n'));
-    assert.deepEqual(readdirSync(out).sort(), ['chelsea-100-aug-0-2.png', 'chelsea-100-aug-0.png', 'chelsea-100-aug-1-2.png', 'chelsea-100-aug-1.png']);
-    for (const [f, bytes] of Object.entries(before)) assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} was overwritten`);
-    assert.deepEqual(second.out.map((l) => JSON.parse(l).path), [join(out, 'chelsea-100-aug-0-2.png'), join(out, 'chelsea-100-aug-1-2.png')]);
+    assert.equal(
+      await main(['augment', '--image', image, '--n', '2', '--out', out, '--seed', '2', '--json'], second.io),
+      0,
+      second.err.join('\n'),
+    );
+    assert.deepEqual(readdirSync(out).sort(), [
+      'chelsea-100-aug-0-2.png',
+      'chelsea-100-aug-0.png',
+      'chelsea-100-aug-1-2.png',
+      'chelsea-100-aug-1.png',
+    ]);
+    for (const [f, bytes] of Object.entries(before))
+      assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} was overwritten`);
+    assert.deepEqual(
+      second.out.map((l) => JSON.parse(l).path),
+      [join(out, 'chelsea-100-aug-0-2.png'), join(out, 'chelsea-100-aug-1-2.png')],
+    );
   });
 
   test('bad values are one-line errors naming the flag, exit code 2', async () => {

@@ -105,8 +105,17 @@ describe('augmentation: a known pixel moves where the matrix says', () => {
     const height = 6;
     const width = 7;
     const px = new Uint8Array(height * width * 3);
-    for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) px.fill((r * 7 + c * 13) % 256, (r * width + c) * 3, (r * width + c) * 3 + 3);
-    const params: AffineParams = { rotation: 17, shiftRows: 0.6, shiftCols: -1.3, shear: 8, zoomRows: 0.9, zoomCols: 1.15, flipHorizontal: false };
+    for (let r = 0; r < height; r++)
+      for (let c = 0; c < width; c++) px.fill((r * 7 + c * 13) % 256, (r * width + c) * 3, (r * width + c) * 3 + 3);
+    const params: AffineParams = {
+      rotation: 17,
+      shiftRows: 0.6,
+      shiftCols: -1.3,
+      shear: 8,
+      zoomRows: 0.9,
+      zoomCols: 1.15,
+      flipHorizontal: false,
+    };
     const m = buildAffineMatrix(params, height, width);
     const out = applyAffine(px, height, width, 3, m);
     const got = Array.from({ length: height }, (_, r) => Array.from({ length: width }, (_, c) => out[(r * width + c) * 3]));
@@ -146,7 +155,10 @@ describe('augmentation: sampling and determinism', () => {
 
   test('a shift range of 1 or more is pixels, like Keras', () => {
     const rng = mulberry32(9);
-    const shifts = Array.from({ length: 500 }, () => sampleAffineParams({ ...NO_AUGMENTATION, widthShiftRange: 3 }, 100, 100, rng).shiftCols);
+    const shifts = Array.from(
+      { length: 500 },
+      () => sampleAffineParams({ ...NO_AUGMENTATION, widthShiftRange: 3 }, 100, 100, rng).shiftCols,
+    );
     assert.ok(shifts.every((s) => Math.abs(s) <= 3));
     assert.ok(shifts.some((s) => Math.abs(s) > 2));
   });
@@ -197,6 +209,9 @@ describe('renderAugmentedPreviews', () => {
 
   test('refuses a bad count and reports a broken image by name', async () => {
     await assert.rejects(renderAugmentedPreviews(join(FIXTURES, 'photos/chelsea-100.png'), ALL, 0, tmp.dir, 1), /positive integer/);
-    await assert.rejects(renderAugmentedPreviews(join(FIXTURES, 'odd/truncated.jpg'), ALL, 2, tmp.dir, 1), /truncated\.jpg: truncated or corrupt/);
+    await assert.rejects(
+      renderAugmentedPreviews(join(FIXTURES, 'odd/truncated.jpg'), ALL, 2, tmp.dir, 1),
+      /truncated\.jpg: truncated or corrupt/,
+    );
   });
 });

@@ -3,12 +3,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AugmentConfig } from '../../../../src/core/experiment.ts';
-import {
-  batchesFromDecoded,
-  decodeAll,
-  decodeBatches,
-  type DecodedBatch,
-} from '../../../../src/engine/data/decode.ts';
+import { batchesFromDecoded, decodeAll, decodeBatches, type DecodedBatch } from '../../../../src/engine/data/decode.ts';
 import { scanDataset, type DatasetFile } from '../../../../src/engine/data/scan.ts';
 import { FIXTURES, makeTempDir, writeRawPng, writeSolidPng } from './odd-files.ts';
 
@@ -35,7 +30,10 @@ describe('decodeBatches', () => {
     tmp = makeTempDir('batches');
     // Class folders of solid colours: each image's value tells which file it came from.
     const root = join(tmp.dir, 'data');
-    for (const [cls, channel] of [['blue', 2], ['red', 0]] as const) {
+    for (const [cls, channel] of [
+      ['blue', 2],
+      ['red', 0],
+    ] as const) {
       mkdirSync(join(root, cls), { recursive: true });
       for (let i = 0; i < 5; i++) {
         const rgb: [number, number, number] = [0, 0, 0];
@@ -58,7 +56,18 @@ describe('decodeBatches', () => {
       [4, 4, 2],
     );
     const names = batches.flatMap((b) => b.paths.map((p) => p.split(/[\\/]/).slice(-2).join('/')));
-    assert.deepEqual(names, ['blue/0.png', 'blue/1.png', 'blue/2.png', 'blue/3.png', 'blue/4.png', 'red/0.png', 'red/1.png', 'red/2.png', 'red/3.png', 'red/4.png']);
+    assert.deepEqual(names, [
+      'blue/0.png',
+      'blue/1.png',
+      'blue/2.png',
+      'blue/3.png',
+      'blue/4.png',
+      'red/0.png',
+      'red/1.png',
+      'red/2.png',
+      'red/3.png',
+      'red/4.png',
+    ]);
     assert.deepEqual([...batches.flatMap((b) => [...b.labels])], [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const skipped = batches.flatMap((b) => b.skipped.map((s) => [s.path.split(/[\\/]/).pop(), s.reason.split(' (')[0]]));
     assert.deepEqual(skipped, [
@@ -163,7 +172,10 @@ describe('decodeBatches', () => {
   });
 
   test('bad options are clear errors', async () => {
-    await assert.rejects(collect(decodeBatches(files, { batchSize: 0, size: [4, 4], preprocessing: '0..1' })), /batchSize must be a positive integer/);
+    await assert.rejects(
+      collect(decodeBatches(files, { batchSize: 0, size: [4, 4], preprocessing: '0..1' })),
+      /batchSize must be a positive integer/,
+    );
     await assert.rejects(
       collect(decodeBatches(files, { batchSize: 2, size: [4, 4], preprocessing: '0..1', concurrency: 0 })),
       /concurrency must be a positive integer/,

@@ -3,12 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import {
-  decodeImage,
-  ImageDecodeError,
-  pixelsToFloat32,
-  type RgbImage,
-} from '../../../../src/engine/data/decode-image.ts';
+import { decodeImage, ImageDecodeError, pixelsToFloat32, type RgbImage } from '../../../../src/engine/data/decode-image.ts';
 import {
   FIXTURES,
   makeTempDir,
@@ -137,7 +132,10 @@ describe('decodeImage: odd but legal files become 8-bit RGB of the requested siz
     assert.equal((await sharp(path).metadata()).pages, 2);
     const img = await decodeImage(path);
     assert.deepEqual([img.width, img.height], [4, 4]);
-    assert.ok(img.data.every((v) => v === 255), 'first frame is white');
+    assert.ok(
+      img.data.every((v) => v === 255),
+      'first frame is white',
+    );
   });
 
   test('a 1×1 image upsamples to the target size', async () => {

@@ -10,7 +10,8 @@ import { decodeBatches } from '../../../../src/engine/data/decode.ts';
 import { scanDataset } from '../../../../src/engine/data/scan.ts';
 import { makeTempDir, writeSolidPng } from './odd-files.ts';
 
-const SVG = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="20000" height="20000"><rect width="10" height="10" fill="red"/></svg>\n';
+const SVG =
+  '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="20000" height="20000"><rect width="10" height="10" fill="red"/></svg>\n';
 
 async function reasonOf(input: string | Buffer, name?: string): Promise<string> {
   try {
@@ -48,11 +49,20 @@ describe('SVG, unreadable and non-UTF-8 inputs', () => {
     writeFileSync(join(root, 'a', 'logo.svg'), SVG);
     writeFileSync(join(root, 'b', 'fake.jpg'), SVG);
     const scan = await scanDataset(root);
-    assert.ok(scan.notes.some((n) => n.includes('logo.svg') && /without an image extension/.test(n)), scan.notes.join('\n'));
+    assert.ok(
+      scan.notes.some((n) => n.includes('logo.svg') && /without an image extension/.test(n)),
+      scan.notes.join('\n'),
+    );
     const batches = [];
     for await (const b of decodeBatches(scan.files, { size: [4, 4], batchSize: 8, preprocessing: '0..1' })) batches.push(b);
-    assert.deepEqual(batches.flatMap((b) => b.paths), [join(root, 'a', 'ok.png'), join(root, 'b', 'ok.png')]);
-    assert.deepEqual(batches.flatMap((b) => b.skipped).map((s) => [s.path, /SVG/.test(s.reason)]), [[join(root, 'b', 'fake.jpg'), true]]);
+    assert.deepEqual(
+      batches.flatMap((b) => b.paths),
+      [join(root, 'a', 'ok.png'), join(root, 'b', 'ok.png')],
+    );
+    assert.deepEqual(
+      batches.flatMap((b) => b.skipped).map((s) => [s.path, /SVG/.test(s.reason)]),
+      [[join(root, 'b', 'fake.jpg'), true]],
+    );
   });
 
   test('names that are not valid UTF-8 are skipped with their bytes and a hint, not "file not found"', async () => {
@@ -61,18 +71,28 @@ describe('SVG, unreadable and non-UTF-8 inputs', () => {
     mkdirSync(join(root, 'b'), { recursive: true });
     await writeSolidPng(join(root, 'a', 'ok.png'), 4, 4, [1, 2, 3]);
     await writeSolidPng(join(root, 'b', 'ok.png'), 4, 4, [3, 2, 1]);
-    const latin1 = (dir: string, stem: number[], ext: string) => Buffer.concat([Buffer.from(dir + '/'), Buffer.from(stem), Buffer.from(ext)]);
+    const latin1 = (dir: string, stem: number[], ext: string) =>
+      Buffer.concat([Buffer.from(dir + '/'), Buffer.from(stem), Buffer.from(ext)]);
     writeFileSync(latin1(join(root, 'a'), [0x63, 0x61, 0x66, 0xe9], '.png'), 'x'); // "café" in Latin-1
     mkdirSync(latin1(join(root, 'b'), [0xff, 0xfe], ''));
     writeFileSync(latin1(join(root, 'b'), [0xff], '.txt'), 'ignored: not an image name');
     mkdirSync(latin1(root, [0xc0], '')); // a class folder with an invalid name
     const scan = await scanDataset(root);
     assert.deepEqual(scan.classes, ['a', 'b']);
-    assert.deepEqual(scan.files.map((f) => f.path), [join(root, 'a', 'ok.png'), join(root, 'b', 'ok.png')]);
+    assert.deepEqual(
+      scan.files.map((f) => f.path),
+      [join(root, 'a', 'ok.png'), join(root, 'b', 'ok.png')],
+    );
     const reasons = scan.skipped.map((s) => s.reason).sort();
     assert.equal(reasons.length, 3, JSON.stringify(scan.skipped));
-    assert.ok(reasons.every((r) => /not valid UTF-8.*rename it/.test(r)), reasons.join('\n'));
-    assert.ok(reasons.some((r) => r.includes('bytes 63 61 66 e9 2e 70 6e 67')), reasons.join('\n'));
+    assert.ok(
+      reasons.every((r) => /not valid UTF-8.*rename it/.test(r)),
+      reasons.join('\n'),
+    );
+    assert.ok(
+      reasons.some((r) => r.includes('bytes 63 61 66 e9 2e 70 6e 67')),
+      reasons.join('\n'),
+    );
   });
 
   test('an unreadable file and an unreadable folder are skipped with "permission denied"', () => {
@@ -97,7 +117,10 @@ describe('SVG, unreadable and non-UTF-8 inputs', () => {
     const out = JSON.parse(r.stdout) as { decodeReason: string; files: string[]; skipped: { path: string; reason: string }[] };
     assert.match(out.decodeReason, /permission denied: the file cannot be read \(EACCES\)/);
     assert.deepEqual(out.files, [join(root, 'a', 'ok.png'), join(root, 'b', 'secret.png')], 'the scan lists the file; decoding reports it');
-    assert.deepEqual(out.skipped.map((s) => s.path), [join(root, 'a', 'locked')]);
+    assert.deepEqual(
+      out.skipped.map((s) => s.path),
+      [join(root, 'a', 'locked')],
+    );
     assert.match(out.skipped[0].reason, /cannot read folder: EACCES/);
   });
 });

@@ -55,8 +55,14 @@ describe('scanDataset', () => {
     ]);
     assert.deepEqual(scan.counts, { Apple: 1, apple: 3, zebra: 2 });
     assert.deepEqual(scan.emptyClasses, []);
-    assert.ok(scan.notes.some((n) => n.includes('stray.png') && n.includes('class subfolder')), scan.notes.join('\n'));
-    assert.ok(scan.notes.some((n) => n.includes('notes.txt')), scan.notes.join('\n'));
+    assert.ok(
+      scan.notes.some((n) => n.includes('stray.png') && n.includes('class subfolder')),
+      scan.notes.join('\n'),
+    );
+    assert.ok(
+      scan.notes.some((n) => n.includes('notes.txt')),
+      scan.notes.join('\n'),
+    );
   });
 
   test('images in nested folders belong to their class; symlinked folders are followed without looping', async () => {
@@ -115,7 +121,10 @@ describe('scanDataset', () => {
     await assert.rejects(scanDataset(file), /is not a folder/);
     const flat = join(tmp.dir, 'flat');
     touch(join(flat, 'a.jpg'));
-    await assert.rejects(scanDataset(flat), (e: Error) => /no class folders/.test(e.message) && e.message.includes(flat) && /1 image/.test(e.message));
+    await assert.rejects(
+      scanDataset(flat),
+      (e: Error) => /no class folders/.test(e.message) && e.message.includes(flat) && /1 image/.test(e.message),
+    );
     const noImages = join(tmp.dir, 'no-images');
     touch(join(noImages, 'x', 'a.txt'));
     mkdirSync(join(noImages, 'y'));
@@ -142,10 +151,7 @@ describe('validation split', () => {
     const perClass = (list: DatasetFile[]) => [0, 1, 2].map((l) => list.filter((f) => f.label === l).length);
     assert.deepEqual(perClass(validation), [4, 2, 6]);
     assert.deepEqual(perClass(train), [16, 8, 24]);
-    assert.deepEqual(
-      [...train, ...validation].map((f) => f.path).sort(),
-      all.map((f) => f.path).sort(),
-    );
+    assert.deepEqual([...train, ...validation].map((f) => f.path).sort(), all.map((f) => f.path).sort());
   });
 
   test('deterministic given the seed, different for another seed, and random rather than the first files', () => {
@@ -169,7 +175,10 @@ describe('validation split', () => {
     const e0 = epochOrder(items, 1, 0);
     assert.deepEqual(epochOrder(items, 1, 0), e0);
     assert.notDeepEqual(epochOrder(items, 1, 1), e0);
-    assert.deepEqual([...e0].sort((x, y) => x - y), items);
+    assert.deepEqual(
+      [...e0].sort((x, y) => x - y),
+      items,
+    );
   });
 });
 
@@ -190,7 +199,12 @@ describe('loadDatasetSplit', () => {
   });
 
   test('a separate validation folder with the same classes', async () => {
-    const split = await loadDatasetSplit({ data: join(tmp.dir, 'train'), validationData: join(tmp.dir, 'val'), validationSplit: 0, seed: 1 });
+    const split = await loadDatasetSplit({
+      data: join(tmp.dir, 'train'),
+      validationData: join(tmp.dir, 'val'),
+      validationSplit: 0,
+      seed: 1,
+    });
     assert.equal(split.train.length, 20);
     assert.deepEqual(
       split.validation.map((f) => [f.label, f.path.endsWith(join('val', ['cat', 'dog'][f.label], 'v.jpg'))]),

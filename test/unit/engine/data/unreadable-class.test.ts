@@ -33,6 +33,14 @@ test('an unreadable class folder fails training with its reason, not "no image"'
   });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { error: string; notes: string[] };
-  assert.match(out.error, new RegExp(`^class folder\\(s\\) with no image in ${root.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*${sep}dogs \\(cannot read folder: EACCES: permission denied`));
-  assert.ok(out.notes.some((n) => /class folder\(s\) with no image: dogs \(cannot read folder: EACCES/.test(n)), out.notes.join('\n'));
+  assert.match(
+    out.error,
+    new RegExp(
+      `^class folder\\(s\\) with no image in ${root.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*${sep}dogs \\(cannot read folder: EACCES: permission denied`,
+    ),
+  );
+  assert.ok(
+    out.notes.some((n) => /class folder\(s\) with no image: dogs \(cannot read folder: EACCES/.test(n)),
+    out.notes.join('\n'),
+  );
 });

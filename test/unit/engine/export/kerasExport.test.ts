@@ -32,7 +32,17 @@ async function writeModelDir(dir: string, extra: Record<string, unknown> = {}): 
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), modelJson);
   writeFileSync(join(dir, 'weights.bin'), weights);
-  const meta = { format: 'cnn-lab-model', formatVersion: 1, labels: ['cat', 'dog'], inputSize: [8, 8], preprocessing: '-1..1', resize: 'stretch', base: { id: 'tiny', label: 'tiny', kind: 'layers' }, modelInput: 'classifier', ...extra };
+  const meta = {
+    format: 'cnn-lab-model',
+    formatVersion: 1,
+    labels: ['cat', 'dog'],
+    inputSize: [8, 8],
+    preprocessing: '-1..1',
+    resize: 'stretch',
+    base: { id: 'tiny', label: 'tiny', kind: 'layers' },
+    modelInput: 'classifier',
+    ...extra,
+  };
   writeFileSync(join(dir, 'cnn-lab.json'), JSON.stringify(meta));
   return values;
 }
@@ -72,7 +82,12 @@ test('Keras snake_case and weight paths follow keras naming.to_snake_case and nu
   assert.equal(toSnakeCase('DepthwiseConv2D'), 'depthwise_conv2d');
   assert.equal(toSnakeCase('GlobalAveragePooling2D'), 'global_average_pooling2d');
   assert.equal(toSnakeCase('ReLU'), 're_lu');
-  assert.deepEqual(kerasWeightPaths([{ className: 'Conv2D' }, { className: 'Dense' }, { className: 'Conv2D' }, { className: 'Conv2D' }]), ['layers/conv2d', 'layers/dense', 'layers/conv2d_1', 'layers/conv2d_2']);
+  assert.deepEqual(kerasWeightPaths([{ className: 'Conv2D' }, { className: 'Dense' }, { className: 'Conv2D' }, { className: 'Conv2D' }]), [
+    'layers/conv2d',
+    'layers/dense',
+    'layers/conv2d_1',
+    'layers/conv2d_2',
+  ]);
 });
 
 test('.keras: metadata.json, config.json and model.weights.h5 as Keras 3 writes them', async () => {
@@ -90,7 +105,13 @@ test('.keras: metadata.json, config.json and model.weights.h5 as Keras 3 writes 
   assert.deepEqual(config.config.input_layers, ['image', 0, 0]);
   const add = config.config.layers.find((l: any) => l.name === 'add');
   // a merge layer is called on one list of two tensors, each with its shape and history
-  assert.deepEqual(add.inbound_nodes[0].args[0].map((t: any) => t.config.keras_history), [['c2', 0, 0], ['c1', 0, 0]]);
+  assert.deepEqual(
+    add.inbound_nodes[0].args[0].map((t: any) => t.config.keras_history),
+    [
+      ['c2', 0, 0],
+      ['c1', 0, 0],
+    ],
+  );
   assert.deepEqual(add.inbound_nodes[0].args[0][0].config.shape, [null, 8, 8, 4]);
   const input = config.config.layers[0];
   assert.deepEqual(input.config.batch_shape, [null, 8, 8, 3]);
@@ -126,11 +147,22 @@ test('.h5: model_config and weights by layer name, as Keras 2 writes them; label
   try {
     const config = JSON.parse(f.attrs.model_config.value as string);
     assert.equal(config.class_name, 'Functional');
-    assert.deepEqual(config.config.layers.map((l: any) => l.name), ['image', 'c1', 'bn', 'c2', 'add', 'gap', 'pred']);
+    assert.deepEqual(
+      config.config.layers.map((l: any) => l.name),
+      ['image', 'c1', 'bn', 'c2', 'add', 'gap', 'pred'],
+    );
     const mw = f.get('model_weights') as InstanceType<typeof h5.Group>;
     assert.deepEqual(mw.attrs.layer_names.value, ['image', 'c1', 'bn', 'c2', 'add', 'gap', 'pred']);
-    assert.deepEqual((f.get('model_weights/bn') as InstanceType<typeof h5.Group>).attrs.weight_names.value, ['bn/gamma:0', 'bn/beta:0', 'bn/moving_mean:0', 'bn/moving_variance:0']);
-    assert.deepEqual([...((f.get('model_weights/pred/pred/kernel:0') as InstanceType<typeof h5.Dataset>).value as Float32Array)], [...expected.get('pred/kernel')!]);
+    assert.deepEqual((f.get('model_weights/bn') as InstanceType<typeof h5.Group>).attrs.weight_names.value, [
+      'bn/gamma:0',
+      'bn/beta:0',
+      'bn/moving_mean:0',
+      'bn/moving_variance:0',
+    ]);
+    assert.deepEqual(
+      [...((f.get('model_weights/pred/pred/kernel:0') as InstanceType<typeof h5.Dataset>).value as Float32Array)],
+      [...expected.get('pred/kernel')!],
+    );
     assert.equal(JSON.parse(f.attrs.cnn_lab_metadata.value as string).preprocessing, '-1..1');
   } finally {
     f.close();

@@ -46,7 +46,9 @@ export async function writeShapesDataset(root: string, perClass: number, size = 
     mkdirSync(join(root, kind), { recursive: true });
     for (let i = 0; i < perClass; i++) {
       const raw = drawImage(kind, size, seed * 100_003 + k * 10_007 + i);
-      await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png().toFile(join(root, kind, `${String(i).padStart(3, '0')}.png`));
+      await sharp(raw, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toFile(join(root, kind, `${String(i).padStart(3, '0')}.png`));
     }
   }
   return root;
@@ -55,10 +57,29 @@ export async function writeShapesDataset(root: string, perClass: number, size = 
 /** A tiny conv base (conv → BN → relu → conv → relu), random but seeded, saved as dir/model.json. */
 export async function writeTinyBase(dir: string, size = 32): Promise<string> {
   const input = tf.input({ shape: [size, size, 3], name: 'image' });
-  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      name: 'conv1',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'bn1' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'relu', name: 'relu1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      name: 'conv2',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: x, name: 'tiny_base' });
   // Like a pretrained network's first layer, conv1 detects edges (±Sobel x/y, ±Laplacian on the
   // grey level), so pooled features separate stripes from blobs; two filters stay random.

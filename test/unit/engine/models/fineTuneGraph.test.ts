@@ -11,12 +11,22 @@ function model(scale: boolean): tf.LayersModel {
   const input = tf.input({ shape: [24, 24, 3] });
   let x: tf.SymbolicTensor = input;
   for (let i = 1; i <= 4; i++) {
-    x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: `conv${i}`, kernelInitializer: tf.initializers.glorotUniform({ seed: i }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({
+        filters: 6,
+        kernelSize: 3,
+        padding: 'same',
+        name: `conv${i}`,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: i }),
+      })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization({ scale, name: `bn${i}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.activation({ activation: 'relu', name: `relu${i}` }).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 2, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 2, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) })
+    .apply(x) as tf.SymbolicTensor;
   const m = tf.model({ inputs: input, outputs: out });
   // Non-trivial statistics, so the gamma of ones has to meet real normalisation.
   for (let i = 1; i <= 4; i++) {
@@ -38,7 +48,10 @@ function step(m: tf.LayersModel): { grads: Map<string, Float32Array>; peakBytes:
   const grads = new Map<string, Float32Array>();
   const peakBytes = tf
     .profile(() => {
-      const g = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: false }) as tf.Tensor).mean<tf.Scalar>(), vars);
+      const g = tf.variableGrads(
+        () => tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: false }) as tf.Tensor).mean<tf.Scalar>(),
+        vars,
+      );
       for (const [name, t] of Object.entries(g.grads)) grads.set(nameOf.get(name) ?? name, t.dataSync() as Float32Array);
       tf.dispose([g.value, ...Object.values(g.grads)]);
     })
@@ -60,8 +73,12 @@ test('BatchNormalization without gamma fine-tunes, with the gradients of gamma =
   assert.ok(common.length >= 3, `compared ${common.join(', ')}`);
   for (const k of common) {
     const [ga, gb] = [a.grads.get(k)!, b.grads.get(k)!];
-    assert.ok(ga.some((v) => v !== 0), `${k}: the gradient is not all zeros`);
-    for (let i = 0; i < ga.length; i++) assert.ok(Math.abs(ga[i] - gb[i]) <= 1e-5 * (1 + Math.abs(gb[i])), `${k}[${i}]: ${ga[i]} vs ${gb[i]}`);
+    assert.ok(
+      ga.some((v) => v !== 0),
+      `${k}: the gradient is not all zeros`,
+    );
+    for (let i = 0; i < ga.length; i++)
+      assert.ok(Math.abs(ga[i] - gb[i]) <= 1e-5 * (1 + Math.abs(gb[i])), `${k}[${i}]: ${ga[i]} vs ${gb[i]}`);
   }
 });
 
@@ -81,7 +98,11 @@ test('the frozen prefix runs off the tape: the same gradients, a smaller peak, e
     g.forEach((v, i) => assert.ok(Math.abs(o[i] - v) <= 1e-4 * (1e-3 + Math.abs(v)) + 1e-7, `${k}[${i}]: ${o[i]} vs ${v}`));
   }
   assert.ok(offTapePeak < plainPeak, `peak ${offTapePeak} bytes off the tape vs ${plainPeak} on it`);
-  assert.deepEqual(m.layers.map((l) => (l as unknown as { call: unknown }).call), calls, 'every layer has its own call back');
+  assert.deepEqual(
+    m.layers.map((l) => (l as unknown as { call: unknown }).call),
+    calls,
+    'every layer has its own call back',
+  );
   assert.equal(tf.memory().numTensors, tensorsBefore);
 });
 
@@ -91,10 +112,13 @@ test('a gamma added for the phase is neither a weight nor left behind', () => {
   const tensors = tf.memory().numTensors;
   const gammaOf = (name: string) => (m.getLayer(name) as unknown as { gamma: unknown }).gamma;
   const before = ['bn1', 'bn4'].map(gammaOf);
-  assert.ok(before.every((g) => g == null), 'scale=False: no gamma');
+  assert.ok(
+    before.every((g) => g == null),
+    'scale=False: no gamma',
+  );
   const restore = prepareForFineTuning(m);
   assert.equal(m.weights.length, weights);
-  assert.notEqual(gammaOf('bn4'), null, 'the trainable block\'s BN runs on the tape with a gamma of ones');
+  assert.notEqual(gammaOf('bn4'), null, "the trainable block's BN runs on the tape with a gamma of ones");
   restore();
   assert.deepEqual(['bn1', 'bn4'].map(gammaOf), before);
   assert.equal(tf.memory().numTensors, tensors);

@@ -9,10 +9,22 @@ import { tf } from '../../../../src/engine/tf.ts';
 function model(): tf.LayersModel {
   const seed = (s: number) => tf.initializers.glorotUniform({ seed: s });
   const input = tf.input({ shape: [17, 13, 3] });
-  let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv', kernelInitializer: seed(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv', kernelInitializer: seed(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'bn_conv', scale: false }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'valid', useBias: true, name: 'dw', depthwiseInitializer: seed(2), biasInitializer: 'glorotUniform' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({
+      kernelSize: 3,
+      depthMultiplier: 2,
+      padding: 'valid',
+      useBias: true,
+      name: 'dw',
+      depthwiseInitializer: seed(2),
+      biasInitializer: 'glorotUniform',
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'bn_dw', center: false }).apply(x) as tf.SymbolicTensor;
   // A conv whose output also feeds an Add: folding it would change what the Add sees.
   const shared = tf.layers.conv2d({ filters: 12, kernelSize: 1, name: 'shared', kernelInitializer: seed(3) }).apply(x) as tf.SymbolicTensor;
@@ -22,7 +34,11 @@ function model(): tf.LayersModel {
   // Statistics far from the identity, so a wrong fold cannot pass.
   for (const name of ['bn_conv', 'bn_dw', 'bn_shared']) {
     const bn = m.getLayer(name);
-    bn.setWeights(bn.getWeights().map((w, i, all) => tf.randomUniform(w.shape, i >= all.length - 2 ? 0.3 : -1, i === all.length - 1 ? 2 : 1, 'float32', 10 + i)));
+    bn.setWeights(
+      bn
+        .getWeights()
+        .map((w, i, all) => tf.randomUniform(w.shape, i >= all.length - 2 ? 0.3 : -1, i === all.length - 1 ? 2 : 1, 'float32', 10 + i)),
+    );
   }
   return m;
 }
@@ -52,6 +68,9 @@ test('only the layers accepted fold', () => {
   const m = model();
   const original = m.layers.map((l) => (l as unknown as { call: unknown }).call);
   const unfold = foldBatchNorms(m, (l) => l.name === 'dw' || l.name === 'bn_dw');
-  assert.deepEqual(m.layers.filter((l, i) => (l as unknown as { call: unknown }).call !== original[i]).map((l) => l.name), ['dw', 'bn_dw']);
+  assert.deepEqual(
+    m.layers.filter((l, i) => (l as unknown as { call: unknown }).call !== original[i]).map((l) => l.name),
+    ['dw', 'bn_dw'],
+  );
   unfold();
 });

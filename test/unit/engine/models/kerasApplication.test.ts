@@ -29,7 +29,13 @@ const topology = JSON.parse(readFileSync(join(FIXTURE, 'mobilenet_v2_0.35_96.jso
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8'));
 const md5 = createHash('md5').update(h5Bytes).digest('hex');
 const FILE = 'mobilenet_v2_0.35_96_no_top.h5';
-const spec = (fileHash = { algorithm: 'md5' as const, hex: md5 }) => ({ id: 'keras:test_mobilenet', fileName: FILE, fileHash, label: 'test MobileNetV2 0.35', preprocessing: '-1..1' as const });
+const spec = (fileHash = { algorithm: 'md5' as const, hex: md5 }) => ({
+  id: 'keras:test_mobilenet',
+  fileName: FILE,
+  fileHash,
+  label: 'test MobileNetV2 0.35',
+  preprocessing: '-1..1' as const,
+});
 
 let root: string;
 let server: Server;
@@ -81,13 +87,15 @@ async function refusal(load: () => Promise<unknown>): Promise<string> {
 }
 
 describe('a Keras h5 from a local server lands in the right layers', () => {
-  test('downloaded once (one note), md5-checked, cached; the forward pass equals Keras\'', async () => {
+  test("downloaded once (one note), md5-checked, cached; the forward pass equals Keras'", async () => {
     const url = `${base}/ok/${FILE}`;
     const notes: string[] = [];
     hits.length = 0;
     const b = await loadKerasWeightsBase(spec(), topology, url, { askedBy: '/ws/x.cnnlab.json', onNote: (l) => notes.push(l) });
     try {
-      assert.deepEqual(notes, [`downloading ${url}, the ImageNet weights of keras:test_mobilenet (checked against the md5 Keras pins) (asked by /ws/x.cnnlab.json)`]);
+      assert.deepEqual(notes, [
+        `downloading ${url}, the ImageNet weights of keras:test_mobilenet (checked against the md5 Keras pins) (asked by /ws/x.cnnlab.json)`,
+      ]);
       assert.deepEqual(b.featureShape, expected.outputShape);
       assert.deepEqual(b.inputSize, [96, 96]);
       const kernel = b.layers!.getLayer('block_16_project').getWeights()[0];
@@ -96,7 +104,8 @@ describe('a Keras h5 from a local server lands in the right layers', () => {
       const y = tf.tidy(() => b.layers!.predict(fixtureInput()) as tf.Tensor);
       const v = Array.from(y.dataSync() as Float32Array);
       y.dispose();
-      for (let i = 0; i < 64; i++) assert.ok(Math.abs(v[i] - expected.outputFirst64[i]) < 1e-4, `output[${i}] ${v[i]} vs Keras ${expected.outputFirst64[i]}`);
+      for (let i = 0; i < 64; i++)
+        assert.ok(Math.abs(v[i] - expected.outputFirst64[i]) < 1e-4, `output[${i}] ${v[i]} vs Keras ${expected.outputFirst64[i]}`);
       const sum = v.reduce((a, q) => a + q, 0);
       const abs = v.reduce((a, q) => a + Math.abs(q), 0);
       assert.ok(Math.abs(abs - expected.outputAbsSum) < 1e-4 * expected.outputAbsSum, `|y| sum ${abs} vs Keras ${expected.outputAbsSum}`);
@@ -121,7 +130,12 @@ describe('a Keras h5 from a local server lands in the right layers', () => {
     const notes: string[] = [];
     disposeBase(await loadKerasWeightsBase(spec(), topology, url, { onNote: (l) => notes.push(l) }));
     assert.equal(notes.length, 2);
-    assert.match(notes[0], new RegExp(`^discarded the cached copy of ${url} \\(its md5 is [0-9a-f]{32}, not the ${md5} Keras pins for ${FILE} \\(a damaged download, or another file at that address\\)\\); downloading it again$`));
+    assert.match(
+      notes[0],
+      new RegExp(
+        `^discarded the cached copy of ${url} \\(its md5 is [0-9a-f]{32}, not the ${md5} Keras pins for ${FILE} \\(a damaged download, or another file at that address\\)\\); downloading it again$`,
+      ),
+    );
   });
 });
 
@@ -139,7 +153,10 @@ describe("Keras' own cache", () => {
       assert.deepEqual([hits, notes], [[], []]);
       assert.equal(existsSync(cachedModelDir(url)), false, 'nothing copied into our cache');
       writeFileSync(join(home, 'models', FILE), h5Bytes.subarray(0, 1000));
-      assert.match(await refusal(() => loadKerasWeightsBase(spec(), topology, url, { onNote: () => {} })), /: HTTP 404 Not Found fetching /);
+      assert.match(
+        await refusal(() => loadKerasWeightsBase(spec(), topology, url, { onNote: () => {} })),
+        /: HTTP 404 Not Found fetching /,
+      );
     } finally {
       delete process.env.KERAS_HOME;
     }
@@ -161,7 +178,12 @@ describe('a download that fails is one line and leaves nothing in the cache', ()
   test('a transfer cut off mid-file', async () => {
     const url = `${base}/cut/${FILE}`;
     const message = await refusal(() => loadKerasWeightsBase(spec(), topology, url, { onNote: () => {} }));
-    assert.match(message, new RegExp(`^cannot download ${url}, the weights of keras:test_mobilenet: the download of ${url} broke off after \\d+ bytes of the ${h5Bytes.length} announced \\([^)]+\\)\\. They are cached after the first download; offline, use a bundled base or a local model\\.json$`));
+    assert.match(
+      message,
+      new RegExp(
+        `^cannot download ${url}, the weights of keras:test_mobilenet: the download of ${url} broke off after \\d+ bytes of the ${h5Bytes.length} announced \\([^)]+\\)\\. They are cached after the first download; offline, use a bundled base or a local model\\.json$`,
+      ),
+    );
     assert.ok(!message.includes('\n'), message);
     assert.equal(existsSync(cachedModelDir(url)), false);
   });
@@ -173,20 +195,35 @@ describe('a download that fails is one line and leaves nothing in the cache', ()
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const url = `http://127.0.0.1:${port}/${FILE}`;
     const message = await refusal(() => loadKerasWeightsBase(spec(), topology, url, { onNote: () => {} }));
-    assert.equal(message, `cannot download ${url}, the weights of keras:test_mobilenet: cannot reach 127.0.0.1:${port} for ${url}: ECONNREFUSED (offline?). They are cached after the first download; offline, use a bundled base or a local model.json`);
+    assert.equal(
+      message,
+      `cannot download ${url}, the weights of keras:test_mobilenet: cannot reach 127.0.0.1:${port} for ${url}: ECONNREFUSED (offline?). They are cached after the first download; offline, use a bundled base or a local model.json`,
+    );
   });
 });
 
 describe('keras: references through loadBase', () => {
   test("the URL is Keras' own, moved under $CNN_LAB_KERAS_WEIGHTS_MIRROR with the same path", () => {
     const s = KERAS_APPLICATIONS['keras:resnet50'];
-    assert.equal(kerasWeightsUrl(s, {}), 'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5');
-    assert.equal(kerasWeightsUrl(s, { CNN_LAB_KERAS_WEIGHTS_MIRROR: 'http://127.0.0.1:9/m' }), 'http://127.0.0.1:9/m/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5');
-    assert.equal(kerasWeightsUrl(KERAS_APPLICATIONS['keras:efficientnet_b0'], {}), 'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5');
+    assert.equal(
+      kerasWeightsUrl(s, {}),
+      'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    );
+    assert.equal(
+      kerasWeightsUrl(s, { CNN_LAB_KERAS_WEIGHTS_MIRROR: 'http://127.0.0.1:9/m' }),
+      'http://127.0.0.1:9/m/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    );
+    assert.equal(
+      kerasWeightsUrl(KERAS_APPLICATIONS['keras:efficientnet_b0'], {}),
+      'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5',
+    );
   });
 
   test('an unknown name lists the known ones', async () => {
-    assert.equal(await refusal(() => loadBase('keras:resnet18')), `base "keras:resnet18" is not a known Keras application; known: ${KERAS_APPLICATION_IDS.join(', ')}`);
+    assert.equal(
+      await refusal(() => loadBase('keras:resnet18')),
+      `base "keras:resnet18" is not a known Keras application; known: ${KERAS_APPLICATION_IDS.join(', ')}`,
+    );
   });
 
   test('a file that does not fit the topology names the layer, and (no pinned hash) is not kept', async () => {
@@ -194,10 +231,15 @@ describe('keras: references through loadBase', () => {
     process.env.CNN_LAB_KERAS_WEIGHTS_MIRROR = `${base}/ok/mirror/`;
     try {
       const url = kerasWeightsUrl(KERAS_APPLICATIONS['keras:mobilenet_v2']);
-      assert.equal(url, `${base}/ok/mirror/tensorflow/keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5`);
+      assert.equal(
+        url,
+        `${base}/ok/mirror/tensorflow/keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5`,
+      );
       const notes: string[] = [];
       const message = await refusal(() => loadBase('keras:mobilenet_v2', { onNote: (l) => notes.push(l) }));
-      assert.deepEqual(notes, [`downloading ${url}, the ImageNet weights of keras:mobilenet_v2 (Keras pins no hash for it: checked by its layers and shapes)`]);
+      assert.deepEqual(notes, [
+        `downloading ${url}, the ImageNet weights of keras:mobilenet_v2 (Keras pins no hash for it: checked by its layers and shapes)`,
+      ]);
       assert.equal(message, `${url}: layer "Conv1": weight "kernel" has shape [3, 3, 3, 16] in the file, the model expects [3, 3, 3, 32]`);
       assert.equal(existsSync(cachedModelDir(url)), false, 'the unreadable download was dropped from the cache');
     } finally {
@@ -210,15 +252,24 @@ describe('the h5 reader', () => {
   test('reads layer_names and weight_names as Keras wrote them', async () => {
     const layers = await readKerasH5Weights(H5, 'fixture.h5');
     const conv = layers.find((l) => l.name === 'Conv1')!;
-    assert.deepEqual(conv.weights.map((w) => [w.name, w.shape]), [['Conv1/kernel:0', [3, 3, 3, 16]]]);
+    assert.deepEqual(
+      conv.weights.map((w) => [w.name, w.shape]),
+      [['Conv1/kernel:0', [3, 3, 3, 16]]],
+    );
     const bn = layers.find((l) => l.name === 'bn_Conv1')!;
-    assert.deepEqual(bn.weights.map((w) => w.name), ['bn_Conv1/gamma:0', 'bn_Conv1/beta:0', 'bn_Conv1/moving_mean:0', 'bn_Conv1/moving_variance:0']);
+    assert.deepEqual(
+      bn.weights.map((w) => w.name),
+      ['bn_Conv1/gamma:0', 'bn_Conv1/beta:0', 'bn_Conv1/moving_mean:0', 'bn_Conv1/moving_variance:0'],
+    );
   });
 
   test('a truncated or non-HDF5 file is one line naming it', async () => {
     const cut = join(root, 'cut.h5');
     writeFileSync(cut, h5Bytes.subarray(0, 500_000));
-    assert.equal(await refusal(() => readKerasH5Weights(cut, 'cut.h5')), `cut.h5 is not a readable HDF5 file: truncated file: eof = 500000, sblock->base_addr = 0, stored_eof = ${h5Bytes.length}`);
+    assert.equal(
+      await refusal(() => readKerasH5Weights(cut, 'cut.h5')),
+      `cut.h5 is not a readable HDF5 file: truncated file: eof = 500000, sblock->base_addr = 0, stored_eof = ${h5Bytes.length}`,
+    );
     const html = join(root, 'page.h5');
     writeFileSync(html, '<html>Service unavailable</html>');
     assert.equal(await refusal(() => readKerasH5Weights(html, 'page.h5')), 'page.h5 is not a readable HDF5 file: file signature not found');
@@ -234,20 +285,38 @@ describe('the h5 reader', () => {
       const renamed: H5Layer[] = file.map((l, i) => ({ ...l, name: `layer_${i + 1}` }));
       const { byName, pairs } = pairLayers(model, order, renamed, 'f.h5');
       assert.equal(byName, false);
-      assert.deepEqual(pairs.slice(0, 2).map((p) => [p.layer.name, p.from]), [['Conv1', renamed[1].name], ['bn_Conv1', renamed[2].name]]);
+      assert.deepEqual(
+        pairs.slice(0, 2).map((p) => [p.layer.name, p.from]),
+        [
+          ['Conv1', renamed[1].name],
+          ['bn_Conv1', renamed[2].name],
+        ],
+      );
       // Keras-1 weight names ("block1_conv1_W_1:0"): by position within the layer, shapes checked
       const keras1 = file.map((l) => ({ ...l, weights: l.weights.map((w, k) => ({ ...w, name: `${l.name}_W${k}_1:0` })) }));
       assignLayerValues(pairLayers(model, order, keras1, 'f.h5').pairs, 'f.h5');
-      assert.deepEqual(Array.from(model.getLayer('Conv1').getWeights()[0].dataSync().slice(0, 4)), Array.from(file[1].weights[0].values.slice(0, 4)));
+      assert.deepEqual(
+        Array.from(model.getLayer('Conv1').getWeights()[0].dataSync().slice(0, 4)),
+        Array.from(file[1].weights[0].values.slice(0, 4)),
+      );
       // but a weight in another's place is refused
       const swapped = file.map((l) => (l.name === 'bn_Conv1' ? { ...l, weights: [l.weights[1], l.weights[0], ...l.weights.slice(2)] } : l));
-      assert.equal(await refusal(async () => assignLayerValues(pairLayers(model, order, swapped, 'f.h5').pairs, 'f.h5')), 'f.h5: layer "bn_Conv1": weight 0 is "bn_Conv1/beta:0" in the file, the model expects "gamma"');
+      assert.equal(
+        await refusal(async () => assignLayerValues(pairLayers(model, order, swapped, 'f.h5').pairs, 'f.h5')),
+        'f.h5: layer "bn_Conv1": weight 0 is "bn_Conv1/beta:0" in the file, the model expects "gamma"',
+      );
       // one layer missing: named in the error
       const missing = file.filter((l) => l.name !== 'block_5_project');
-      assert.equal(await refusal(async () => pairLayers(model, order, missing, 'f.h5')), 'f.h5 does not fit the model: layer "block_5_project" is missing from it (the file has 103 layers with weights, the model 104)');
+      assert.equal(
+        await refusal(async () => pairLayers(model, order, missing, 'f.h5')),
+        'f.h5 does not fit the model: layer "block_5_project" is missing from it (the file has 103 layers with weights, the model 104)',
+      );
       // a weight missing from a layer
       const short = file.map((l) => (l.name === 'bn_Conv1' ? { ...l, weights: l.weights.slice(0, 3) } : l));
-      assert.equal(await refusal(async () => assignLayerValues(pairLayers(model, order, short, 'f.h5').pairs, 'f.h5')), 'f.h5: layer "bn_Conv1" has 3 weights in the file but 4 in the model (gamma, beta, moving_mean, moving_variance)');
+      assert.equal(
+        await refusal(async () => assignLayerValues(pairLayers(model, order, short, 'f.h5').pairs, 'f.h5')),
+        'f.h5: layer "bn_Conv1" has 3 weights in the file but 4 in the model (gamma, beta, moving_mean, moving_variance)',
+      );
     } finally {
       model.dispose();
     }
@@ -276,7 +345,9 @@ describe("preprocessing as Keras' does it", () => {
     try {
       const x = new Float32Array(4 * 4 * 3).map((_, i) => (i * 7919) % 255);
       const y = tf.tidy(() => (b.layers!.predict(tf.tensor4d(x, [1, 4, 4, 3])) as tf.Tensor).dataSync());
-      small.normalizationOutput.forEach((want: number, i: number) => assert.ok(Math.abs(y[i] - want) < 1e-5, `y[${i}] ${y[i]} vs Keras ${want}`));
+      small.normalizationOutput.forEach((want: number, i: number) =>
+        assert.ok(Math.abs(y[i] - want) < 1e-5, `y[${i}] ${y[i]} vs Keras ${want}`),
+      );
     } finally {
       disposeBase(b);
     }
@@ -288,7 +359,10 @@ test("the engine describes a keras: base's layers (for the architecture and free
   hits.length = 0;
   try {
     const rows = await createEngine(() => {}).handle('describeModel', { path: 'keras:vgg16' });
-    assert.deepEqual(rows.slice(0, 3).map((r) => r.name), ['input_1', 'block1_conv1', 'block1_conv2']);
+    assert.deepEqual(
+      rows.slice(0, 3).map((r) => r.name),
+      ['input_1', 'block1_conv1', 'block1_conv2'],
+    );
     assert.equal(rows.length, 19);
     assert.deepEqual(hits, []);
   } finally {
@@ -311,9 +385,15 @@ describe('the committed topologies (assets/keras-topologies) load in tfjs', () =
     test(`${id}: layers, parameters, feature shape and its default freeze ranges`, async () => {
       const model = await kerasApplicationTopology(id);
       try {
-        assert.deepEqual([model.layers.length, model.countParams(), model.outputs[0].shape.slice(1)], [KERAS[id].layers, KERAS[id].params, KERAS[id].out]);
+        assert.deepEqual(
+          [model.layers.length, model.countParams(), model.outputs[0].shape.slice(1)],
+          [KERAS[id].layers, KERAS[id].params, KERAS[id].out],
+        );
         assert.deepEqual(model.inputs[0].shape.slice(1, 3), KERAS_APPLICATIONS[id].inputSize);
-        const frozen = parseFreezeSpec(KERAS_APPLICATIONS[id].defaultFreeze, model.layers.map((l) => l.name));
+        const frozen = parseFreezeSpec(
+          KERAS_APPLICATIONS[id].defaultFreeze,
+          model.layers.map((l) => l.name),
+        );
         const trainable = frozen.filter((f) => !f).length;
         assert.ok(trainable > 0 && trainable < model.layers.length / 2, `${trainable} of ${model.layers.length} layers fine-tune`);
       } finally {

@@ -17,7 +17,8 @@ let root: string;
 let goodJson: string;
 
 /** A copy of the good tiny base in `name`/, with model.json passed through `edit`. */
-const variant = (name: string, edit?: (json: Record<string, any>) => void): string => modelJsonVariant(join(root, 'good'), join(root, name), edit);
+const variant = (name: string, edit?: (json: Record<string, any>) => void): string =>
+  modelJsonVariant(join(root, 'good'), join(root, name), edit);
 
 async function loadError(ref: string): Promise<string> {
   try {
@@ -58,7 +59,10 @@ describe('broken base models fail with the file and the reason', () => {
   test('short weight file', async () => {
     const path = variant('short-weights');
     truncateSync(join(root, 'short-weights', 'weights.bin'), 100);
-    assert.match(await loadError(path), /model\.json: weight files hold 100 bytes but the manifest describes \d+ — missing, short or mismatched shards/);
+    assert.match(
+      await loadError(path),
+      /model\.json: weight files hold 100 bytes but the manifest describes \d+ — missing, short or mismatched shards/,
+    );
   });
 
   test('weights of the wrong shape (same byte count, transposed kernel)', async () => {
@@ -112,7 +116,13 @@ describe('broken base models fail with the file and the reason', () => {
     });
     const phases: string[] = [];
     await assert.rejects(
-      runTraining(config, { runId: 'g', notify: (n) => n.method === 'phase' && phases.push(n.params.phase), signal: new AbortController().signal, keepBestOnCancel: () => true, featureCacheDir: null }),
+      runTraining(config, {
+        runId: 'g',
+        notify: (n) => n.method === 'phase' && phases.push(n.params.phase),
+        signal: new AbortController().signal,
+        keepBestOnCancel: () => true,
+        featureCacheDir: null,
+      }),
       (e: Error) => e.message.startsWith(`${graphJson} is a graph model`) && /set fine-tune epochs to 0/.test(e.message),
     );
     assert.deepEqual(phases, ['scan'], 'no features, no epochs before the refusal');

@@ -28,7 +28,10 @@ let other: Server;
 let mainUrl = '';
 let otherUrl = '';
 
-async function listen(name: string, handler: (path: string) => { status: number; type: string; body: Buffer | string }): Promise<[Server, string]> {
+async function listen(
+  name: string,
+  handler: (path: string) => { status: number; type: string; body: Buffer | string },
+): Promise<[Server, string]> {
   const server = createServer((req, res) => {
     hits.push(`${name} ${req.url}`);
     const r = handler(req.url ?? '');
@@ -62,7 +65,8 @@ before(async () => {
   weights = readFileSync(join(root, 'good', modelJson.weightsManifest[0].paths[0]));
   [main, mainUrl] = await listen('main', (path) => {
     const [, folder, file] = path.split('/');
-    if (file === 'model.json' && variants.has(folder)) return { status: 200, type: 'application/json', body: JSON.stringify(variants.get(folder)) };
+    if (file === 'model.json' && variants.has(folder))
+      return { status: 200, type: 'application/json', body: JSON.stringify(variants.get(folder)) };
     if (folder === 'flaky' && file === 'weights.bin' && flakyHtml > 0) {
       flakyHtml--;
       return { status: 200, type: 'text/html', body: '<html><body>Service temporarily unavailable</body></html>' };
@@ -109,20 +113,29 @@ describe('local shard paths stay inside the model folder', () => {
     const dir = join(root, 'local', 'm');
     mkdirSync(dir, { recursive: true });
     const climb = join(dir, 'model.json');
-    writeFileSync(climb, JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths: ['../../secret.bin'] }] }));
+    writeFileSync(
+      climb,
+      JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths: ['../../secret.bin'] }] }),
+    );
     assert.equal(await loadError(climb), `${climb}: weight path "../../secret.bin" leaves the model's folder; refused`);
 
     const linked = join(root, 'local', 'linked');
     mkdirSync(linked, { recursive: true });
     symlinkSync(join(root, 'secret.bin'), join(linked, 'weights.bin'));
     writeFileSync(join(linked, 'model.json'), JSON.stringify(modelJson));
-    assert.equal(await loadError(join(linked, 'model.json')), `${join(linked, 'model.json')}: weight path "weights.bin" leaves the model's folder; refused`);
+    assert.equal(
+      await loadError(join(linked, 'model.json')),
+      `${join(linked, 'model.json')}: weight path "weights.bin" leaves the model's folder; refused`,
+    );
 
     // a shard inside the folder still loads, also in a subfolder
     const fine = join(root, 'local', 'fine');
     mkdirSync(join(fine, 'w'), { recursive: true });
     copyFileSync(join(root, 'secret.bin'), join(fine, 'w', 'weights.bin'));
-    writeFileSync(join(fine, 'model.json'), JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths: ['w/weights.bin'] }] }));
+    writeFileSync(
+      join(fine, 'model.json'),
+      JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths: ['w/weights.bin'] }] }),
+    );
     disposeBase(await loadBase(join(fine, 'model.json')));
   });
 });
@@ -165,7 +178,12 @@ describe('the URL cache keeps only downloads that match their manifest', () => {
     const notes: string[] = [];
     disposeBase(await loadBase(url, { onNote: (l) => notes.push(l) }));
     assert.equal(notes.length, 2, notes.join('\n'));
-    assert.match(notes[0], new RegExp(`^discarded the cached copy of ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(the cached .*: weight files hold 18 bytes but the manifest describes \\d+ .*\\); downloading it again$`));
+    assert.match(
+      notes[0],
+      new RegExp(
+        `^discarded the cached copy of ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(the cached .*: weight files hold 18 bytes but the manifest describes \\d+ .*\\); downloading it again$`,
+      ),
+    );
     assert.equal(notes[1], `downloading ${url}`);
     assert.equal(readFileSync(join(dir, 'weights.bin')).byteLength, weights.byteLength);
   });

@@ -14,7 +14,8 @@ let root: string;
 let goodJson: string;
 
 /** A copy of the good tiny base in `name`/, with model.json passed through `edit`. */
-const variant = (name: string, edit?: (json: Record<string, any>) => void): string => modelJsonVariant(join(root, 'good'), join(root, name), edit);
+const variant = (name: string, edit?: (json: Record<string, any>) => void): string =>
+  modelJsonVariant(join(root, 'good'), join(root, name), edit);
 
 const wrongShape = (json: Record<string, any>) => {
   const kernel = json.weightsManifest[0].weights.find((w: { name: string }) => w.name === 'conv2/kernel');
@@ -51,7 +52,10 @@ test('a base with weights of the wrong shape: error, and no tensor left behind (
 
 test('a model directory with weights of the wrong shape: error, and no tensor left behind', async () => {
   const path = variant('wrong-shape-dir', wrongShape);
-  writeFileSync(join(root, 'wrong-shape-dir', 'cnn-lab.json'), JSON.stringify({ format: 'cnn-lab-model', formatVersion: 1, labels: ['a', 'b'], inputSize: [16, 16], modelInput: 'classifier' }));
+  writeFileSync(
+    join(root, 'wrong-shape-dir', 'cnn-lab.json'),
+    JSON.stringify({ format: 'cnn-lab-model', formatVersion: 1, labels: ['a', 'b'], inputSize: [16, 16], modelInput: 'classifier' }),
+  );
   const { leaked, message } = await tensorsLeakedBy(() => loadModelDir(join(root, 'wrong-shape-dir')));
   assert.ok(message.startsWith(path), message);
   assert.equal(leaked, 0);

@@ -19,15 +19,25 @@ test('a second lock on the same folder fails at once, naming the pid and since w
   const release = await lockOutFolder(out);
   try {
     await assert.rejects(lockOutFolder(out), (e: Error) => {
-      assert.match(e.message, new RegExp(`^cannot train into ${out}: another CNN Lab run \\(pid ${process.pid}, since \\d{4}-\\d\\d-\\d\\dT[^)]+\\) is using it \\(lock ${out}\\.lock\\); wait for it to finish or choose another output folder$`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `^cannot train into ${out}: another CNN Lab run \\(pid ${process.pid}, since \\d{4}-\\d\\d-\\d\\dT[^)]+\\) is using it \\(lock ${out}\\.lock\\); wait for it to finish or choose another output folder$`,
+        ),
+      );
       return true;
     });
   } finally {
     await release();
   }
   // released: nothing left beside or inside the folder, and the folder can be locked again
-  assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('M')), []);
-  await (await lockOutFolder(out))();
+  assert.deepEqual(
+    readdirSync(root).filter((n) => n.startsWith('M')),
+    [],
+  );
+  await (
+    await lockOutFolder(out)
+  )();
 });
 
 test('the lock lives beside the folder, never inside it', async () => {
@@ -56,7 +66,10 @@ test('runTraining refuses an output folder another run holds, before any work', 
   const release = await lockOutFolder(out);
   try {
     const config = withExperimentDefaults({ data, out, base: 'mobilenet_v2' });
-    await assert.rejects(runTraining(config, { runId: 'r', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: () => false }), /cannot train into .*busy: another CNN Lab run \(pid \d+/);
+    await assert.rejects(
+      runTraining(config, { runId: 'r', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: () => false }),
+      /cannot train into .*busy: another CNN Lab run \(pid \d+/,
+    );
   } finally {
     await release();
   }

@@ -16,9 +16,21 @@ const tinyModel = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [
 function meta(): ModelMetadata {
   const config = withExperimentDefaults({ data: '/d', out: '/o', base: 'mobilenet_v2' });
   return {
-    format: 'cnn-lab-model', formatVersion: 1, labels: ['a', 'b'], inputSize: [4, 4], preprocessing: '0..1', resize: 'stretch',
-    base: { id: 'x', label: 'x', kind: 'layers' }, modelInput: 'classifier', status: 'complete', config, history: [], bestEpoch: null,
-    backend: 'cpu', versions: versions(), savedAt: new Date().toISOString(),
+    format: 'cnn-lab-model',
+    formatVersion: 1,
+    labels: ['a', 'b'],
+    inputSize: [4, 4],
+    preprocessing: '0..1',
+    resize: 'stretch',
+    base: { id: 'x', label: 'x', kind: 'layers' },
+    modelInput: 'classifier',
+    status: 'complete',
+    config,
+    history: [],
+    bestEpoch: null,
+    backend: 'cpu',
+    versions: versions(),
+    savedAt: new Date().toISOString(),
   };
 }
 
@@ -70,7 +82,7 @@ describe('a save refuses folders holding files it did not write', () => {
     assert.equal(readFileSync(join(out, 'cnn-lab.json'), 'utf8'), '{"name":"my project"}');
   });
 
-  test("--out . in a home folder holding only .bashrc is refused and .bashrc kept", async () => {
+  test('--out . in a home folder holding only .bashrc is refused and .bashrc kept', async () => {
     const home = join(root, 'home');
     mkdirSync(home);
     writeFileSync(join(home, '.bashrc'), 'alias ll=ls\n');
@@ -90,7 +102,9 @@ describe('a save refuses folders holding files it did not write', () => {
     const checkpoint = checkpointDirOf(out);
     mkdirSync(checkpoint);
     writeFileSync(join(checkpoint, '.keep'), '');
-    assert.throws(() => checkReplaceable(checkpoint), { message: `cannot save to ${checkpoint}: it holds .keep, which CNN Lab did not write; choose a new or empty folder` });
+    assert.throws(() => checkReplaceable(checkpoint), {
+      message: `cannot save to ${checkpoint}: it holds .keep, which CNN Lab did not write; choose a new or empty folder`,
+    });
   });
 });
 

@@ -10,7 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import { checkpointDirOf } from '../../../../src/core/checkpointPath.ts';
 import { withExperimentDefaults } from '../../../../src/core/experimentDefaults.ts';
 import { loadModelDir } from '../../../../src/engine/save/load.ts';
-import { readMetadata, recoverInterruptedSave, saveModelDir, versions, type ModelMetadata, type SaveIo } from '../../../../src/engine/save/modelDir.ts';
+import {
+  readMetadata,
+  recoverInterruptedSave,
+  saveModelDir,
+  versions,
+  type ModelMetadata,
+  type SaveIo,
+} from '../../../../src/engine/save/modelDir.ts';
 import { tf } from '../../../../src/engine/tf.ts';
 import { runTraining } from '../../../../src/engine/train/run.ts';
 import { tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.ts';
@@ -18,16 +25,32 @@ import { tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.
 let root: string;
 
 function tinyModel(seed: number): tf.LayersModel {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) })] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+    ],
+  });
   return model;
 }
 
 function meta(note: string): ModelMetadata {
   const config = withExperimentDefaults({ data: '/d', out: '/o', base: 'mobilenet_v2' });
   return {
-    format: 'cnn-lab-model', formatVersion: 1, labels: ['a', note], inputSize: [4, 4], preprocessing: '0..1', resize: 'stretch',
-    base: { id: 'x', label: 'x', kind: 'layers' }, modelInput: 'classifier', status: 'complete', config, history: [], bestEpoch: null,
-    backend: 'cpu', versions: versions(), savedAt: new Date().toISOString(),
+    format: 'cnn-lab-model',
+    formatVersion: 1,
+    labels: ['a', note],
+    inputSize: [4, 4],
+    preprocessing: '0..1',
+    resize: 'stretch',
+    base: { id: 'x', label: 'x', kind: 'layers' },
+    modelInput: 'classifier',
+    status: 'complete',
+    config,
+    history: [],
+    bestEpoch: null,
+    backend: 'cpu',
+    versions: versions(),
+    savedAt: new Date().toISOString(),
   };
 }
 
@@ -43,7 +66,11 @@ function diskFullAt(failOn: string): SaveIo {
 }
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
+  );
 }
 
 before(async () => {
@@ -100,7 +127,10 @@ describe('a save killed between its renames: a load reads it in place, the next 
     clf.dispose();
     assert.deepEqual(readdirSync(parent).sort(), before);
     // the next writing command (a save: train, resume) repairs it
-    assert.deepEqual(recoverInterruptedSave(out).map((s) => s.split(' ')[0]), ['restored', 'removed']);
+    assert.deepEqual(
+      recoverInterruptedSave(out).map((s) => s.split(' ')[0]),
+      ['restored', 'removed'],
+    );
     assert.deepEqual(readdirSync(parent), ['model']);
     assert.equal(readMetadata(out).labels[1], 'new');
     model.dispose();
@@ -120,7 +150,10 @@ describe('a save killed between its renames: a load reads it in place, the next 
     assert.equal(clf.meta.labels[1], 'old');
     clf.dispose();
     assert.deepEqual(readdirSync(parent).sort(), before, 'a load renames nothing');
-    assert.deepEqual(recoverInterruptedSave(out).map((s) => s.split(' ')[0]), ['restored', 'removed']);
+    assert.deepEqual(
+      recoverInterruptedSave(out).map((s) => s.split(' ')[0]),
+      ['restored', 'removed'],
+    );
     assert.equal(readMetadata(out).labels[1], 'old');
     assert.deepEqual(readdirSync(parent), ['model']);
     // a live process's temp folder is left alone (it may be saving right now)
@@ -144,12 +177,27 @@ describe('disk full during a training checkpoint', () => {
         return writeFile(path, bytes);
       },
     };
-    const config = withExperimentDefaults({ data, out, base, backend: 'cpu', fcUnits: 8, batchSize: 4, validationSplit: 0.25, transfer: { epochs: 5, learningRate: 0.01 }, earlyStopping: null });
+    const config = withExperimentDefaults({
+      data,
+      out,
+      base,
+      backend: 'cpu',
+      fcUnits: 8,
+      batchSize: 4,
+      validationSplit: 0.25,
+      transfer: { epochs: 5, learningRate: 0.01 },
+      earlyStopping: null,
+    });
     let epochs = 0;
     await assert.rejects(
       runTraining(config, {
-        runId: 'full', notify: (n) => n.method === 'epochEnd' && epochs++, signal: new AbortController().signal, keepBestOnCancel: () => true,
-        checkpointIntervalMs: 0, featureCacheDir: null, saveIo: io,
+        runId: 'full',
+        notify: (n) => n.method === 'epochEnd' && epochs++,
+        signal: new AbortController().signal,
+        keepBestOnCancel: () => true,
+        checkpointIntervalMs: 0,
+        featureCacheDir: null,
+        saveIo: io,
       }),
       /cannot save the model to .*ckpt-model\.checkpoint: the disk is full; the previous model there \(if any\) is unchanged/,
     );
@@ -159,7 +207,11 @@ describe('disk full during a training checkpoint', () => {
     assert.ok(m.history.length >= 1);
     const clf = await loadModelDir(checkpointDirOf(out));
     clf.dispose();
-    assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.ckpt-model')), [], 'no temp folder left');
+    assert.deepEqual(
+      readdirSync(root).filter((n) => n.startsWith('.ckpt-model')),
+      [],
+      'no temp folder left',
+    );
   });
 });
 

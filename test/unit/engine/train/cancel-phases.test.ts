@@ -22,11 +22,25 @@ let previous: string;
 
 const config = (out: string) =>
   withExperimentDefaults({
-    data, out, base: baseJson, backend: 'cpu', fcUnits: 8, batchSize: 4, validationSplit: 0.25, earlyStopping: null, freeze: ['up to conv1'],
-    transfer: { epochs: 2, learningRate: 0.01 }, fineTune: { epochs: 2, learningRate: 0.001, momentum: 0.9 },
+    data,
+    out,
+    base: baseJson,
+    backend: 'cpu',
+    fcUnits: 8,
+    batchSize: 4,
+    validationSplit: 0.25,
+    earlyStopping: null,
+    freeze: ['up to conv1'],
+    transfer: { epochs: 2, learningRate: 0.01 },
+    fineTune: { epochs: 2, learningRate: 0.001, momentum: 0.9 },
   });
 
-const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+const files = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
+  );
 
 /** Runs with a previous complete model in `out`, cancelling when `when` says so. */
 async function cancelWhen(name: string, when: (n: EngineNotification) => boolean, keepBest = false) {
@@ -48,7 +62,11 @@ async function cancelWhen(name: string, when: (n: EngineNotification) => boolean
   assert.ok(cancelled, 'the cancel point was reached');
   assert.equal(engine.activeRunId(), undefined, 'the engine takes a new run');
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaked');
-  assert.deepEqual(readdirSync(dirname(out)).filter((n) => n.startsWith(`.${name}.`)), [], 'no temp folder left');
+  assert.deepEqual(
+    readdirSync(dirname(out)).filter((n) => n.startsWith(`.${name}.`)),
+    [],
+    'no temp folder left',
+  );
   const meta = readMetadata(out);
   (await loadModelDir(out)).dispose(); // whatever is there loads
   const checkpoint = checkpointDirOf(out);
@@ -81,7 +99,10 @@ describe('cancel at each stage', () => {
   });
 
   test('during an epoch: the previous model is untouched; the last checkpoint (epoch 1) is beside it', async () => {
-    const { out, result, ckpt } = await cancelWhen('epoch', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2);
+    const { out, result, ckpt } = await cancelWhen(
+      'epoch',
+      (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2,
+    );
     assert.equal(result.cancelled, true);
     assert.equal(result.saved, false);
     assert.deepEqual(files(out), files(previous));
@@ -90,7 +111,11 @@ describe('cancel at each stage', () => {
   });
 
   test('during an epoch, keeping the best: the best weights are saved as "cancelled"', async () => {
-    const { result, meta, ckpt } = await cancelWhen('epoch-keep', (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2, true);
+    const { result, meta, ckpt } = await cancelWhen(
+      'epoch-keep',
+      (n) => n.method === 'batchEnd' && n.params.phase === 'transfer' && n.params.epoch === 2,
+      true,
+    );
     assert.equal(result.cancelled, true);
     assert.equal(result.saved, true);
     assert.equal(meta.status, 'cancelled');

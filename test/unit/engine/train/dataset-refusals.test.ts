@@ -12,9 +12,24 @@ import { tempDir, writeShapesDataset, writeTinyBase } from '../helpers/fixtures.
 let root: string;
 let base: string;
 const train = (data: string) =>
-  runTraining(withExperimentDefaults({ data, out: join(root, 'out'), base, backend: 'cpu', fcUnits: 4, batchSize: 4, transfer: { epochs: 1, learningRate: 0.01 } }), {
-    runId: 'r', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: () => true, featureCacheDir: null,
-  });
+  runTraining(
+    withExperimentDefaults({
+      data,
+      out: join(root, 'out'),
+      base,
+      backend: 'cpu',
+      fcUnits: 4,
+      batchSize: 4,
+      transfer: { epochs: 1, learningRate: 0.01 },
+    }),
+    {
+      runId: 'r',
+      notify: () => {},
+      signal: new AbortController().signal,
+      keepBestOnCancel: () => true,
+      featureCacheDir: null,
+    },
+  );
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -32,7 +47,9 @@ test('a single class folder', async () => {
 test('an empty class folder', async () => {
   const data = await writeShapesDataset(join(root, 'empty'), 3, 16);
   mkdirSync(join(data, 'zebras'));
-  await assert.rejects(train(data), (e: Error) => e.message.startsWith(`class folder(s) with no image in ${data}: ${join(data, 'zebras')}`));
+  await assert.rejects(train(data), (e: Error) =>
+    e.message.startsWith(`class folder(s) with no image in ${data}: ${join(data, 'zebras')}`),
+  );
 });
 
 test('every image unreadable: the folder, the count and an example reason', async () => {
@@ -41,5 +58,8 @@ test('every image unreadable: the folder, the count and an example reason', asyn
     mkdirSync(join(data, c), { recursive: true });
     for (let i = 0; i < 3; i++) writeFileSync(join(data, c, `${i}.jpg`), 'not a jpeg');
   }
-  await assert.rejects(train(data), new RegExp(`^Error: no training image in ${data} could be decoded \\(6 skipped; e\\.g\\. .*\\.jpg: not an image`));
+  await assert.rejects(
+    train(data),
+    new RegExp(`^Error: no training image in ${data} could be decoded \\(6 skipped; e\\.g\\. .*\\.jpg: not an image`),
+  );
 });

@@ -18,9 +18,28 @@ let root: string;
 let data: string;
 let baseJson: string;
 
-const hooks = (): TrainHooks => ({ runId: 'd', notify: () => {}, signal: new AbortController().signal, keepBestOnCancel: () => true, featureCacheDir: null, checkpointIntervalMs: 60_000 });
+const hooks = (): TrainHooks => ({
+  runId: 'd',
+  notify: () => {},
+  signal: new AbortController().signal,
+  keepBestOnCancel: () => true,
+  featureCacheDir: null,
+  checkpointIntervalMs: 60_000,
+});
 const config = (out: string, over: Parameters<typeof withExperimentDefaults>[0] = {}) =>
-  withExperimentDefaults({ data, out, base: baseJson, backend: 'cpu', fcUnits: 8, batchSize: 4, validationSplit: 0.25, transfer: { epochs: 3, learningRate: 0.01 }, earlyStopping: null, freeze: [], ...over });
+  withExperimentDefaults({
+    data,
+    out,
+    base: baseJson,
+    backend: 'cpu',
+    fcUnits: 8,
+    batchSize: 4,
+    validationSplit: 0.25,
+    transfer: { epochs: 3, learningRate: 0.01 },
+    earlyStopping: null,
+    freeze: [],
+    ...over,
+  });
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -40,14 +59,20 @@ describe('divergence', () => {
     await assert.rejects(runTraining(config(out, { fineTune: { epochs: 5, learningRate: 10, momentum: 0.9 } }), hooks()), (e: Error) => {
       assert.match(e.message, /^fine-tune: the loss (exploded to [\d.]+|became NaN) at epoch 1/);
       assert.match(e.message, /training diverged; the learning rate 10 is probably too high \(try 10× lower\)/);
-      assert.match(e.message, /The best weights so far \(transfer epoch \d\) are saved as a checkpoint in .*lr-too-high\.checkpoint \(.*lr-too-high is left as it was\); resume from it with a lower learning rate/);
+      assert.match(
+        e.message,
+        /The best weights so far \(transfer epoch \d\) are saved as a checkpoint in .*lr-too-high\.checkpoint \(.*lr-too-high is left as it was\); resume from it with a lower learning rate/,
+      );
       return true;
     });
     assert.equal(existsSync(out), false, 'nothing was put in the output folder');
     const meta = readMetadata(checkpointDirOf(out));
     assert.equal(meta.status, 'checkpoint');
     assert.equal(meta.bestEpoch?.phase, 'transfer');
-    assert.ok(meta.history.every((h) => h.phase === 'transfer' && Number.isFinite(h.loss)), JSON.stringify(meta.history));
+    assert.ok(
+      meta.history.every((h) => h.phase === 'transfer' && Number.isFinite(h.loss)),
+      JSON.stringify(meta.history),
+    );
     const clf = await loadModelDir(checkpointDirOf(out));
     const p = clf.predict(tf.zeros([1, 16, 16, 3]));
     assert.ok((await p.data()).every(Number.isFinite), 'the saved checkpoint predicts finite probabilities');

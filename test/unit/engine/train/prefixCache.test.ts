@@ -16,7 +16,9 @@ function model(): tf.LayersModel {
   const input = tf.input({ shape: [SIZE, SIZE, 3] });
   let x: tf.SymbolicTensor = input;
   for (let i = 1; i <= 3; i++) {
-    const conv = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: `conv${i}`, kernelInitializer: init(i) }).apply(x) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: `conv${i}`, kernelInitializer: init(i) })
+      .apply(x) as tf.SymbolicTensor;
     const bn = tf.layers.batchNormalization({ name: `bn${i}` }).apply(conv) as tf.SymbolicTensor;
     const act = tf.layers.reLU({ maxValue: 6, name: `relu${i}` }).apply(bn) as tf.SymbolicTensor;
     x = i === 2 ? (tf.layers.add({ name: 'add2' }).apply([x, act]) as tf.SymbolicTensor) : act;
@@ -34,7 +36,7 @@ function model(): tf.LayersModel {
 
 const N = 10;
 const images = tf.randomUniform([N, SIZE, SIZE, 3], 0, 1, 'float32', 3);
-const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+const labels = Int32Array.from({ length: N }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
 const valImages = tf.randomUniform([6, SIZE, SIZE, 3], 0, 1, 'float32', 4);
 const valLabels = Int32Array.from([0, 1, 1, 0, 1, 0]);
 const BATCH = 4;
@@ -89,7 +91,17 @@ async function train(useCache: boolean): Promise<{ weights: Float32Array[]; val:
   };
   const before = tf.memory().numTensors;
   const restore = prepareForFineTuning(m);
-  const cache = useCache ? PrefixCache.create(m, { augment: false, budgetBytes: 1e9, trainLabels: labels, validationLabels: valLabels, classes: 2, batchSize: BATCH, order }) : null;
+  const cache = useCache
+    ? PrefixCache.create(m, {
+        augment: false,
+        budgetBytes: 1e9,
+        trainLabels: labels,
+        validationLabels: valLabels,
+        classes: 2,
+        batchSize: BATCH,
+        order,
+      })
+    : null;
   assert.equal(cache !== null, useCache);
   const optimizer = tf.train.momentum(0.05, 0.9);
   const val: number[] = [];
@@ -130,7 +142,8 @@ test('a phase trained on cached prefix rows ends with the weights the whole mode
     for (let i = 0; i < eager.weights[k].length; i++) worst = Math.max(worst, Math.abs(eager.weights[k][i] - cached.weights[k][i]));
     assert.ok(worst <= 1e-5, `weight ${k}: largest difference ${worst}`);
   }
-  for (let i = 0; i < eager.val.length; i++) assert.ok(Math.abs(eager.val[i] - cached.val[i]) <= 1e-5, `loss ${i}: ${eager.val[i]} vs ${cached.val[i]}`);
+  for (let i = 0; i < eager.val.length; i++)
+    assert.ok(Math.abs(eager.val[i] - cached.val[i]) <= 1e-5, `loss ${i}: ${eager.val[i]} vs ${cached.val[i]}`);
   // 3 epochs × (3 train batches + 2 validation batches) prefix runs without the cache; one pass each with it
   assert.equal(eager.prefixCalls, 3 * (3 + 2));
   assert.equal(cached.prefixCalls, 3 + 2);

@@ -21,7 +21,19 @@ let data: string;
 let baseJson: string;
 
 const config = (out: string, over: Parameters<typeof withExperimentDefaults>[0] = {}) =>
-  withExperimentDefaults({ data, out, base: baseJson, backend: 'cpu', fcUnits: 8, batchSize: 4, validationSplit: 0.25, transfer: { epochs: 6, learningRate: 0.01 }, earlyStopping: null, freeze: ['up to conv1'], ...over });
+  withExperimentDefaults({
+    data,
+    out,
+    base: baseJson,
+    backend: 'cpu',
+    fcUnits: 8,
+    batchSize: 4,
+    validationSplit: 0.25,
+    transfer: { epochs: 6, learningRate: 0.01 },
+    earlyStopping: null,
+    freeze: ['up to conv1'],
+    ...over,
+  });
 
 /** Weights by name, as bytes, of a saved model directory. */
 async function weightBytes(dir: string): Promise<Map<string, string>> {
@@ -37,10 +49,15 @@ async function weightBytes(dir: string): Promise<Map<string, string>> {
 }
 
 /** Trains until `stopAfter` (phase, epoch) has ended, then cancels keeping the last checkpoint. */
-async function trainThenCancel(out: string, over: Parameters<typeof withExperimentDefaults>[0], stopAfter: { phase: string; epoch: number }) {
+async function trainThenCancel(
+  out: string,
+  over: Parameters<typeof withExperimentDefaults>[0],
+  stopAfter: { phase: string; epoch: number },
+) {
   const engine = createEngine(
     (n) => {
-      if (n.method === 'epochEnd' && n.params.phase === stopAfter.phase && n.params.epoch === stopAfter.epoch) void engine.handle('cancel', { runId: 'first', keepBest: false });
+      if (n.method === 'epochEnd' && n.params.phase === stopAfter.phase && n.params.epoch === stopAfter.epoch)
+        void engine.handle('cancel', { runId: 'first', keepBest: false });
     },
     { trainHooks: { checkpointIntervalMs: 0, featureCacheDir: null } },
   );
@@ -80,15 +97,24 @@ describe('resume from a checkpoint', () => {
     assert.equal(b.phase, 'transfer');
     const { result, epochs, logs } = await resume(out, {});
     assert.equal(result.cancelled, false);
-    assert.deepEqual(epochs, Array.from({ length: 6 - b.epoch }, (_, i) => `transfer ${b.epoch + 1 + i}`));
-    assert.deepEqual(result.history.map((h) => h.epoch), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      epochs,
+      Array.from({ length: 6 - b.epoch }, (_, i) => `transfer ${b.epoch + 1 + i}`),
+    );
+    assert.deepEqual(
+      result.history.map((h) => h.epoch),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.deepEqual(result.history.slice(0, b.epoch), ckpt.history.slice(0, b.epoch), 'the checkpoint history is kept as it was');
-    assert.ok(logs.some((l) => l.includes(`resuming from the checkpoint in ${checkpointDirOf(out)}: transfer epoch ${b.epoch}`)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.includes(`resuming from the checkpoint in ${checkpointDirOf(out)}: transfer epoch ${b.epoch}`)),
+      logs.join('\n'),
+    );
     assert.equal(readMetadata(out).status, 'complete');
     assert.equal(existsSync(checkpointDirOf(out)), false, 'the completed run removed its checkpoint');
   });
 
-  test('into fine-tuning; with nothing left to run, the saved weights are exactly the checkpoint\'s', async () => {
+  test("into fine-tuning; with nothing left to run, the saved weights are exactly the checkpoint's", async () => {
     const out = join(root, 'fine-tune');
     const over = { transfer: { epochs: 2, learningRate: 0.01 }, fineTune: { epochs: 3, learningRate: 0.001, momentum: 0.9 } };
     const ckpt = await trainThenCancel(out, over, { phase: 'fine-tune', epoch: 2 });
@@ -112,13 +138,25 @@ describe('resume from a checkpoint', () => {
   test('refused, naming the folder and the field: no checkpoint, a completed model, a changed experiment', async () => {
     const engine = createEngine(() => {}, { trainHooks: { featureCacheDir: null } });
     const none = join(root, 'none');
-    await assert.rejects(engine.handle('train', { runId: 'x', config: config(none), resume: true }), new RegExp(`cannot resume: no checkpoint in ${none}\\.checkpoint and no model in ${none}`));
+    await assert.rejects(
+      engine.handle('train', { runId: 'x', config: config(none), resume: true }),
+      new RegExp(`cannot resume: no checkpoint in ${none}\\.checkpoint and no model in ${none}`),
+    );
     const complete = join(root, 'transfer'); // completed by the first test
-    await assert.rejects(engine.handle('train', { runId: 'x', config: config(complete), resume: true }), /holds a completed model, not a checkpoint/);
+    await assert.rejects(
+      engine.handle('train', { runId: 'x', config: config(complete), resume: true }),
+      /holds a completed model, not a checkpoint/,
+    );
     const out = join(root, 'changed');
     await trainThenCancel(out, {}, { phase: 'transfer', epoch: 2 });
-    await assert.rejects(engine.handle('train', { runId: 'x', config: config(out, { fcUnits: 16 }), resume: true }), /trained with fcUnits 8, the experiment now says 16/);
-    await assert.rejects(engine.handle('train', { runId: 'x', config: config(out, { seed: 7 }), resume: true }), /trained with seed 42, the experiment now says 7/);
+    await assert.rejects(
+      engine.handle('train', { runId: 'x', config: config(out, { fcUnits: 16 }), resume: true }),
+      /trained with fcUnits 8, the experiment now says 16/,
+    );
+    await assert.rejects(
+      engine.handle('train', { runId: 'x', config: config(out, { seed: 7 }), resume: true }),
+      /trained with seed 42, the experiment now says 7/,
+    );
     assert.equal(readMetadata(checkpointDirOf(out)).status, 'checkpoint', 'a refused resume leaves the checkpoint alone');
     assert.equal(paramsProblem('train', { runId: 'r', config: config(out), resume: 'yes' }), 'params.resume must be true or false');
     assert.ok(JSON.parse(readFileSync(join(checkpointDirOf(out), 'model.json'), 'utf8')).modelTopology);
@@ -132,8 +170,14 @@ describe('resume from a checkpoint', () => {
     assert.equal(code, 0, lines.join('\n'));
     const result = JSON.parse(lines.at(-1)!);
     assert.equal(result.event, 'result');
-    assert.deepEqual(result.history.map((h: { epoch: number }) => h.epoch), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      result.history.map((h: { epoch: number }) => h.epoch),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.deepEqual(result.history.slice(0, ckpt.bestEpoch!.epoch), ckpt.history.slice(0, ckpt.bestEpoch!.epoch));
-    await assert.rejects(runCli(['--resume', '--out', join(root, 'nowhere')], { out: () => {}, err: () => {}, isTTY: false }), /--resume: no checkpoint for .*nowhere/);
+    await assert.rejects(
+      runCli(['--resume', '--out', join(root, 'nowhere')], { out: () => {}, err: () => {}, isTTY: false }),
+      /--resume: no checkpoint for .*nowhere/,
+    );
   });
 });

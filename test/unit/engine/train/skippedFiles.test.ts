@@ -13,5 +13,8 @@ test('logs each path once and lists every skipped file', () => {
   ]);
   assert.deepEqual(lines, ['skipped a/x.jpg: not an image', 'skipped b/y.png: truncated']);
   assert.equal(skipped.size, 2);
-  assert.deepEqual(skipped.list().map((s) => s.path), ['a/x.jpg', 'b/y.png']);
+  assert.deepEqual(
+    skipped.list().map((s) => s.path),
+    ['a/x.jpg', 'b/y.png'],
+  );
 });

@@ -109,7 +109,10 @@ describe('transfer learning with a frozen tiny base', () => {
     assert.equal(tensorsAtEpochEnd.length, 6);
     // Epoch 1 creates the optimizer's slots and the best-weights copy; from then on nothing may grow.
     const steady = tensorsAtEpochEnd.slice(1);
-    assert.ok(steady.every((n) => n === steady[0]), `numTensors per epoch: ${tensorsAtEpochEnd}`);
+    assert.ok(
+      steady.every((n) => n === steady[0]),
+      `numTensors per epoch: ${tensorsAtEpochEnd}`,
+    );
   });
 
   it('leaves the frozen base weights bit-identical', async () => {
@@ -132,8 +135,14 @@ describe('transfer learning with a frozen tiny base', () => {
     assert.ok(saved.length >= 10);
     const clf = await loadModelDir(out);
     try {
-      const probs = await predictFiles(clf, saved.map((s) => ({ path: s.path, label: 0 })));
-      assert.deepEqual(probs.paths, saved.map((s) => s.path));
+      const probs = await predictFiles(
+        clf,
+        saved.map((s) => ({ path: s.path, label: 0 })),
+      );
+      assert.deepEqual(
+        probs.paths,
+        saved.map((s) => s.path),
+      );
       const k = meta.labels.length;
       saved.forEach((s, i) => assert.deepEqual(Array.from(probs.values.slice(i * k, (i + 1) * k)), s.probabilities, s.path));
     } finally {
@@ -150,7 +159,10 @@ describe('transfer learning with a frozen tiny base', () => {
       keepBestOnCancel: () => true,
     });
     const details = events.flatMap((e) => (e.method === 'phase' && e.params.phase === 'features' ? [e.params.detail ?? ''] : []));
-    assert.ok(details.some((d) => /from cache/.test(d)), details.join('\n'));
+    assert.ok(
+      details.some((d) => /from cache/.test(d)),
+      details.join('\n'),
+    );
     // The first phase names the backend the run resolved to, for the dashboard and status bar.
     const first = events.find((e) => e.method === 'phase');
     assert.equal(first?.method === 'phase' ? first.params.backend : undefined, 'cpu');
@@ -205,7 +217,10 @@ describe('engine: train with augmentation, then cancel', () => {
       },
       { trainHooks: { checkpointIntervalMs: 0 } },
     );
-    const result = await engine.handle('train', { runId: 'c1', config: config(out, { batchSize: 4, transfer: { epochs: 50, learningRate: 0.01 } }) });
+    const result = await engine.handle('train', {
+      runId: 'c1',
+      config: config(out, { batchSize: 4, transfer: { epochs: 50, learningRate: 0.01 } }),
+    });
     assert.equal(result.cancelled, true);
     assert.equal(result.history.length, 2, 'stopped at the first batch after epoch 2');
     // checkpoints live beside the output folder, which a cancelled run leaves as it was

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { InstallCancelledError, NativeInstallError } from '../../../../src/host/native/errors.ts';
-import { installFromFile, installFromIndex, readInstalled, removeInstalled, versionDir, type InstallOptions } from '../../../../src/host/native/installer.ts';
+import {
+  installFromFile,
+  installFromIndex,
+  readInstalled,
+  removeInstalled,
+  versionDir,
+  type InstallOptions,
+} from '../../../../src/host/native/installer.ts';
 import type { Machine } from '../../../../src/host/native/nativeTarget.ts';
 import { WHEEL_NAME, buildWheel, startIndex, type LoopbackIndex } from './loopbackIndex.ts';
 
@@ -33,7 +40,10 @@ function options(extra: Partial<InstallOptions> = {}): InstallOptions & { indexU
 }
 
 async function failure(p: Promise<unknown>): Promise<NativeInstallError> {
-  const e = await p.then(() => assert.fail('expected a failure'), (err: unknown) => err);
+  const e = await p.then(
+    () => assert.fail('expected a failure'),
+    (err: unknown) => err,
+  );
   assert.ok(e instanceof NativeInstallError, `expected a NativeInstallError, got ${String(e)}`);
   assert.doesNotMatch(e.message, /\n/, 'one line');
   return e;
@@ -175,7 +185,10 @@ describe('installFromIndex', () => {
     index.fault = 'short-length';
     const e = await failure(installFromIndex(options()));
     assert.equal(e.kind, 'integrity');
-    assert.match(e.message, new RegExp(`the index says ${wheel.length} bytes, 127\\.0\\.0\\.1:\\d+ sends Content-Length ${wheel.length - 100}`));
+    assert.match(
+      e.message,
+      new RegExp(`the index says ${wheel.length} bytes, 127\\.0\\.0\\.1:\\d+ sends Content-Length ${wheel.length - 100}`),
+    );
     assertNothingLeft();
   });
 
@@ -214,12 +227,21 @@ describe('installFromIndex', () => {
   test('disk full before the download names the MB needed and the path', async () => {
     const e = await failure(installFromIndex(options({ freeBytes: async () => 1000 })));
     assert.equal(e.kind, 'disk-full');
-    assert.match(e.message, new RegExp(`disk full: [\\d.]+ MB are needed in ${join(storage, 'native', 'downloads').replace(/[.]/g, '\\.')}, 0\\.0 MB are free`));
+    assert.match(
+      e.message,
+      new RegExp(`disk full: [\\d.]+ MB are needed in ${join(storage, 'native', 'downloads').replace(/[.]/g, '\\.')}, 0\\.0 MB are free`),
+    );
     assertNothingLeft();
   });
 
   test('a failing check leaves no install.json; readInstalled stays null and Remove clears it', async () => {
-    const e = await installFromIndex(options({ verify: async () => { throw new NativeInstallError('io', 'libtensorflow failed to load: boom'); } })).catch((x: Error) => x);
+    const e = await installFromIndex(
+      options({
+        verify: async () => {
+          throw new NativeInstallError('io', 'libtensorflow failed to load: boom');
+        },
+      }),
+    ).catch((x: Error) => x);
     assert.ok(e instanceof Error, 'the install fails');
     assert.match(e.message, /boom/);
     assert.ok(existsSync(join(versionDir(storage), 'libtensorflow_cc.so.2')));
@@ -270,7 +292,10 @@ describe('installFromFile', () => {
     const file = join(dir, WHEEL_NAME);
     await writeFile(file, await buildWheel({ corruptRecord: true }));
     const e = await failure(installFromFile({ storage, wheel: file, verify, machine: LINUX, known: {} }));
-    assert.match(e.message, /sha256 mismatch for tensorflow\/libtensorflow_cc\.so\.2 .*its RECORD says [0-9a-f]{64}, the extracted file is [0-9a-f]{64}/);
+    assert.match(
+      e.message,
+      /sha256 mismatch for tensorflow\/libtensorflow_cc\.so\.2 .*its RECORD says [0-9a-f]{64}, the extracted file is [0-9a-f]{64}/,
+    );
     assertNothingLeft();
   });
 
@@ -285,12 +310,21 @@ describe('installFromFile', () => {
   test('a wheel without the libraries, a non-zip and a wrong name each get one line', async () => {
     const missing = join(dir, WHEEL_NAME);
     await writeFile(missing, await buildWheel({ omit: 'tensorflow/libtensorflow_framework.so.2' }));
-    assert.match((await failure(installFromFile({ storage, wheel: missing, verify, machine: LINUX, known: {} }))).message, /does not contain tensorflow\/libtensorflow_framework\.so\.2/);
+    assert.match(
+      (await failure(installFromFile({ storage, wheel: missing, verify, machine: LINUX, known: {} }))).message,
+      /does not contain tensorflow\/libtensorflow_framework\.so\.2/,
+    );
     await writeFile(missing, 'not a zip');
-    assert.match((await failure(installFromFile({ storage, wheel: missing, verify, machine: LINUX, known: {} }))).message, /is not a readable wheel \(zip\)/);
+    assert.match(
+      (await failure(installFromFile({ storage, wheel: missing, verify, machine: LINUX, known: {} }))).message,
+      /is not a readable wheel \(zip\)/,
+    );
     const other = join(dir, 'numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl');
     await writeFile(other, wheel);
-    assert.match((await failure(installFromFile({ storage, wheel: other, verify, machine: LINUX, known: {} }))).message, /expected a tensorflow_cpu-2\.21\.0-/);
+    assert.match(
+      (await failure(installFromFile({ storage, wheel: other, verify, machine: LINUX, known: {} }))).message,
+      /expected a tensorflow_cpu-2\.21\.0-/,
+    );
     assertNothingLeft();
   });
 });
@@ -309,15 +343,23 @@ test('removeInstalled deletes only what the installer writes', async () => {
 test('an index whose TLS certificate is not trusted says so, with the code', async () => {
   const fixtures = join(__dirname, '../../../fixtures/tls');
   // a self-signed certificate for 127.0.0.1 (test/fixtures/tls, made with openssl req -x509)
-  const server = https.createServer({ key: readFileSync(join(fixtures, 'self-signed.key')), cert: readFileSync(join(fixtures, 'self-signed.crt')) }, (_req, res) => res.end('{}'));
+  const server = https.createServer(
+    { key: readFileSync(join(fixtures, 'self-signed.key')), cert: readFileSync(join(fixtures, 'self-signed.crt')) },
+    (_req, res) => res.end('{}'),
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   storage = await mkdtemp(join(tmpdir(), 'cnnlab-native-'));
   try {
     const port = (server.address() as AddressInfo).port;
-    const e = await failure(installFromIndex({ storage, indexUrl: `https://127.0.0.1:${port}/simple/`, verify, machine: LINUX, known: {} }));
+    const e = await failure(
+      installFromIndex({ storage, indexUrl: `https://127.0.0.1:${port}/simple/`, verify, machine: LINUX, known: {} }),
+    );
     assert.equal(e.kind, 'tls');
-    assert.match(e.message, /^TLS: the certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: .*NODE_EXTRA_CA_CERTS$/);
+    assert.match(
+      e.message,
+      /^TLS: the certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: .*NODE_EXTRA_CA_CERTS$/,
+    );
     assertNothingLeft();
   } finally {
     server.close();

@@ -14,7 +14,9 @@ export const WHEEL_NAME = 'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_
 const b64 = (buf: Buffer) => createHash('sha256').update(buf).digest('base64url');
 
 /** A zip with the two libraries (pseudo-random bytes of the given sizes), some Python, and RECORD. */
-export async function buildWheel(opts: { ccBytes?: number; frameworkBytes?: number; corruptRecord?: boolean; omit?: string; distInfo?: string; metadata?: string } = {}): Promise<Buffer> {
+export async function buildWheel(
+  opts: { ccBytes?: number; frameworkBytes?: number; corruptRecord?: boolean; omit?: string; distInfo?: string; metadata?: string } = {},
+): Promise<Buffer> {
   const seeded = (n: number, seed: number) => {
     const out = Buffer.alloc(n);
     let x = seed;
@@ -30,13 +32,19 @@ export async function buildWheel(opts: { ccBytes?: number; frameworkBytes?: numb
     ['tensorflow/libtensorflow_framework.so.2', seeded(opts.frameworkBytes ?? 50_000, 2)],
     ['tensorflow/python/_pywrap_tensorflow_internal.so', seeded(20_000, 3)],
   ].filter(([name]) => name !== opts.omit) as [string, Buffer][];
-  const record = members.map(([name, data]) => `${name},sha256=${opts.corruptRecord && name.endsWith('cc.so.2') ? b64(Buffer.from('x')) : b64(data)},${data.length}`);
+  const record = members.map(
+    ([name, data]) => `${name},sha256=${opts.corruptRecord && name.endsWith('cc.so.2') ? b64(Buffer.from('x')) : b64(data)},${data.length}`,
+  );
   const distInfo = opts.distInfo ?? 'tensorflow_cpu-2.21.0.dist-info';
   if (opts.metadata !== undefined) members.push([`${distInfo}/METADATA`, Buffer.from(opts.metadata)]);
   return zipWithRecord(members, distInfo, record);
 }
 
-async function zipWithRecord(members: [string, Buffer][], distInfo: string, record: string[] = members.map(([name, data]) => `${name},sha256=${b64(data)},${data.length}`)): Promise<Buffer> {
+async function zipWithRecord(
+  members: [string, Buffer][],
+  distInfo: string,
+  record: string[] = members.map(([name, data]) => `${name},sha256=${b64(data)},${data.length}`),
+): Promise<Buffer> {
   record.push(`${distInfo}/RECORD,,`);
   const zip = new yazl.ZipFile();
   for (const [name, data] of members) zip.addBuffer(data, name);
@@ -48,27 +56,28 @@ async function zipWithRecord(members: [string, Buffer][], distInfo: string, reco
 }
 
 /** An nvidia-*-cu12 wheel: nvidia/<dir>/lib/<libs> (small bytes) beside an __init__.py, with RECORD. */
-export async function buildNvidiaWheel(project: string, version: string, dir: string, libs: string[]): Promise<{ filename: string; data: Buffer }> {
+export async function buildNvidiaWheel(
+  project: string,
+  version: string,
+  dir: string,
+  libs: string[],
+): Promise<{ filename: string; data: Buffer }> {
   const stem = `${project.replace(/-/g, '_')}-${version}`;
-  const members: [string, Buffer][] = [[`nvidia/${dir}/__init__.py`, Buffer.from('')], ...libs.map((l, i): [string, Buffer] => [`nvidia/${dir}/lib/${l}`, Buffer.alloc(1000 + i, l)])];
-  return { filename: `${stem}-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.whl`, data: await zipWithRecord(members, `${stem}.dist-info`) };
+  const members: [string, Buffer][] = [
+    [`nvidia/${dir}/__init__.py`, Buffer.from('')],
+    ...libs.map((l, i): [string, Buffer] => [`nvidia/${dir}/lib/${l}`, Buffer.alloc(1000 + i, l)]),
+  ];
+  return {
+    filename: `${stem}-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.whl`,
+    data: await zipWithRecord(members, `${stem}.dist-info`),
+  };
 }
 
 /** Extra projects the index serves beside the main one: PEP 691 name → its wheels. */
 export type ExtraProjects = Record<string, { filename: string; data: Buffer }[]>;
 
 export type Fault =
-  | 'none'
-  | 'index-404'
-  | 'wheel-404'
-  | 'wheel-500'
-  | 'drop'
-  | 'flip'
-  | 'short-length'
-  | 'trickle'
-  | 'proxy-407'
-  | 'no-range'
-  | 'html-index';
+  'none' | 'index-404' | 'wheel-404' | 'wheel-500' | 'drop' | 'flip' | 'short-length' | 'trickle' | 'proxy-407' | 'no-range' | 'html-index';
 
 export interface LoopbackIndex {
   indexUrl: string;
@@ -87,7 +96,11 @@ export interface LoopbackIndex {
 /** Serves `wheel` (a Buffer, or a file path for the real 270 MB wheel) under /files/. */
 export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, extra: ExtraProjects = {}): Promise<LoopbackIndex> {
   const project = filename.split('-')[0].replace(/_/g, '-'); // tensorflow_cpu-2.21.0-… → tensorflow-cpu
-  const extraFiles = new Map(Object.values(extra).flat().map((f) => [`/files/${f.filename}`, f.data]));
+  const extraFiles = new Map(
+    Object.values(extra)
+      .flat()
+      .map((f) => [`/files/${f.filename}`, f.data]),
+  );
   const size = typeof wheel === 'string' ? statSync(wheel).size : wheel.length;
   const sha256 =
     typeof wheel === 'string'
@@ -97,7 +110,15 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
           return h.digest('hex');
         })()
       : createHash('sha256').update(wheel).digest('hex');
-  const state: Omit<LoopbackIndex, 'close' | 'indexUrl'> = { wheelPath: filename, sha256, size, fault: 'none', faultsLeft: 1, claim: {}, requests: [] };
+  const state: Omit<LoopbackIndex, 'close' | 'indexUrl'> = {
+    wheelPath: filename,
+    sha256,
+    size,
+    fault: 'none',
+    faultsLeft: 1,
+    claim: {},
+    requests: [],
+  };
   const body = (start: number, end: number) => (typeof wheel === 'string' ? createReadStream(wheel, { start, end }) : null);
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -108,11 +129,19 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
     }
     const extraPage = /^\/simple\/([^/]+)\/$/.exec(path);
     if (extraPage && extra[extraPage[1]]) {
-      const files = extra[extraPage[1]].map((f) => ({ filename: f.filename, url: `../../files/${f.filename}`, hashes: { sha256: createHash('sha256').update(f.data).digest('hex') }, size: f.data.length }));
-      return void res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify({ meta: { 'api-version': '1.1' }, name: extraPage[1], files }));
+      const files = extra[extraPage[1]].map((f) => ({
+        filename: f.filename,
+        url: `../../files/${f.filename}`,
+        hashes: { sha256: createHash('sha256').update(f.data).digest('hex') },
+        size: f.data.length,
+      }));
+      return void res
+        .writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' })
+        .end(JSON.stringify({ meta: { 'api-version': '1.1' }, name: extraPage[1], files }));
     }
     const extraFile = extraFiles.get(path);
-    if (extraFile) return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': extraFile.length }).end(extraFile);
+    if (extraFile)
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': extraFile.length }).end(extraFile);
     if (path === `/simple/${project}/`) {
       if (state.fault === 'index-404') return void res.writeHead(404).end('not found');
       if (state.fault === 'html-index') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
@@ -120,8 +149,19 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
         meta: { 'api-version': '1.1' },
         name: project,
         files: [
-          { filename: filename.replace('cp311-cp311', 'cp311-cp311').replace('manylinux_2_27_x86_64', 'win_amd64'), url: `../../files/win.whl`, hashes: { sha256: '0'.repeat(64) }, size: 1 },
-          { filename, url: `../../files/${filename}#sha256=${sha256}`, hashes: { sha256: state.claim.sha256 ?? sha256 }, size: state.claim.size ?? size, yanked: false },
+          {
+            filename: filename.replace('cp311-cp311', 'cp311-cp311').replace('manylinux_2_27_x86_64', 'win_amd64'),
+            url: `../../files/win.whl`,
+            hashes: { sha256: '0'.repeat(64) },
+            size: 1,
+          },
+          {
+            filename,
+            url: `../../files/${filename}#sha256=${sha256}`,
+            hashes: { sha256: state.claim.sha256 ?? sha256 },
+            size: state.claim.size ?? size,
+            yanked: false,
+          },
         ],
       };
       res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify(page));
@@ -135,7 +175,11 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
     }
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = m && state.fault !== 'no-range' ? Number(m[1]) : 0;
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes', 'content-length': size - start };
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/octet-stream',
+      'accept-ranges': 'bytes',
+      'content-length': size - start,
+    };
     if (state.fault === 'short-length') headers['content-length'] = size - start - 100;
     if (start > 0) headers['content-range'] = `bytes ${start}-${size - 1}/${size}`;
     res.writeHead(start > 0 ? 206 : 200, headers);
@@ -146,7 +190,9 @@ export async function startIndex(wheel: Buffer | string, filename = WHEEL_NAME, 
       const cut = start + Math.floor((size - start) / 2);
       if (stream) {
         stream.destroy();
-        createReadStream(wheel as string, { start, end: cut - 1 }).on('end', () => res.socket?.destroy()).pipe(res, { end: false });
+        createReadStream(wheel as string, { start, end: cut - 1 })
+          .on('end', () => res.socket?.destroy())
+          .pipe(res, { end: false });
       } else res.write((wheel as Buffer).subarray(start, cut), () => setTimeout(() => res.socket?.destroy(), 150));
       return;
     }

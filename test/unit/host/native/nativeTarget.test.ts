@@ -6,7 +6,9 @@ const linux = { platform: 'linux' as const, arch: 'x64', glibc: '2.31' };
 
 test('wheel names: the x86_64 manylinux ones whose glibc floor this machine meets', () => {
   assert.ok(wheelFits('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', '2.21.0', linux));
-  assert.ok(wheelFits('tensorflow_cpu-2.20.0-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', '2.20.0', { ...linux, glibc: '2.17' }));
+  assert.ok(
+    wheelFits('tensorflow_cpu-2.20.0-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', '2.20.0', { ...linux, glibc: '2.17' }),
+  );
   assert.ok(!wheelFits('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', '2.21.0', { ...linux, glibc: '2.26' }));
   assert.ok(!wheelFits('tensorflow_cpu-2.21.0-cp311-cp311-win_amd64.whl', '2.21.0', linux));
   assert.ok(!wheelFits('tensorflow_cpu-2.21.0rc1-cp311-cp311-manylinux_2_27_x86_64.whl', '2.21.0', linux));
@@ -23,7 +25,12 @@ test('cp311 is preferred (the wheel CI provisions from), then the newest CPython
 
 test('only Linux x64 with glibc can install; the reason names this machine', () => {
   assert.deepEqual(checkMachine(linux), { ok: true, target: 'linux-x64' });
-  for (const [platform, arch] of [['darwin', 'arm64'], ['darwin', 'x64'], ['win32', 'x64'], ['linux', 'arm64']] as const) {
+  for (const [platform, arch] of [
+    ['darwin', 'arm64'],
+    ['darwin', 'x64'],
+    ['win32', 'x64'],
+    ['linux', 'arm64'],
+  ] as const) {
     const r = checkMachine({ platform, arch, glibc: platform === 'linux' ? '2.36' : undefined });
     assert.ok(!r.ok && r.reason.includes(`${platform}-${arch}`));
   }
