@@ -21,7 +21,7 @@ interface LineState {
   depth: number;
   /** inside a template literal or a block comment that goes on past the line */
   open: '`' | '*/' | null;
-  /** the last code character of the last line that had code ('' when none yet) */
+  /** the last code character of the last line that had code ('' when none yet; not updated inside a template, where no split is made) */
   lastCode: string;
 }
 
@@ -72,9 +72,8 @@ function scanLine(line: string, state: LineState): void {
     if (c !== ' ' && c !== '\t' && c !== '\r') lastCodeAt = i;
     i++;
   }
+  // a line of only comments keeps the ending of the code before it
   if (lastCodeAt >= 0) state.lastCode = line[lastCodeAt];
-  // a line that ends inside a template or comment has no finished end
-  if (state.open) state.lastCode = '';
 }
 
 export function splitJsBlocks(text: string): JsBlock[] {

@@ -1075,13 +1075,11 @@ function moduleRoot(module: string): string[] {
 
 /** `import * as x from 'm'`: x is the module itself. */
 function moduleBinding(name: string, root: string[], r: SourceRange): Stmt {
-  const path: Expr = root
-    .slice(1)
-    .reduce((obj: Expr, n): Expr => ({ kind: 'attr', obj, name: n, range: r }), {
-      kind: 'name',
-      value: root[0] === 'tf' ? '$tf' : `$module`,
-      range: r,
-    });
+  const path: Expr = root.slice(1).reduce((obj: Expr, n): Expr => ({ kind: 'attr', obj, name: n, range: r }), {
+    kind: 'name',
+    value: root[0] === 'tf' ? '$tf' : `$module`,
+    range: r,
+  });
   if (root[0] !== 'tf')
     return {
       kind: 'assign',
