@@ -16,11 +16,16 @@ import { tokenize } from './tokenizer.ts';
 import type { ParseResult } from './types.ts';
 
 const BLOCK_CACHE_SIZE = 2000;
+interface ParsedPiece {
+  stmts: Stmt[];
+  nextId: number;
+}
 /**
- * Keyed by the first hidden-name id and the piece's text: the ids continue from piece to piece,
- * so a piece parses to the very statements (and names) it has in a parse of the whole file.
+ * By the piece's text, then its first hidden-name id: the ids continue from piece to piece, so a
+ * piece parses to the very statements (and names) it has in a parse of the whole file. (Two maps,
+ * not one joined key: joining would copy each piece's text on every analysis.)
  */
-const blockCache = new Map<string, { stmts: Stmt[]; nextId: number }>();
+const blockCache = new Map<string, Map<number, ParsedPiece>>();
 /** How many pieces were tokenized and parsed (not taken from the cache), for tests. */
 let blocksParsed = 0;
 
@@ -36,18 +41,19 @@ export function takeTfjsBlocksParsed(): number {
   return n;
 }
 
-function blockStatements(text: string, firstId: number): { stmts: Stmt[]; nextId: number } {
-  const key = `${firstId}\u0000${text}`;
-  const hit = blockCache.get(key);
-  if (hit) {
-    blockCache.delete(key); // re-insert: the Map's order is the recency order
-    blockCache.set(key, hit);
-    return hit;
-  }
+function blockStatements(text: string, firstId: number): ParsedPiece {
+  let byId = blockCache.get(text);
+  if (byId)
+    blockCache.delete(text); // re-insert: the Map's order is the recency order
+  else byId = new Map();
+  blockCache.set(text, byId);
+  const hit = byId.get(firstId);
+  if (hit) return hit;
   blocksParsed++;
   const parsed = parseJsStatementsFrom(tokenize(text, 'javascript', 0), firstId);
-  if (blockCache.size >= BLOCK_CACHE_SIZE) blockCache.delete(blockCache.keys().next().value as string);
-  blockCache.set(key, parsed);
+  if (byId.size >= 4) byId.delete(byId.keys().next().value as number);
+  byId.set(firstId, parsed);
+  if (blockCache.size > BLOCK_CACHE_SIZE) blockCache.delete(blockCache.keys().next().value as string);
   return parsed;
 }
 
