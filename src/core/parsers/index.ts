@@ -1,7 +1,7 @@
 // One entry point for every source kind the editor and the CLI read.
 import { parseModelJsonText } from './modelJsonText.ts';
 import { clearPythonBlockCache, parsePythonKeras } from './python.ts';
-import { parseTfjs } from './tfjs.ts';
+import { clearTfjsBlockCache, parseTfjs } from './tfjs.ts';
 import { clearInferenceCache, type ParseResult } from './types.ts';
 
 export type SourceKind = 'python' | 'tfjs' | 'model.json';
@@ -9,9 +9,10 @@ export type SourceKind = 'python' | 'tfjs' | 'model.json';
 export type { ParsedLayer, ParsedModel, ParseResult, SourcePosition, SourceRange } from './types.ts';
 export { parsePythonKeras, parseTfjs, parseModelJsonText };
 
-/** Forgets what re-analysis reuses (parsed Python blocks, inferred models): a cold first analysis. */
+/** Forgets what re-analysis reuses (parsed Python and tfjs blocks, inferred models): a cold first analysis. */
 export function clearParseCaches(): void {
   clearPythonBlockCache();
+  clearTfjsBlockCache();
   clearInferenceCache();
 }
 

@@ -86,8 +86,18 @@ const isName = (t: Token | undefined, v: string) => t !== undefined && t.type ==
 const EOF: Token = { type: 'eof', value: '', line: 0, col: 0, endLine: 0, endCol: 0 };
 
 export function parseJsStatements(tokens: Token[]): Stmt[] {
+  return parseJsStatementsFrom(tokens, 0).stmts;
+}
+
+/**
+ * The statements of one piece of a file whose hidden names ($fn…, $arg…) continue from `firstId`,
+ * and the next free id: pieces parsed one after the other name them as the whole file would.
+ */
+export function parseJsStatementsFrom(tokens: Token[], firstId: number): { stmts: Stmt[]; nextId: number } {
   const toks = tokens.filter((t) => t.type !== 'eof' && t.type !== 'newline');
-  return new JsStatements(toks, { n: 0 }).all();
+  const ids = { n: firstId };
+  const stmts = new JsStatements(toks, ids).all();
+  return { stmts, nextId: ids.n };
 }
 
 class JsStatements {

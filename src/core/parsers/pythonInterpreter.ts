@@ -176,7 +176,8 @@ interface Snapshot {
   objects: Map<object, ObjectState>;
 }
 
-const shift = (r: SourceRange, by: number): SourceRange =>
+/** A block-relative range moved to the block's place in the file. */
+export const shift = (r: SourceRange, by: number): SourceRange =>
   by === 0 ? r : { start: { line: r.start.line + by, col: r.start.col }, end: { line: r.end.line + by, col: r.end.col } };
 const describeExpr = (e: Expr): string => {
   if (e.kind === 'name') return e.value;

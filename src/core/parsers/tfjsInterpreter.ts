@@ -11,7 +11,7 @@ import { makeLayerSpec } from '../layers/index.ts';
 import type { CallExpr } from './common.ts';
 import type { Expr } from './expr.ts';
 import { KEYS_BUILTIN, RANGE_BUILTIN, requiredModule } from './jsSyntax.ts';
-import { PythonInterpreter } from './pythonInterpreter.ts';
+import { PythonInterpreter, shift } from './pythonInterpreter.ts';
 import {
   BoundMethod,
   BuiltinV,
@@ -204,7 +204,7 @@ export class TfjsInterpreter extends PythonInterpreter {
   ): Value {
     if (callee instanceof BoundMethod && callee.name === 'apply') {
       const obj = callee.obj;
-      if (obj instanceof LayerV) return this.applyLayer(obj, args[0], e.range);
+      if (obj instanceof LayerV) return this.applyLayer(obj, args[0], shift(e.range, this.base));
       if (obj instanceof SequentialV) return this.applySequential(obj, this.symbolic(args[0]));
       if (obj instanceof ModelV) return this.applyModel(obj, this.symbolic(args[0]));
     }
@@ -380,7 +380,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const { kwargs, starred: s } = this.options(args[0], 'the input options');
       const layer = this.makeLayer('InputLayer', [], kwargs, s ?? starred, e);
       const build = this.newBuild('model', 'functional');
-      const row = this.row(build, layer, [], e.range, []);
+      const row = this.row(build, layer, [], shift(e.range, this.base), []);
       return new TensorV(row.outputShape, build, layer.spec, row.outputShape ? undefined : 'an input whose shape is not known');
     }
     if (rest.length === 2 && head === 'layers' && /^[a-z]/.test(fn)) {
@@ -389,7 +389,7 @@ export class TfjsInterpreter extends PythonInterpreter {
       const className = TFJS_LAYER_CLASSES[fn] ?? fn;
       if (TFJS_MERGE_FACTORIES.has(fn) && args[0] instanceof ListV) {
         const layer = this.makeLayer(className, [], new Map(), null, e);
-        return this.applyLayer(layer, args[0], e.range);
+        return this.applyLayer(layer, args[0], shift(e.range, this.base));
       }
       const { kwargs, starred: s } = this.options(args[0], 'the layer options');
       // tfjs' GRU has no reset_after (it computes Keras' reset_after=False); dense's inputDim is inputShape [inputDim]
@@ -540,7 +540,7 @@ export class TfjsInterpreter extends PythonInterpreter {
             ? (x.reason ?? 'a tensor whose shape is not known')
             : (unknownReason(x ?? null) ?? 'not a tensor the analyser follows'),
         ];
-    const row = this.row(this.ops(), layer, [input], e.range, reasons);
+    const row = this.row(this.ops(), layer, [input], shift(e.range, this.base), reasons);
     row.params = null; // a raw op takes its filter as a tensor: no layer weights
     if (uncertain.length > 0) row.arithmetic = [];
     row.diagnostics.unshift(...extra);
