@@ -435,7 +435,12 @@ export class Workbench {
       const box = await panel.boundingBox();
       if (box && box.height < this.page.viewportSize()!.height / 2) await this.runCommand('View: Toggle Maximized Panel');
     }
-    return (await panel.locator('.monaco-editor .view-lines .view-line').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+    // Monaco positions its view lines absolutely and reuses their nodes while the log scrolls, so the
+    // DOM order can be rotated: sort by the on-screen top, or a wrapped entry's rows come apart.
+    const rows = await panel
+      .locator('.monaco-editor .view-lines .view-line')
+      .evaluateAll((els) => els.map((el) => ({ top: (el as HTMLElement).getBoundingClientRect().top, text: el.textContent ?? '' })));
+    return rows.sort((a, b) => a.top - b.top).map((r) => r.text.replace(/\u00a0/g, ' '));
   }
 
   /** Hides the bottom panel (Ctrl+J toggles it), e.g. after outputLines() maximised it over the editors. */
