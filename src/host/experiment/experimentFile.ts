@@ -28,8 +28,8 @@ export const WIZARD_AUGMENT_PRESETS: Record<WizardAugmentPreset, { label: string
   },
 };
 
-const FIELDS = new Set([
-  '$schema',
+/** The experiment's fields in the order the file writes them. */
+const FIELD_ORDER: (keyof ExperimentConfig)[] = [
   'data',
   'validationData',
   'validationSplit',
@@ -45,7 +45,9 @@ const FIELDS = new Set([
   'earlyStopping',
   'backend',
   'out',
-]);
+];
+/** Every key a file may hold: the fields and its `$schema`. */
+const FIELDS = new Set<string>(['$schema', ...FIELD_ORDER]);
 
 type Rec = Record<string, unknown>;
 
@@ -115,24 +117,7 @@ export function resolveExperimentPaths(config: ExperimentConfig, experimentFile:
 /** The file's text for a config (stable key order, 2-space indent, trailing newline). */
 export function serializeExperiment(config: ExperimentConfig): string {
   const ordered: Rec = {};
-  const order: (keyof ExperimentConfig)[] = [
-    'data',
-    'validationData',
-    'validationSplit',
-    'base',
-    'fcUnits',
-    'batchSize',
-    'seed',
-    'transfer',
-    'fineTune',
-    'freeze',
-    'augment',
-    'resize',
-    'earlyStopping',
-    'backend',
-    'out',
-  ];
-  for (const k of order) if (config[k] !== undefined) ordered[k] = config[k];
+  for (const k of FIELD_ORDER) if (config[k] !== undefined) ordered[k] = config[k];
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
