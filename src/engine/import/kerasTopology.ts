@@ -10,34 +10,18 @@
 // fed from their input. Initializers, regularizers and constraints are dropped: the weights are
 // set from the file and none of them changes a prediction.
 
+import { EXPORTABLE_LAYERS } from '../export/kerasConfig.ts';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Keras JSON configs are read field by field, each checked where used
 type Json = Record<string, any>;
 /** A Keras-2 inbound reference: [layer name, node index, tensor index, kwargs]. */
 type Ref = [string, number, number, Json];
 
-/** Layer classes converted one to one (tfjs implements the same computation under the same name). */
-export const IMPORTABLE_LAYERS = new Set([
-  'InputLayer',
-  'Conv2D',
-  'DepthwiseConv2D',
-  'SeparableConv2D',
-  'Dense',
-  'BatchNormalization',
-  'Activation',
-  'ReLU',
-  'Add',
-  'Multiply',
-  'Concatenate',
-  'GlobalAveragePooling2D',
-  'GlobalMaxPooling2D',
-  'MaxPooling2D',
-  'AveragePooling2D',
-  'ZeroPadding2D',
-  'Dropout',
-  'Flatten',
-  'Reshape',
-  'Rescaling',
-]);
+/**
+ * Layer classes converted one to one (tfjs implements the same computation under the same name):
+ * every class export writes as-is, and Rescaling, which import reads but export does not write.
+ */
+export const IMPORTABLE_LAYERS = new Set([...EXPORTABLE_LAYERS, 'Rescaling']);
 
 /** Random augmentation: Keras applies these only in training, so at inference they pass the input through. */
 export const INFERENCE_IDENTITY_LAYERS = new Set([
