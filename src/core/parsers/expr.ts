@@ -2,7 +2,6 @@
 // needs what model-building code uses — names, attribute access, calls with positional and
 // keyword arguments, tuples/lists/arrays, dicts/objects, literals and simple arithmetic — and
 // turns everything else into an `other` node instead of failing.
-import type { LiteralValue } from '../layers/index.ts';
 import { numberValue, type Language, type Token } from './tokenizer.ts';
 
 export interface SourcePosition {
@@ -692,78 +691,5 @@ export class ExprParser {
     const name = this.next();
     const call = this.callArgs({ kind: 'name', value: name.value, range: this.rangeFrom(name) });
     return call.kind === 'call' ? call.kwargs.map((k) => ({ target: k.name, value: k.value })) : [];
-  }
-}
-
-export function parseStatements(tokens: Token[], language: Language): Statement[] {
-  return new ExprParser(tokens, language).statements();
-}
-
-/** `tf.keras.layers.Conv2D` → ['tf', 'keras', 'layers', 'Conv2D']; null for non-dotted callees. */
-export function dottedName(e: Expr): string[] | null {
-  if (e.kind === 'name') return [e.value];
-  if (e.kind === 'attr') {
-    const base = dottedName(e.obj);
-    return base ? [...base, e.name] : null;
-  }
-  return null;
-}
-
-/** Evaluates a literal expression with constants from `env`; undefined when not a literal. */
-export function evalLiteral(e: Expr | undefined, env: Map<string, LiteralValue>): LiteralValue | undefined {
-  if (!e) return undefined;
-  switch (e.kind) {
-    case 'num':
-      return Number.isFinite(e.value) ? e.value : undefined;
-    case 'str':
-      return e.value;
-    case 'name':
-      if (e.value === 'True' || e.value === 'true') return true;
-      if (e.value === 'False' || e.value === 'false') return false;
-      if (e.value === 'None' || e.value === 'null' || e.value === 'undefined') return null;
-      return env.get(e.value);
-    case 'neg': {
-      const v = evalLiteral(e.arg, env);
-      return typeof v === 'number' ? -v : undefined;
-    }
-    case 'list': {
-      const items = e.items.map((i) => evalLiteral(i, env));
-      return items.every((i) => i !== undefined) ? items : undefined;
-    }
-    case 'obj': {
-      const out: { [k: string]: LiteralValue } = {};
-      for (const p of e.props) {
-        const v = evalLiteral(p.value, env);
-        if (v !== undefined) out[p.key] = v;
-      }
-      return out;
-    }
-    case 'bin': {
-      const l = evalLiteral(e.left, env);
-      const r = evalLiteral(e.right, env);
-      if (typeof l === 'number' && typeof r === 'number') {
-        switch (e.op) {
-          case '+':
-            return l + r;
-          case '-':
-            return l - r;
-          case '*':
-            return l * r;
-          case '/':
-            return l / r;
-          case '//':
-            return r === 0 ? undefined : Math.floor(l / r);
-          case '%':
-            return r === 0 ? undefined : ((l % r) + r) % r;
-          case '**':
-            return l ** r;
-        }
-      }
-      if (e.op === '+' && Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
-      if (e.op === '*' && Array.isArray(l) && typeof r === 'number' && r >= 0 && r < 64) return Array.from({ length: r }, () => l).flat();
-      return undefined;
-    }
-    default:
-      return undefined;
   }
 }
