@@ -46,6 +46,11 @@ export function nativeBackendOwner(): NativeBackend | null {
 /** The installed CUDA 12 build's folder, when the editor started this engine with it. */
 const installedGpuLib = (): string | undefined => process.env[NATIVE_GPU_LIB_ENV] || undefined;
 
+/** The folder of the package whose binding serves the loaded 'tensorflow' backend, or null. */
+export function nativeBackendPackageDir(): string | null {
+  return nativeOwner ? packageDir(packageOf(nativeOwner)) : null;
+}
+
 /** The package whose binding a backend loads: tfjs-node's for tensorflow-gpu over an installed CUDA 12 build. */
 function packageOf(name: NativeBackend): string {
   return name === 'tensorflow-gpu' && installedGpuLib() ? PACKAGE.tensorflow : PACKAGE[name];

@@ -2,10 +2,10 @@
 // ImageNet top, so a user sees in one command that the base and its weights work — and a test of
 // the converted weights, since a wrong layout or preprocessing does not name a cat a cat.
 import { efficientNetLiteLabel, isEfficientNetLite, loadEfficientNetLite } from '../models/efficientnetLite.ts';
-import { foldBatchNorms } from '../models/foldBatchNorm.ts';
 import { IMAGENET_CLASSES } from '../models/imagenetClasses.ts';
 import type { Classifier } from '../save/load.ts';
 import { tf } from '../tf.ts';
+import { freezeForInference } from '../graph/frozenInference.ts';
 
 export function loadImageNetClassifier(base: string): Classifier & { label: string } {
   if (!isEfficientNetLite(base)) {
@@ -15,14 +15,14 @@ export function loadImageNetClassifier(base: string): Classifier & { label: stri
   }
   const { model } = loadEfficientNetLite(base);
   const size = model.inputs[0].shape.slice(1, 3) as [number, number];
-  const unfold = foldBatchNorms(model);
+  const frozen = freezeForInference(model);
   return {
     dir: base,
     label: efficientNetLiteLabel(base),
     meta: { labels: [...IMAGENET_CLASSES], inputSize: size, preprocessing: '(x-127)/128', resize: 'stretch' },
     predict: (x) => tf.tidy(() => model.predict(x) as tf.Tensor2D),
     dispose() {
-      unfold();
+      frozen.restore();
       model.dispose();
     },
   };

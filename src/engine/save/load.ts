@@ -5,7 +5,7 @@ import { disposeBase, extractFeatures, loadBase, type BaseModel } from '../model
 import { poolFeatures } from '../models/head.ts';
 import { layersModelFromArtifacts, readModelArtifacts } from './modelFiles.ts';
 import { interruptedSaveSource, readMetadata, type ModelMetadata } from './modelDir.ts';
-import { foldBatchNorms } from '../models/foldBatchNorm.ts';
+import { freezeForInference, type FrozenInference } from '../graph/frozenInference.ts';
 import { isKerasModelFile, loadKerasModelFile } from '../import/kerasModelFile.ts';
 import { labelsPathFor } from '../export/kerasExport.ts';
 
@@ -53,14 +53,14 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
       throw new Error(`${dir}: its base ${meta.base.id} cannot be loaded: ${(e as Error).message}`);
     }
   }
-  // Prediction only: BatchNormalization folded into the convolutions, on first use.
-  let unfold: (() => void) | undefined;
+  // Prediction only: the model (and a pooled head's base) frozen for inference on first use.
+  let frozen: FrozenInference[] | undefined;
   return {
     dir: named,
     meta,
     model,
     predict(x) {
-      unfold ??= foldBatchNorms(model);
+      frozen ??= [freezeForInference(model), ...(base?.layers ? [freezeForInference(base.layers)] : [])];
       return tf.tidy(() => {
         if (!base) return model.predict(x) as tf.Tensor2D;
         const pooled = poolFeatures(extractFeatures(base, x));
@@ -68,7 +68,7 @@ export async function loadModelDir(dirInput: string): Promise<LoadedClassifier> 
       });
     },
     dispose() {
-      unfold?.();
+      frozen?.forEach((f) => f.restore());
       model.dispose();
       if (base) disposeBase(base);
     },
@@ -108,17 +108,17 @@ export async function loadKerasClassifier(path: string): Promise<Classifier & { 
       `${file}: the model takes ${JSON.stringify(input)} but ${metadata.source} says inputSize ${JSON.stringify(metadata.inputSize)} (RGB)`,
     );
   }
-  let unfold: (() => void) | undefined;
+  let frozen: FrozenInference | undefined;
   return {
     dir: file,
     meta: metadata,
     model,
     predict(x) {
-      unfold ??= foldBatchNorms(model);
+      frozen ??= freezeForInference(model);
       return tf.tidy(() => model.predict(x) as tf.Tensor2D);
     },
     dispose() {
-      unfold?.();
+      frozen?.restore();
       model.dispose();
     },
   };

@@ -3,7 +3,7 @@
 import type { ExperimentConfig } from '../../core/experiment.ts';
 import { batchesFromDecoded, decodeBatches, type DecodedSet } from '../data/decode.ts';
 import type { DatasetFile } from '../data/scan.ts';
-import { foldBatchNorms } from '../models/foldBatchNorm.ts';
+import { freezeForInference } from '../graph/frozenInference.ts';
 import type { BaseModel } from '../models/zoo.ts';
 import { tf } from '../tf.ts';
 import type { PooledSet } from './features.ts';
@@ -47,8 +47,8 @@ export async function evaluateImages(model: tf.LayersModel, o: ImageEvaluation):
         signal: o.signal,
       });
   const [h, w] = base.inputSize;
-  // Folded as a loaded model folds for prediction, so its predictions reproduce these exactly.
-  const unfold = foldBatchNorms(model);
+  // Run as a loaded model runs for prediction, so its predictions reproduce these.
+  const frozen = freezeForInference(model);
   try {
     for await (const b of source) {
       const n = b.labels.length;
@@ -60,7 +60,7 @@ export async function evaluateImages(model: tf.LayersModel, o: ImageEvaluation):
       paths.push(...b.paths);
     }
   } finally {
-    unfold();
+    frozen.restore();
   }
   return { values: Float32Array.from(values), actual: Int32Array.from(actual), paths };
 }

@@ -15,6 +15,7 @@
 // branches falls back to the whole model), and train + validation rows fit the memory budget.
 import { tf } from '../tf.ts';
 import type { Batch, BatchSource, PhaseModel } from './loop.ts';
+import { compileNativeGraph, type NativeGraph } from '../graph/nativeGraph.ts';
 
 type Symbolic = tf.SymbolicTensor;
 
@@ -99,6 +100,8 @@ export class PrefixCache {
   /** a first pass's rows so far, each part with the set indices of its rows */
   private readonly parts: Record<'train' | 'validation', { indices: number[]; rows: tf.Tensor }[]> = { train: [], validation: [] };
   private readonly rows: { train: tf.Tensor | null; validation: tf.Tensor | null } = { train: null, validation: null };
+  /** the prefix as one native graph (its weights are frozen for the phase); null: run it eagerly */
+  private prefixGraph: NativeGraph | null | undefined;
 
   constructor(
     private readonly whole: tf.LayersModel,
@@ -135,6 +138,11 @@ export class PrefixCache {
 
   /** The frontier rows of a batch of images: the prefix alone, off the tape. */
   prefixOf(x: tf.Tensor): tf.Tensor {
+    if (this.prefixGraph === undefined) {
+      const graph = compileNativeGraph(this.whole, this.split.frontier);
+      this.prefixGraph = 'reason' in graph ? null : graph;
+    }
+    if (this.prefixGraph) return this.prefixGraph.run(x);
     const input = this.whole.inputs[0];
     return tf.tidy(() => evaluate(this.split.frontier, new Map([[input.id, x]])));
   }
@@ -215,6 +223,8 @@ export class PrefixCache {
   }
 
   dispose(): void {
+    this.prefixGraph?.dispose();
+    this.prefixGraph = null;
     for (const which of ['train', 'validation'] as const) {
       tf.dispose(this.parts[which].map((p) => p.rows));
       this.parts[which].length = 0;

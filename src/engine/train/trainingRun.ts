@@ -14,7 +14,7 @@ import type { BaseModel } from '../models/zoo.ts';
 import { cacheRoot } from '../models/urlCache.ts';
 import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
 import { PrefixCache } from './prefixCache.ts';
-import { foldBatchNorms } from '../models/foldBatchNorm.ts';
+import { freezeForInference } from '../graph/frozenInference.ts';
 import { buildEvaluationReport } from '../predict/report.ts';
 import { saveModelDir, versions, type ModelMetadata } from '../save/modelDir.ts';
 import { tf } from '../tf.ts';
@@ -152,8 +152,9 @@ export class TrainingRun {
     const first = this.firstEpoch('transfer');
     if (config.transfer.epochs < first) return;
     freezeWholeBase(base);
-    // The whole base is frozen for this phase: its BatchNormalization folds into the convolutions.
-    const unfoldBase = base.layers ? foldBatchNorms(base.layers) : () => {};
+    // The whole base is frozen for this phase: it runs as one native graph, or eagerly with its
+    // BatchNormalization folded into the convolutions (frozenInference.ts).
+    const frozenBase = base.layers ? freezeForInference(base.layers) : null;
     try {
       this.offerResumed(collectTrainableVariables(clf.pooledHead));
       this.trainedLayers.push({ phase: 'transfer', layers: trainableLayerNames(clf.pooledHead) });
@@ -174,7 +175,7 @@ export class TrainingRun {
         optimizer.dispose();
       }
     } finally {
-      unfoldBase();
+      frozenBase?.restore();
     }
   }
 

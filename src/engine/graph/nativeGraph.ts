@@ -1,0 +1,73 @@
+// Runs a frozen layers model (or its part up to one layer) as one TensorFlow graph on the native
+// backend: converted to a GraphDef (layersGraph.ts), written as a SavedModel to a temporary folder,
+// loaded into a libtensorflow session through tfjs-node's binding (TF_LoadSessionFromSavedModel,
+// TF_SessionRun) and the folder removed (the session keeps the graph). The session applies
+// Grappler and oneDNN as Keras' traced graph gets them; bench/README.md has the figures.
+// Anything else (another backend, a layer the converter does not know, a load failure) returns
+// the reason and the caller keeps running the layers eagerly: same numbers, slower.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '../tf.ts';
+import { nativeBackendPackageDir } from '../backends/tensorflow.ts';
+import { layersModelToGraph, UnsupportedLayerError } from './layersGraph.ts';
+import { SERVE_TAG, writeSavedModel } from './savedModelFile.ts';
+
+/** Set to 0 to keep every frozen model on the eager path (A/B benchmarks, parity tests). */
+export const NATIVE_GRAPH_ENV = 'CNN_LAB_NATIVE_GRAPH';
+
+export interface NativeGraph {
+  /** the converted part's output for a batch of inputs (a new tensor, the caller disposes it) */
+  run(x: tf.Tensor): tf.Tensor;
+  dispose(): void;
+}
+
+interface SessionBackend {
+  loadSavedModelMetaGraph(path: string, tags: string): number;
+  runSavedModel(id: number, inputs: tf.Tensor[], inputInfos: { name: string }[], outputs: string[]): tf.Tensor[];
+  deleteSavedModel(id: number): void;
+}
+
+/**
+ * `model` from its input to `until` (default: its output) as a native graph, or why not. The
+ * weights are read now: the graph is stale once they change, so compile only what stays frozen.
+ */
+export function compileNativeGraph(model: tf.LayersModel, until?: tf.SymbolicTensor): NativeGraph | { reason: string } {
+  if (process.env[NATIVE_GRAPH_ENV] === '0') return { reason: `${NATIVE_GRAPH_ENV}=0` };
+  if (tf.getBackend() !== 'tensorflow') return { reason: `backend ${tf.getBackend()} runs layers eagerly` };
+  const packageDir = nativeBackendPackageDir();
+  const backend = tf.backend() as unknown as Partial<SessionBackend>;
+  if (!packageDir || typeof backend.loadSavedModelMetaGraph !== 'function') return { reason: 'the native binding has no session API' };
+  let graph;
+  try {
+    graph = layersModelToGraph(model, until);
+  } catch (e) {
+    if (e instanceof UnsupportedLayerError) return { reason: `not convertible: ${e.message}` };
+    throw e;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cnn-lab-graph-'));
+  let id: number;
+  try {
+    writeSavedModel(graph, dir, packageDir);
+    id = backend.loadSavedModelMetaGraph(dir, SERVE_TAG);
+  } catch (e) {
+    return { reason: `libtensorflow did not load the graph: ${(e as Error).message.split('\n')[0]}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const session = backend as SessionBackend;
+  const inputs = [{ name: `${graph.input}:0` }];
+  const outputs = [`${graph.output}:0`];
+  let disposed = false;
+  return {
+    run(x) {
+      if (disposed) throw new Error('native graph used after dispose');
+      return session.runSavedModel(id, [x], inputs, outputs)[0];
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      session.deleteSavedModel(id);
+    },
+  };
+}
