@@ -15,7 +15,9 @@ import { parseFreezeSpec } from '../../src/core/freeze.ts';
 import { useBackend } from '../../src/engine/backends/index.ts';
 import { decodeImage, pixelsToFloat32 } from '../../src/engine/data/decode-image.ts';
 import { prepareForFineTuning } from '../../src/engine/models/fineTuneGraph.ts';
+import { useNativeGradients } from '../../src/engine/train/nativeGradients.ts';
 import { foldBatchNorms } from '../../src/engine/models/foldBatchNorm.ts';
+import { freezeForInference } from '../../src/engine/graph/frozenInference.ts';
 import { applyFrozenFlags } from '../../src/engine/models/freeze.ts';
 import { buildClassifier } from '../../src/engine/models/head.ts';
 import { loadBase } from '../../src/engine/models/zoo.ts';
@@ -81,16 +83,24 @@ const x = tf.tensor4d(floats, [n, h, w, 3]);
 const clf = buildClassifier(base, 2, 1024, 42);
 const model = clf.classifier!;
 const unfold = foldBatchNorms(model);
-stages['base forward (BN folded)'] = await time(() => sync(base.layers!.predict(x) as tf.Tensor));
+stages['base forward, eager (BN folded; the path before the native graph)'] = await time(() => sync(base.layers!.predict(x) as tf.Tensor));
 const features = base.layers!.predict(x) as tf.Tensor;
 stages['head (pool + dense + softmax)'] = await time(() => sync(tf.tidy(() => clf.pooledHead.predict(features.mean([1, 2])) as tf.Tensor)));
-stages['whole classifier forward'] = await time(() => sync(model.predict(x) as tf.Tensor));
+stages['whole classifier forward, eager (BN folded)'] = await time(() => sync(model.predict(x) as tf.Tensor));
 // tf.profile hands back the engine's one profile object, reset by the next call: tallied at once.
 const forwardByOp = byOp(await tf.profile(async () => sync(model.predict(x) as tf.Tensor)));
 unfold();
+// what a loaded model runs now (frozenInference.ts): the native graph where it converts
+const frozen = freezeForInference(model);
+stages[`whole classifier forward, as predict runs it (${frozen.path}${frozen.reason ? `: ${frozen.reason}` : ''})`] = await time(() =>
+  sync(model.predict(x) as tf.Tensor),
+);
+frozen.restore();
 
 // ---- fine-tuning (as run.ts: flags, prefix folded + off the tape, SGD momentum) ----
 applyFrozenFlags(base, parseFreezeSpec([`from ${from}`], base.layerNames));
+// as trainingRun.fineTune does; NATIVE_GRADIENTS=0 keeps tfjs' own (the before/after of bench/README.md)
+if (process.env.NATIVE_GRADIENTS !== '0') useNativeGradients();
 const restore = prepareForFineTuning(model);
 const split = findPrefixSplit(model);
 const y = tf

@@ -13,6 +13,7 @@ import type { Classifier } from '../models/head.ts';
 import type { BaseModel } from '../models/zoo.ts';
 import { cacheRoot } from '../models/urlCache.ts';
 import { prepareForFineTuning } from '../models/fineTuneGraph.ts';
+import { useNativeGradients } from './nativeGradients.ts';
 import { PrefixCache } from './prefixCache.ts';
 import { freezeForInference } from '../graph/frozenInference.ts';
 import { buildEvaluationReport } from '../predict/report.ts';
@@ -265,6 +266,7 @@ export class TrainingRun {
     this.phase('fine-tune', `training ${layers.length} layers`, { epochs: config.fineTune.epochs });
     const optimizer = tf.train.momentum(config.fineTune.learningRate, config.fineTune.momentum);
     this.fineTuned = true;
+    useNativeGradients();
     const restoreGraph = prepareForFineTuning(model);
     const prefix = this.prefixCache(model, data.decodedTrain);
     if (prefix) this.log(`fine-tune: ${prefix.describe()}`);
