@@ -45,15 +45,17 @@ export function compileNativeGraph(model: tf.LayersModel, until?: tf.SymbolicTen
     if (e instanceof UnsupportedLayerError) return { reason: `not convertible: ${e.message}` };
     throw e;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'cnn-lab-graph-'));
+  // A full or read-only temporary folder only costs the speed-up: the eager path needs no files.
+  let dir: string | undefined;
   let id: number;
   try {
+    dir = mkdtempSync(join(tmpdir(), 'cnn-lab-graph-'));
     writeSavedModel(graph, dir, packageDir);
     id = backend.loadSavedModelMetaGraph(dir, SERVE_TAG);
   } catch (e) {
-    return { reason: `libtensorflow did not load the graph: ${(e as Error).message.split('\n')[0]}` };
+    return { reason: `the graph could not be written or loaded: ${(e as Error).message.split('\n')[0]}` };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
   const session = backend as SessionBackend;
   const inputs = [{ name: `${graph.input}:0` }];

@@ -168,6 +168,29 @@ test('freezeForInference runs predict on the graph until restore(), then the mod
   m.dispose();
 });
 
+test('a temporary folder that cannot be written costs only the speed-up: eager path, same outputs', (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const m = everyKind();
+  const x = tf.randomUniform([2, 19, 17, 3], 0, 255, 'float32', 4);
+  const want = m.predict(x) as tf.Tensor;
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = '/nonexistent/cnn-lab-test';
+  try {
+    const frozen = freezeForInference(m);
+    assert.equal(frozen.path, 'eager');
+    assert.match(frozen.reason ?? '', /could not be written or loaded: .*ENOENT/);
+    const got = m.predict(x) as tf.Tensor;
+    assert.ok(relativeGap(got, want) < 1e-5);
+    frozen.restore();
+    got.dispose();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  tf.dispose([want, x]);
+  m.dispose();
+});
+
 // ---- fine-tuning: the prefix cache's first pass runs the frozen prefix as a graph ----
 const SIZE = 12;
 function fineTuneModel(): tf.LayersModel {
