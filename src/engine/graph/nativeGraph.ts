@@ -16,6 +16,15 @@ import { SERVE_TAG, writeSavedModel } from './savedModelFile.ts';
 /** Set to 0 to keep every frozen model on the eager path (A/B benchmarks, parity tests). */
 export const NATIVE_GRAPH_ENV = 'CNN_LAB_NATIVE_GRAPH';
 
+/**
+ * The most images one session run takes; a larger batch runs in slices. The session's peak memory
+ * is a few of the largest activations (MobileNetV2 at 224 × 224: 154 MB per 32 images after its
+ * first expansion), and libtensorflow keeps what it once allocated, so a batch of 32 raised the
+ * process by ~545 MB where 16 raise it by half that, at the same images per second on 2 cores
+ * (bench/README.md). Slicing changes no value: every op here is per image.
+ */
+export const GRAPH_BATCH = 16;
+
 export interface NativeGraph {
   /** the converted part's output for a batch of inputs (a new tensor, the caller disposes it) */
   run(x: tf.Tensor): tf.Tensor;
@@ -61,10 +70,17 @@ export function compileNativeGraph(model: tf.LayersModel, until?: tf.SymbolicTen
   const inputs = [{ name: `${graph.input}:0` }];
   const outputs = [`${graph.output}:0`];
   let disposed = false;
+  const runOnce = (x: tf.Tensor) => session.runSavedModel(id, [x], inputs, outputs)[0];
   return {
     run(x) {
       if (disposed) throw new Error('native graph used after dispose');
-      return session.runSavedModel(id, [x], inputs, outputs)[0];
+      if (x.shape[0] <= GRAPH_BATCH) return runOnce(x);
+      return tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        for (let start = 0; start < x.shape[0]; start += GRAPH_BATCH)
+          parts.push(runOnce(tf.slice(x, start, Math.min(GRAPH_BATCH, x.shape[0] - start))));
+        return tf.concat(parts, 0);
+      });
     },
     dispose() {
       if (disposed) return;
