@@ -135,14 +135,13 @@ const text = tfjs ? generateTfjs(targetLines) : generate(targetLines);
 if (process.env.DUMP) writeFileSync(process.env.DUMP, text);
 const lineCount = text.split('\n').length;
 
-/** The file after keystroke `k`: one digit of one model's Dropout rate changed (a different model each time). */
-const dropoutLines = text
-  .split('\n')
-  .flatMap((l, i) => (l.includes(tfjs ? 'layers.dropout({ rate: 0.5 })' : 'layers.Dropout(0.5)') ? [i] : []));
-function afterKeystroke(k: number): { text: string; line: number } {
-  const lines = text.split('\n');
-  const i = dropoutLines[k % dropoutLines.length];
-  lines[i] = tfjs ? lines[i].replace('rate: 0.5', `rate: 0.${1 + (k % 8)}`) : lines[i].replace('Dropout(0.5)', `Dropout(0.${1 + (k % 8)})`);
+/** `source` after keystroke `k`: one digit of one model's Dropout rate changed (a different model each time). */
+const DROPOUT_RATE = tfjs ? /layers\.dropout\(\{ rate: 0\.(\d)/ : /layers\.Dropout\(0\.(\d)/;
+function afterKeystroke(source: string, k: number): { text: string; line: number } {
+  const lines = source.split('\n');
+  const dropoutLines = lines.flatMap((l, i) => (DROPOUT_RATE.test(l) ? [i] : []));
+  const i = dropoutLines[(k * 7) % dropoutLines.length];
+  lines[i] = lines[i].replace(DROPOUT_RATE, (m, digit: string) => m.slice(0, -1) + String((Number(digit) % 9) + 1));
   return { text: lines.join('\n'), line: i };
 }
 
@@ -181,9 +180,9 @@ for (let i = 0; i < 3; i++) {
   clearParseCaches();
   analyse(text);
 }
-// Cold: a file opened for the first time (nothing cached). Typing: the file after one keystroke
-// inside one model (a different one each run), as the editor re-analyses it (the other models
-// are unchanged). Enter: then a new line near the top, so every model below keeps its text but moves.
+// Cold: a file opened for the first time (nothing cached). Then an editing session, each edit on
+// the text the one before left: a keystroke inside one model (a different one each time; the other
+// models are unchanged), then an Enter near the top (every model below keeps its text but moves).
 const cold: Timing[] = [];
 const typing: Timing[] = [];
 const enter: Timing[] = [];
@@ -193,10 +192,14 @@ for (let i = 0; i < runs; i++) {
   const c = analyse(text);
   cold.push(c);
   shape = c;
-  const typed = afterKeystroke(i);
+}
+let current = text;
+for (let i = 0; i < runs; i++) {
+  const typed = afterKeystroke(current, i);
   typing.push(analyse(typed.text, typed.line));
   const entered = afterEnter(typed.text);
   enter.push(analyse(entered.text, entered.line));
+  current = entered.text;
 }
 console.log(
   `parse + shape inference + diagnostics (whole file) + inlay hints (${VISIBLE_LINES} visible lines) of a ${lineCount}-line ${tfjs ? 'tfjs TypeScript' : 'Python Keras'} file (${(text.length / 1024).toFixed(0)} KiB, ${shape.models} models, ${shape.layers} layers), ${runs} runs, medians:`,
