@@ -4,6 +4,9 @@
 // line in column 0 that starts with a declaration keyword, outside brackets, strings, templates
 // and block comments, after a line that ends in `;`, `}`, `)`, `]` or a string. Anywhere else the
 // piece goes on, which is never wrong (a piece is parsed as the whole file's text would be).
+// After an edit, only the stretch around it is scanned again (resplit.ts).
+
+import { planResplit, type Cut } from './resplit.ts';
 
 export interface JsBlock {
   /** 0-based line of the piece's first line */
@@ -47,9 +50,47 @@ const startsPiece = (text: string, at: number): boolean => {
   return PIECE_START.test(text);
 };
 
-/** One pass over the text's character codes (this runs on every keystroke: no line slices). */
+/** The last split, for the next one: an edit rescans only around itself (see resplit.ts). */
+let previous: { text: string; cuts: Cut[]; blocks: JsBlock[] } | null = null;
+
+/** Forgets the last split (benchmarks measure a cold first analysis with it). */
+export function clearJsSplitMemo(): void {
+  previous = null;
+}
+
+/** The file's pieces; after an edit, the pieces away from it are the last split's, moved. */
 export function splitJsBlocks(text: string): JsBlock[] {
+  const old = previous;
+  if (old?.text === text) return old.blocks;
+  const plan = old ? planResplit(old.text, old.cuts, text) : null;
+  const restart = plan?.restart ?? 0;
+  const cuts: Cut[] = old && restart > 0 ? old.cuts.slice(0, restart + 1) : [{ offset: 0, line: 0 }];
+  const taken = scanCuts(text, cuts, plan ? plan.takeOver : () => -1);
+  const rescanned = cuts.length;
   const blocks: JsBlock[] = [];
+  for (let k = 0; k < rescanned; k++) {
+    const end = k + 1 < rescanned ? cuts[k + 1].offset - 1 : taken ? taken.offset - 1 : text.length;
+    // the pieces before the restart end before the edit: the same text as before
+    blocks.push(old && k < restart ? old.blocks[k] : { startLine: cuts[k].line, text: text.slice(cuts[k].offset, end) });
+  }
+  if (old && taken) {
+    const delta = text.length - old.text.length;
+    const by = taken.line - old.cuts[taken.oldIndex].line;
+    for (let k = taken.oldIndex; k < old.cuts.length; k++) {
+      cuts.push(by === 0 && delta === 0 ? old.cuts[k] : { offset: old.cuts[k].offset + delta, line: old.cuts[k].line + by });
+      blocks.push(by === 0 ? old.blocks[k] : { startLine: old.blocks[k].startLine + by, text: old.blocks[k].text });
+    }
+  }
+  previous = { text, cuts, blocks };
+  return blocks;
+}
+
+/**
+ * Scans from the last of `cuts` on, one pass over the text's character codes (this runs on every
+ * keystroke: no line slices), adding each cut found, until the end or a cut that `takeOver` says
+ * stands for an old one (returned, not added: the old split goes on from there).
+ */
+function scanCuts(text: string, cuts: Cut[], takeOver: (offset: number) => number): (Cut & { oldIndex: number }) | null {
   const n = text.length;
   let depth = 0;
   let open = Open.Code;
@@ -57,13 +98,12 @@ export function splitJsBlocks(text: string): JsBlock[] {
   let last = 0;
   /** a one-line string goes on past a backslash at the line end (as the tokenizer reads it) */
   let continued = false;
-  let blockLine = 0;
-  let blockOffset = 0;
-  for (let i = 0, line = 0; ; line++) {
-    if (line > 0 && depth === 0 && open === Open.Code && FINISHED_END.has(last) && startsPiece(text, i)) {
-      blocks.push({ startLine: blockLine, text: text.slice(blockOffset, i - 1) });
-      blockLine = line;
-      blockOffset = i;
+  const from = cuts[cuts.length - 1];
+  for (let i = from.offset, line = from.line; ; line++) {
+    if (line > from.line && depth === 0 && open === Open.Code && FINISHED_END.has(last) && startsPiece(text, i)) {
+      const oldIndex = takeOver(i);
+      if (oldIndex >= 0) return { offset: i, line, oldIndex };
+      cuts.push({ offset: i, line });
     }
     const lineStart = i;
     let lastHere = -1;
@@ -124,6 +164,5 @@ export function splitJsBlocks(text: string): JsBlock[] {
     if (i >= n) break;
     i++; // past the newline
   }
-  blocks.push({ startLine: blockLine, text: text.slice(blockOffset) });
-  return blocks;
+  return null;
 }

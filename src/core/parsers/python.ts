@@ -6,7 +6,7 @@
 // (its lines relative to the block, so a block that moved is reused as it is), and the
 // interpreter, which is fast, runs the whole file on every analysis.
 import { PythonInterpreter, type ProgramPiece } from './pythonInterpreter.ts';
-import { splitPythonBlocks } from './pythonBlocks.ts';
+import { clearPythonSplitMemo, splitPythonBlocks } from './pythonBlocks.ts';
 import { parsePythonStatements, type Stmt } from './pythonSyntax.ts';
 import { tokenize } from './tokenizer.ts';
 import type { ParseResult } from './types.ts';
@@ -21,6 +21,7 @@ let blocksParsed = 0;
 export function clearPythonBlockCache(): void {
   blockCache.clear();
   moduleCache = null;
+  clearPythonSplitMemo();
 }
 
 /** Blocks parsed since the last call (the rest came from the cache). */

@@ -1,7 +1,10 @@
 // Splits a Python file into its top-level `def` / `class` blocks and the module-level code around
 // them, without tokenizing. Python gives each function its own scope, so a block's models depend
 // only on its own text and the module constants defined before it: the parser can reuse a block's
-// result while the user types in another one (see python.ts).
+// result while the user types in another one (see python.ts). After an edit, only the stretch
+// around it is scanned again (resplit.ts).
+
+import { planResplit, type Cut } from './resplit.ts';
 
 export interface PythonBlock {
   /** 0-based line of the block's first line (a decorator, `def` or `class`) */
@@ -66,51 +69,106 @@ function scanLine(line: string, state: LineState): void {
   }
 }
 
+/** A cut of the file: a block or a stretch of module-level code starts at this line. */
+interface Segment extends Cut {
+  block: boolean;
+}
+
+/** The last split, for the next one: an edit rescans only around itself (see resplit.ts). */
+let previous: { text: string; segments: Segment[]; split: PythonSplit } | null = null;
+
+/** Forgets the last split (benchmarks measure a cold first analysis with it). */
+export function clearPythonSplitMemo(): void {
+  previous = null;
+}
+
 export function splitPythonBlocks(text: string): PythonSplit {
-  const blocks: PythonBlock[] = [];
-  const modulePieces: string[] = [];
+  const old = previous;
+  if (old?.text === text) return old.split;
+  const plan = old ? planResplit(old.text, old.segments, text) : null;
+  const restart = plan?.restart ?? 0;
+  const segments: Segment[] = old && restart > 0 ? old.segments.slice(0, restart + 1) : [];
+  const taken = scanSegments(text, segments, plan ? plan.takeOver : () => -1);
+  const rescanned = segments.length;
+  let oldBlocks = 0; // blocks of the old split before the restart: the same text as before
+  if (old && restart > 0) for (let k = 0; k < restart; k++) if (old.segments[k].block) oldBlocks++;
+  const blocks: PythonBlock[] = old ? old.split.blocks.slice(0, oldBlocks) : [];
+  for (let k = 0; k < rescanned; k++) {
+    const s = segments[k];
+    if (!s.block || (old && k < restart)) continue;
+    const next = k + 1 < rescanned ? segments[k + 1].offset : taken ? taken.offset : -1;
+    blocks.push({ startLine: s.line, text: next < 0 ? text.slice(s.offset) : text.slice(s.offset, Math.max(s.offset, next - 1)) });
+  }
+  if (old && taken) {
+    const delta = text.length - old.text.length;
+    const by = taken.line - old.segments[taken.oldIndex].line;
+    let b = 0; // the old block index of the first reused one
+    for (let k = 0; k < taken.oldIndex; k++) if (old.segments[k].block) b++;
+    for (let k = taken.oldIndex; k < old.segments.length; k++) {
+      const s = old.segments[k];
+      segments.push(by === 0 && delta === 0 ? s : { offset: s.offset + delta, line: s.line + by, block: s.block });
+      if (!s.block) continue;
+      const ob = old.split.blocks[b++];
+      blocks.push(by === 0 ? ob : { startLine: ob.startLine + by, text: ob.text });
+    }
+  }
+  const split = { blocks, moduleText: moduleTextOf(text, segments) };
+  previous = { text, segments, split };
+  return split;
+}
+
+/** The file with every block's lines emptied: module-level code at its own line numbers. */
+function moduleTextOf(text: string, segments: Segment[]): string {
+  const pieces: string[] = [];
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments[k];
+    const next = segments[k + 1];
+    if (!s.block) pieces.push(text.slice(s.offset, next ? next.offset : text.length));
+    else if (next) pieces.push('\n'.repeat(next.line - s.line));
+  }
+  return pieces.join('');
+}
+
+/**
+ * Scans from the last of `segments` on (from the top when there is none), adding each segment
+ * found, until the end or a segment start that `takeOver` says stands for an old one (returned,
+ * not added: the old split goes on from there).
+ */
+function scanSegments(text: string, segments: Segment[], takeOver: (offset: number) => number): (Cut & { oldIndex: number }) | null {
   const state: LineState = { depth: 0, openString: null, continued: false };
-  // The open block's first line and offset (-1 at module level); slices of `text` rather than
-  // joined lines keep this cheap enough to run on every keystroke.
-  let blockLine = -1;
-  let blockOffset = 0;
+  const from = segments[segments.length - 1] ?? { offset: 0, line: 0, block: false };
+  // Resuming at a segment start needs no more state: its line is a top-level statement, which sets
+  // `inBlock` and `decoratorOnly` itself (and its cut is already in `segments`).
+  let inBlock = false;
   let decoratorOnly = false; // the open block has only decorators so far
-  let moduleOffset = 0; // where the module-level text not yet copied starts
-  const closeBlock = (line: number, offset: number) => {
-    if (blockLine < 0) return;
-    blocks.push({ startLine: blockLine, text: text.slice(blockOffset, Math.max(blockOffset, offset - 1)) });
-    modulePieces.push('\n'.repeat(line - blockLine));
-    moduleOffset = offset;
-    blockLine = -1;
-  };
-  let offset = 0;
-  for (let i = 0; offset <= text.length; i++) {
+  let offset = from.offset;
+  for (let i = from.line; offset <= text.length; i++) {
     let end = text.indexOf('\n', offset);
     if (end < 0) end = text.length;
     const line = text.slice(offset, end);
     const startsStatement = state.depth === 0 && !state.openString && !state.continued;
     const first = line.charCodeAt(0);
+    let cut: boolean | null = null; // a block (true) or module code (false) starts here
     // A top-level statement starts in column 0 (not a blank line, an indented line or a comment).
     if (startsStatement && line.length > 0 && first !== 32 && first !== 9 && first !== 13 && first !== 35) {
       if (BLOCK_START.test(line)) {
-        if (!(blockLine >= 0 && decoratorOnly)) {
-          closeBlock(i, offset);
-          modulePieces.push(text.slice(moduleOffset, offset));
-          blockLine = i;
-          blockOffset = offset;
-        }
+        if (!(inBlock && decoratorOnly)) cut = true;
+        inBlock = true;
         decoratorOnly = first === 64; // '@'
-      } else {
-        closeBlock(i, offset);
+      } else if (inBlock) {
+        cut = false;
+        inBlock = false;
       }
+    }
+    if (i === from.line) {
+      if (segments.length === 0) segments.push({ offset: 0, line: 0, block: cut === true });
+    } else if (cut !== null) {
+      const oldIndex = takeOver(offset);
+      if (oldIndex >= 0) return { offset, line: i, oldIndex };
+      segments.push({ offset, line: i, block: cut });
     }
     scanLine(line, state);
     offset = end + 1;
   }
-  if (blockLine >= 0) {
-    blocks.push({ startLine: blockLine, text: text.slice(blockOffset) });
-  } else {
-    modulePieces.push(text.slice(moduleOffset));
-  }
-  return { blocks, moduleText: modulePieces.join('') };
+  return null;
 }

@@ -232,11 +232,15 @@ export class PythonInterpreter {
     } catch (e) {
       if (!(e instanceof CapReached)) throw e;
     }
-    const root = (m: ModelBuild) => this.root(m);
-    return this.builds
-      .filter((m) => !m.parent && !m.hidden && m.rows.length > 0)
-      .map((m): ParsedModel => ({ name: root(m).name, kind: m.kind, layers: m.rows, ...(m.uncalled ? { uncalled: m.uncalled } : {}) }))
-      .sort((a, b) => a.layers[0].range.start.line - b.layers[0].range.start.line);
+    const models: ParsedModel[] = [];
+    for (const m of this.builds) {
+      if (m.parent || m.hidden || m.rows.length === 0) continue;
+      // (no conditional spread: this runs for every model of the file after each edit)
+      const model: ParsedModel = { name: this.root(m).name, kind: m.kind, layers: m.rows };
+      if (m.uncalled) model.uncalled = m.uncalled;
+      models.push(model);
+    }
+    return models.sort((a, b) => a.layers[0].range.start.line - b.layers[0].range.start.line);
   }
 
   /**

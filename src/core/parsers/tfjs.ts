@@ -7,7 +7,7 @@
 // As on the Python side (python.ts), only the syntax is cached: each piece of whole top-level
 // statements (jsBlocks.ts) is tokenized and parsed once per text (its lines relative to the piece,
 // so a piece that moved is reused as it is), and the interpreter runs the whole file each time.
-import { splitJsBlocks } from './jsBlocks.ts';
+import { clearJsSplitMemo, splitJsBlocks } from './jsBlocks.ts';
 import { parseJsStatementsFrom } from './jsSyntax.ts';
 import type { ProgramPiece } from './pythonInterpreter.ts';
 import type { Stmt } from './pythonSyntax.ts';
@@ -32,6 +32,7 @@ let blocksParsed = 0;
 /** Forgets every cached piece (benchmarks measure a cold first analysis with it). */
 export function clearTfjsBlockCache(): void {
   blockCache.clear();
+  clearJsSplitMemo();
 }
 
 /** Pieces parsed since the last call (the rest came from the cache). */

@@ -141,11 +141,12 @@ export function inlayHintsFor(analysis: DocumentAnalysis, fromLine = 0, toLine =
 
 /** Impossible geometry, strides that do not fit explicit padding, Dense on 4-D tensors, bad arguments. */
 export function diagnosticsFor(analysis: DocumentAnalysis): LayerDiagnostic[] {
-  return analysis.models.flatMap((m) =>
-    m.layers.flatMap((l) =>
-      l.diagnostics.filter((d) => d.severity !== 'info').map((d) => ({ range: l.range, severity: d.severity, message: d.message })),
-    ),
-  );
+  // Loops, not flatMap: this runs over every layer of the file after each edit, and most have none.
+  const out: LayerDiagnostic[] = [];
+  for (const m of analysis.models)
+    for (const l of m.layers)
+      for (const d of l.diagnostics) if (d.severity !== 'info') out.push({ range: l.range, severity: d.severity, message: d.message });
+  return out;
 }
 
 /** A `model.summary()`-like table for every model in the analysis. */

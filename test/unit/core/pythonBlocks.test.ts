@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { clearParseCaches, parsePythonKeras } from '../../../src/core/parsers/index.ts';
 import { splitPythonBlocks } from '../../../src/core/parsers/pythonBlocks.ts';
 import { takeBlocksParsed } from '../../../src/core/parsers/python.ts';
+import { randomEdits } from './randomEdits.ts';
 
 test('blocks start at top-level def/class/decorators; strings and brackets reaching column 0 do not split them', () => {
   const text = [
@@ -118,4 +119,34 @@ test('after any sequence of edits, the reused analysis equals a fresh parse of t
     clearParseCaches();
     assert.deepEqual(reused, parsePythonKeras(text), `edit ${step} at ${at}`);
   }
+});
+
+test('after an edit the split reuses the last one away from the edit, and equals a fresh split', () => {
+  // Many blocks, decorators, docstrings and continued lines; edits that open and close strings,
+  // brackets and blocks, so a rescan sometimes has to run far past the edit before it can stop.
+  const base = Array.from({ length: 10 }, (_, k) =>
+    [
+      k % 3 === 0 ? '@register' : `N${k} = (${k},`,
+      k % 3 === 0 ? `def build_${k}():` : `    ${k})`,
+      `def f_${k}(x=(1,`,
+      '        2)):',
+      k % 2 ? '    """doc' : '    y = 1 + \\',
+      k % 2 ? 'def inside_the_docstring(): pass"""' : '        2',
+      '    return x',
+      '# a comment in column 0',
+      `class C${k}:`,
+      '    pass',
+    ].join('\n'),
+  ).join('\n');
+  let reusedBlocks = 0;
+  const insertions = ['1', '\n', ')', '(', '"', '"""', '#', '\\', '\ndef z():\n', '@d\n', 'x = 1\n'];
+  for (const { step, before: last, text, at, edit } of randomEdits(base, insertions, { steps: 400, restartEvery: 20, seed: 11 })) {
+    const before = splitPythonBlocks(last);
+    const after = splitPythonBlocks(text);
+    reusedBlocks += after.blocks.filter((b) => before.blocks.includes(b)).length; // the very objects: not re-cut
+    const copy = { blocks: after.blocks.map((b) => ({ ...b })), moduleText: after.moduleText };
+    clearParseCaches(); // forgets the last split too
+    assert.deepEqual(copy, splitPythonBlocks(text), `edit ${step} at ${at}: ${JSON.stringify(edit)}`);
+  }
+  assert.ok(reusedBlocks > 400 * 5, 'most blocks are taken over from the last split');
 });

@@ -9,6 +9,7 @@ import { parseJsStatements } from '../../../src/core/parsers/jsSyntax.ts';
 import { takeTfjsBlocksParsed } from '../../../src/core/parsers/tfjs.ts';
 import { TfjsInterpreter } from '../../../src/core/parsers/tfjsInterpreter.ts';
 import { tokenize } from '../../../src/core/parsers/tokenizer.ts';
+import { randomEdits } from './randomEdits.ts';
 
 test('pieces start at column-0 declarations after a finished line; brackets, templates, comments and open lines do not split', () => {
   const text = [
@@ -109,4 +110,34 @@ test('re-analysis after a keystroke or an Enter equals a cold analysis, re-parsi
     moved.models.some((m) => m.kind === 'ops'),
     'raw ops rows move too',
   );
+});
+
+test('after an edit the split reuses the last one away from the edit, and equals a fresh split', () => {
+  // Many pieces, templates, comments and unfinished lines; edits that open and close them, so a
+  // rescan sometimes has to run far past the edit before it can stop.
+  const base = Array.from({ length: 10 }, (_, k) =>
+    [
+      `const a${k} = [${k},`,
+      `  ${k}];`,
+      `function f${k}() {`,
+      k % 2 ? '  const doc = `' : "  const s = 'a\\",
+      k % 2 ? 'const inTemplate = 1;`;' : "b';",
+      '  return 1;',
+      '}',
+      k % 3 === 0 ? '/* a comment' : '// a comment',
+      k % 3 === 0 ? 'let inComment = 2; */' : `export let b${k} =`,
+      `  a${k};`,
+    ].join('\n'),
+  ).join('\n');
+  let reusedPieces = 0;
+  const insertions = ['1', '\n', ')', '{', '}', '"', "'", '`', '/*', '*/', '//', '\\', '\nconst z = 1;\n'];
+  for (const { step, before: last, text, at, edit } of randomEdits(base, insertions, { steps: 400, restartEvery: 20, seed: 5 })) {
+    const before = splitJsBlocks(last);
+    const split = splitJsBlocks(text);
+    reusedPieces += split.filter((b) => before.includes(b)).length; // the very objects: not re-cut
+    const after = split.map((b) => ({ ...b }));
+    clearParseCaches(); // forgets the last split too
+    assert.deepEqual(after, splitJsBlocks(text), `edit ${step} at ${at}: ${JSON.stringify(edit)}`);
+  }
+  assert.ok(reusedPieces > 400 * 5, 'most pieces are taken over from the last split');
 });
