@@ -7,6 +7,7 @@
 // in foldBatchNorm.ts. A layer kind not listed here makes the whole conversion give up with its
 // name: the caller then keeps the eager path, which computes the same thing.
 import { tf } from '../tf.ts';
+import { batchNormAffine, foldIntoConv, type BatchNormLike } from '../models/foldBatchNorm.ts';
 
 export type AttrValue =
   | { type: 'float32' | 'int32' }
@@ -58,6 +59,11 @@ const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0])
 // getConfig() serialises an activation as its class name ('relu6', 'linear', …)
 const activationName = (a: unknown): string => (typeof a === 'string' ? a : 'linear');
 
+/** tfjs activation names that are one TensorFlow op each. */
+const ACTIVATION_OPS = new Map(
+  Object.entries({ relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh', elu: 'Elu', softmax: 'Softmax' }),
+);
+
 /** Graph-building helpers over one node list, with unique names from the layer names. */
 class Builder {
   readonly nodes: GraphNode[] = [];
@@ -86,45 +92,19 @@ class Builder {
     return this.node(base, 'Const', [], { dtype: T, value });
   }
   activation(base: string, x: string, name: string, layer: string): string {
-    switch (name) {
-      case 'linear':
-        return x;
-      case 'relu':
-        return this.node(`${base}/Relu`, 'Relu', [x], { T });
-      case 'relu6':
-        return this.node(`${base}/Relu6`, 'Relu6', [x], { T });
-      case 'sigmoid':
-        return this.node(`${base}/Sigmoid`, 'Sigmoid', [x], { T });
-      case 'tanh':
-        return this.node(`${base}/Tanh`, 'Tanh', [x], { T });
-      case 'elu':
-        return this.node(`${base}/Elu`, 'Elu', [x], { T });
-      case 'softmax':
-        return this.node(`${base}/Softmax`, 'Softmax', [x], { T });
-      case 'swish':
-        return this.node(`${base}/swish`, 'Mul', [x, this.node(`${base}/Sigmoid`, 'Sigmoid', [x], { T })], { T });
-      default:
-        throw new UnsupportedLayerError(`activation ${name} of layer ${layer}`);
-    }
+    if (name === 'linear') return x;
+    if (name === 'swish') return this.node(`${base}/swish`, 'Mul', [x, this.node(`${base}/Sigmoid`, 'Sigmoid', [x], { T })], { T });
+    const op = ACTIVATION_OPS.get(name);
+    if (!op) throw new UnsupportedLayerError(`activation ${name} of layer ${layer}`);
+    return this.node(`${base}/${op}`, op, [x], { T });
   }
 }
 
-/** Per-channel scale and shift of an inference-mode BatchNormalization: y = x·s + t. */
-function batchNormAffine(layer: LayerLike): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-  const config = layer.getConfig();
-  const axis = Number(config.axis ?? -1);
-  if (axis !== -1 && axis !== 3) throw new UnsupportedLayerError(`BatchNormalization ${layer.name} on axis ${axis}`);
-  const weights = layer.getWeights();
-  let k = 0;
-  const gamma = config.scale !== false ? weights[k++] : null;
-  const beta = config.center !== false ? weights[k++] : null;
-  const [mean, variance] = [weights[k], weights[k + 1]];
-  return tf.tidy(() => {
-    const s = tf.div<tf.Tensor1D>(gamma ?? tf.onesLike(mean), tf.sqrt(tf.add(variance, Number(config.epsilon ?? 1e-3))));
-    let t = tf.neg(tf.mul(mean, s));
-    if (beta) t = tf.add(t, beta);
-    return { scale: tf.keep(s), shift: tf.keep(t as tf.Tensor1D) };
-  });
+/** An inference-mode BatchNormalization layer the converter reads (foldBatchNorm.ts' view of it). */
+function batchNormOf(layer: LayerLike): BatchNormLike {
+  const bn = layer as unknown as BatchNormLike;
+  if (bn.axis !== -1 && bn.axis !== 3) throw new UnsupportedLayerError(`BatchNormalization ${layer.name} on axis ${bn.axis}`);
+  return bn;
 }
 
 /**
@@ -195,18 +175,8 @@ export function layersModelToGraph(model: tf.LayersModel, until?: tf.SymbolicTen
         // Fold the BatchNormalization that is this conv's only consumer (then its output is ours).
         const bnTensor = activation === 'linear' ? foldableBatchNormAfter(t) : null;
         if (bnTensor) {
-          const { scale, shift } = batchNormAffine(bnTensor.sourceLayer);
-          const [f, bb] = tf.tidy(() => {
-            const s = depthwise ? tf.reshape(scale, [1, 1, filter.shape[2]!, filter.shape[3]!]) : scale;
-            const folded = tf.mul(filter, s);
-            const b0 = bias ? tf.mul(bias, scale) : tf.zerosLike(scale);
-            return [tf.keep(folded), tf.keep(tf.add(b0, shift))];
-          });
-          scale.dispose();
-          shift.dispose();
-          filter = f;
-          bias = bb;
-          disposeAfter.push(f, bb);
+          [filter, bias] = foldIntoConv(filter as tf.Tensor4D, bias, batchNormOf(bnTensor.sourceLayer), depthwise);
+          disposeAfter.push(filter, bias);
           activation = 'linear';
         }
         const [sh, sw] = pair(config.strides);
@@ -227,7 +197,7 @@ export function layersModelToGraph(model: tf.LayersModel, until?: tf.SymbolicTen
         return y;
       }
       case 'BatchNormalization': {
-        const { scale, shift } = batchNormAffine(layer);
+        const { scale, shift } = batchNormAffine(batchNormOf(layer));
         disposeAfter.push(scale, shift);
         const y = b.node(`${n}/mul`, 'Mul', [x, b.const(`${n}/scale`, scale)], { T });
         return b.node(`${n}/add`, 'AddV2', [y, b.const(`${n}/shift`, shift)], { T });

@@ -25,7 +25,7 @@ interface ConvLike {
   dataFormat?: string;
   activation?: { getClassName(): string };
 }
-interface BatchNormLike {
+export interface BatchNormLike {
   call: Call;
   getClassName(): string;
   inboundNodes: { inboundLayers: unknown[] }[];
@@ -57,6 +57,44 @@ function foldableConv(bn: BatchNormLike): ConvLike | null {
 }
 
 /**
+ * An inference-mode BatchNormalization as a per-channel affine map y = x·scale + shift, with
+ * scale = γ/√(σ² + ε) and shift = β − μ·scale (new tensors, the caller frees them).
+ */
+export function batchNormAffine(bn: Pick<BatchNormLike, 'epsilon' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance'>): {
+  scale: tf.Tensor1D;
+  shift: tf.Tensor1D;
+} {
+  return tf.tidy(() => {
+    const mean = bn.movingMean.read();
+    const scale = tf.div<tf.Tensor1D>(
+      bn.gamma ? bn.gamma.read() : tf.onesLike(mean),
+      tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon)),
+    );
+    const negMean = tf.neg(tf.mul<tf.Tensor1D>(mean, scale));
+    const shift = bn.beta ? tf.add<tf.Tensor1D>(negMean, bn.beta.read()) : negMean;
+    return { scale, shift };
+  });
+}
+
+/**
+ * The kernel and bias of conv(x, W, b) followed by `bn`: W·scale and b·scale + shift (for a
+ * depthwise kernel [h, w, in, multiplier], output channel c is input channel c / multiplier,
+ * multiplier c % it). New tensors, the caller frees them.
+ */
+export function foldIntoConv(
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor | null,
+  bn: Parameters<typeof batchNormAffine>[0],
+  depthwise: boolean,
+): [tf.Tensor4D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const { scale, shift } = batchNormAffine(bn);
+    const folded = tf.mul<tf.Tensor4D>(kernel, depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2], kernel.shape[3]]) : scale);
+    return [folded, bias ? tf.add<tf.Tensor1D>(tf.mul(bias, scale), shift) : shift];
+  });
+}
+
+/**
  * Folds every foldable conv → BN pair of `model` whose two layers pass `accept`; the returned
  * function puts the layers back as they were and frees the folded weights.
  */
@@ -67,19 +105,12 @@ export function foldBatchNorms(model: tf.LayersModel, accept: (layer: tf.layers.
     const conv = foldableConv(bn);
     if (!conv || !accept(layer) || !accept(conv as unknown as tf.layers.Layer)) continue;
     const depthwise = conv.getClassName() === 'DepthwiseConv2D';
-    const [filter, bias] = tf.tidy(() => {
-      const scale = tf.div(
-        bn.gamma ? bn.gamma.read() : tf.onesLike(bn.movingMean.read()),
-        tf.sqrt(tf.add(bn.movingVariance.read(), bn.epsilon)),
-      );
-      const kernel = (depthwise ? conv.depthwiseKernel! : conv.kernel!).read() as tf.Tensor4D;
-      // Output channel c of a depthwise conv is input channel c / multiplier, multiplier c % it.
-      const folded = tf.mul<tf.Tensor4D>(kernel, depthwise ? tf.reshape(scale, [1, 1, kernel.shape[2], kernel.shape[3]]) : scale);
-      const b0 = conv.bias ? conv.bias.read() : tf.zerosLike(scale);
-      let b = tf.mul(tf.sub(b0, bn.movingMean.read()), scale);
-      if (bn.beta) b = tf.add(b, bn.beta.read());
-      return [tf.keep(folded), tf.keep(b as tf.Tensor1D)];
-    });
+    const kernel = (depthwise ? conv.depthwiseKernel! : conv.kernel!).read() as tf.Tensor4D;
+    // kept: they outlive any tidy scope this is called in, until undo frees them
+    const [filter, bias] = foldIntoConv(kernel, conv.bias ? conv.bias.read() : null, bn, depthwise).map((t) => tf.keep(t)) as [
+      tf.Tensor4D,
+      tf.Tensor1D,
+    ];
     const convCall = conv.call;
     const bnCall = bn.call;
     const strides = pair(conv.strides);

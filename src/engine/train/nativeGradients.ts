@@ -1,4 +1,4 @@
-// On the native backend, the backward pass of BatchNormalization (inference mode) and of ReLU6 as
+// On the native backend, the backward pass of BatchNormalization and of ReLU6 as
 // one libtensorflow kernel each — FusedBatchNormGradV3 and Relu6Grad, what Keras' graph runs —
 // instead of tfjs-core's generic gradients composed of element-wise ops. tfjs' FusedBatchNorm
 // gradient makes about ten full passes over the activation (x − mean and dy·scale computed up
@@ -101,7 +101,8 @@ export function useNativeGradients(): void {
       x: () => dx,
       scale: () => dScale,
       offset: () => dOffset,
-      // the moving statistics are never trained; their gradients exist for completeness
+      // mean and variance: pruned in inference mode (moving statistics, not trained); in training
+      // mode they are the batch's moments, and x's gradient also flows through them
       mean: () => tf.mul(perChannel(dy), tf.neg(tf.mul(rsqrt(), scale ?? 1))),
       variance: () => perChannel(tf.mul(tf.mul(dy, tf.sub(x, mean)), tf.mul(tf.mul(tf.pow(rsqrt(), 3), -0.5), scale ?? 1))),
     };
