@@ -1,11 +1,14 @@
 // A frozen tfjs layers model (or the part of it up to one layer) as a TensorFlow GraphDef, so the
 // native backend can run it as one graph: libtensorflow's session optimises it as Keras' traced
 // graph is (Grappler fuses Conv2D + BiasAdd + Relu6 into one oneDNN kernel, no per-op dispatch from
-// JavaScript), where tfjs-node runs the layers op by op. Weights become Const nodes, read once: the
-// graph is valid only while the weights do not change (prediction, feature extraction, a
-// fine-tuning phase's frozen prefix). BatchNormalization after a convolution is folded into it as
-// in foldBatchNorm.ts. A layer kind not listed here makes the whole conversion give up with its
-// name: the caller then keeps the eager path, which computes the same thing.
+// JavaScript), where tfjs-node runs the layers op by op. Weights become Placeholders, fed on every
+// run with tensors the graph keeps: copies of the weights as they were when converted (sharing
+// memory until the model's change), so the graph stays the model of that moment (prediction,
+// feature extraction, a fine-tuning phase's frozen prefix). Embedded as Const nodes they cost a
+// copy per Grappler pass and per Const kernel: InceptionV3's session grew the process by ~800 MiB,
+// where feeding costs no measurable time (bench/README.md). BatchNormalization after a convolution
+// is folded into it as in foldBatchNorm.ts. A layer kind not listed here makes the whole
+// conversion give up with its name: the caller then keeps the eager path, which computes the same.
 import { tf } from '../tf.ts';
 import { batchNormAffine, foldIntoConv, type BatchNormLike } from '../models/foldBatchNorm.ts';
 
@@ -33,6 +36,11 @@ export interface LayersGraph {
   /** the node whose output 0 is the result */
   output: string;
   inputShape: number[];
+  /**
+   * The weights, each fed to its Placeholder on every run instead of embedded as a Const: the
+   * caller owns these tensors (keeps them while the graph is used, then disposes them).
+   */
+  weights: { name: string; tensor: tf.Tensor }[];
 }
 
 /** Why a model cannot be converted: a layer (and its class) the converter does not handle. */
@@ -67,6 +75,7 @@ const ACTIVATION_OPS = new Map(
 /** Graph-building helpers over one node list, with unique names from the layer names. */
 class Builder {
   readonly nodes: GraphNode[] = [];
+  readonly weights: { name: string; tensor: tf.Tensor }[] = [];
   private readonly used = new Set<string>();
 
   node(base: string, op: string, inputs: string[], attrs: Record<string, AttrValue> = {}): string {
@@ -76,10 +85,13 @@ class Builder {
     this.nodes.push({ name, op, inputs, attrs });
     return name;
   }
+  /** A weight tensor, fed to a Placeholder at run time (see LayersGraph.weights for why). */
   const(base: string, t: tf.Tensor): string {
-    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-    const values = dtype === 'int32' ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync());
-    return this.node(base, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, shape: t.shape, values } } });
+    if (t.dtype !== 'float32') throw new UnsupportedLayerError(`a ${t.dtype} weight ${base}`);
+    const name = this.node(base, 'Placeholder', [], { dtype: T, shape: { shape: t.shape } });
+    // kept: a caller inside tf.tidy (a warm-up predict compiles lazily) must not dispose them at its end
+    this.weights.push({ name, tensor: tf.keep(tf.clone(t)) });
+    return name;
   }
   ints(base: string, values: number[], shape = [values.length]): string {
     return this.node(base, 'Const', [], {
@@ -308,7 +320,7 @@ export function layersModelToGraph(model: tf.LayersModel, until?: tf.SymbolicTen
   try {
     const last = emit(target);
     const output = b.node('output', 'Identity', [last], { T });
-    return { nodes: b.nodes, input, output, inputShape };
+    return { nodes: b.nodes, input, output, inputShape, weights: b.weights };
   } finally {
     disposeAfter.forEach((d) => d.dispose());
   }

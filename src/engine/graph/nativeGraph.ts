@@ -62,15 +62,17 @@ export function compileNativeGraph(model: tf.LayersModel, until?: tf.SymbolicTen
     writeSavedModel(graph, dir, packageDir);
     id = backend.loadSavedModelMetaGraph(dir, SERVE_TAG);
   } catch (e) {
+    graph.weights.forEach((w) => w.tensor.dispose());
     return { reason: `the graph could not be written or loaded: ${(e as Error).message.split('\n')[0]}` };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
   const session = backend as SessionBackend;
-  const inputs = [{ name: `${graph.input}:0` }];
+  const inputs = [graph.input, ...graph.weights.map((w) => w.name)].map((name) => ({ name: `${name}:0` }));
+  const weights = graph.weights.map((w) => w.tensor);
   const outputs = [`${graph.output}:0`];
   let disposed = false;
-  const runOnce = (x: tf.Tensor) => session.runSavedModel(id, [x], inputs, outputs)[0];
+  const runOnce = (x: tf.Tensor) => session.runSavedModel(id, [x, ...weights], inputs, outputs)[0];
   return {
     run(x) {
       if (disposed) throw new Error('native graph used after dispose');
@@ -86,6 +88,7 @@ export function compileNativeGraph(model: tf.LayersModel, until?: tf.SymbolicTen
       if (disposed) return;
       disposed = true;
       session.deleteSavedModel(id);
+      weights.forEach((w) => w.dispose());
     },
   };
 }

@@ -1,5 +1,5 @@
 // Writes a LayersGraph as a TensorFlow SavedModel directory (saved_model.pb, no variables: the
-// weights are Const nodes), with the protobuf message classes that tfjs-node ships for reading
+// weights are Placeholders the caller feeds), with the protobuf message classes that tfjs-node ships for reading
 // SavedModels (dist/proto/api_pb.js over google-protobuf): the same field numbers as TensorFlow's
 // .proto files, so no second protobuf library or hand-written encoder is needed.
 import { mkdirSync, writeFileSync } from 'node:fs';

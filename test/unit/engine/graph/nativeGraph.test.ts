@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { listBackends, useBackend } from '../../../../src/engine/backends/index.ts';
 import { compileNativeGraph, NATIVE_GRAPH_ENV, type NativeGraph } from '../../../../src/engine/graph/nativeGraph.ts';
+import { layersModelToGraph } from '../../../../src/engine/graph/layersGraph.ts';
 import { freezeForInference } from '../../../../src/engine/graph/frozenInference.ts';
 import { prepareForFineTuning } from '../../../../src/engine/models/fineTuneGraph.ts';
 import { runPhase, type Batch, type BatchSource } from '../../../../src/engine/train/loop.ts';
@@ -105,6 +106,41 @@ test('every converted layer kind: the graph gives the eager outputs within 1e-4'
   assert.ok(spread > 1e-3, `the five images' outputs differ (by ${spread})`);
   tf.dispose([got, want]);
   g.dispose();
+  m.dispose();
+});
+
+test('weights are fed, not embedded: no weight Const in the GraphDef, the graph keeps the values it was compiled with, dispose frees them', (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const m = everyKind();
+  const graph = layersModelToGraph(m);
+  const biggestConst = Math.max(
+    0,
+    ...graph.nodes.filter((n) => n.op === 'Const').map((n) => ('tensor' in n.attrs.value ? n.attrs.value.tensor.values.length : 0)),
+  );
+  // what is left as Const is shapes, paddings and scalars
+  assert.ok(biggestConst <= 8, `largest Const holds ${biggestConst} values`);
+  const kernels = graph.weights.map((w) => w.tensor.size).reduce((a, b) => a + b, 0);
+  assert.ok(kernels > 1000, `the weights travel as feeds (${graph.weights.length} tensors, ${kernels} values)`);
+  tf.dispose(graph.weights.map((w) => w.tensor));
+
+  const x = tf.randomUniform([2, 19, 17, 3], 0, 255, 'float32', 9);
+  const before = tf.memory().numTensors;
+  // compiled inside a tidy, as a lazily frozen model is by a caller's tidy: the weights outlive it
+  tf.engine().startScope();
+  const g = graphOf(m);
+  tf.engine().endScope();
+  const compiled = m.predict(x) as tf.Tensor;
+  // training the model after compiling does not reach the graph: it is the model as it was
+  const head = m.getLayer('head');
+  const zeros = head.getWeights().map((w) => tf.zerosLike(w));
+  head.setWeights(zeros);
+  tf.dispose(zeros);
+  const got = g.run(x);
+  assert.ok(relativeGap(got, compiled) < 1e-4, `relative gap ${relativeGap(got, compiled)}`);
+  tf.dispose([got, compiled]);
+  g.dispose();
+  assert.equal(tf.memory().numTensors, before, 'dispose() frees the fed weights');
+  x.dispose();
   m.dispose();
 });
 
