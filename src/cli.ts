@@ -2,6 +2,7 @@
 // Sub-commands are imported lazily so `cnn-lab describe` never loads TensorFlow.js.
 import { CliError, type CliIO } from './cli/io.ts';
 import { printable } from './cli/printable.ts';
+import { rerunWithEngineAllocator } from './cli/engineProcess.ts';
 
 type SubCommand = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIO): Promise<number> }> };
 
@@ -53,8 +54,16 @@ export async function main(argv: string[], rawIo: CliIO): Promise<number> {
   }
 }
 
+/** The sub-commands that load libtensorflow here, so want its allocator settings (cli/engineProcess.ts). */
+const ENGINE_COMMANDS = new Set(['train', 'predict', 'evaluate']);
+
 /** Runs the CLI on this process's arguments and sets its exit code (bin/cnn-lab.js calls this). */
-export function runFromProcess(): Promise<void> {
+export async function runFromProcess(): Promise<void> {
+  const rerun = ENGINE_COMMANDS.has(process.argv[2] ?? '') ? rerunWithEngineAllocator() : null;
+  if (rerun) {
+    process.exitCode = await rerun;
+    return;
+  }
   return main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { EngineNotification, EngineToHost, HostToEngine, RequestMethod, RequestParams, RequestResult } from '../protocol/messages.ts';
+import { withEngineAllocator } from '../node/engineAllocator.ts';
 import { Emitter, type DisposableLike } from './disposable.ts';
 
 export interface EngineClientOptions {
@@ -200,7 +201,7 @@ export class EngineClient implements DisposableLike {
     this.stderrTail = '';
     const child = fork(this.options.enginePath, [], {
       cwd: this.options.cwd,
-      env: this.options.env ?? process.env,
+      env: withEngineAllocator(this.options.env ?? process.env),
       execArgv: this.options.execArgv ?? [],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -220,6 +220,18 @@ export class PrefixCache {
     );
     tf.dispose(parts.map((p) => p.rows));
     parts.length = 0;
+    const validationDone = this.rows.validation !== null || !this.o.validationLabels?.length;
+    if (this.rows.train && validationDone) this.releasePrefixGraph();
+  }
+
+  /**
+   * Every row is cached, so the prefix never runs again in this phase: its session (the graph,
+   * its weight copies, what libtensorflow allocated for its activations) is freed now rather than
+   * held through the remaining epochs. undefined, not null: a later call would compile it again.
+   */
+  private releasePrefixGraph(): void {
+    this.prefixGraph?.dispose();
+    this.prefixGraph = undefined;
   }
 
   dispose(): void {

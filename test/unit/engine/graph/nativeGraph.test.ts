@@ -253,7 +253,7 @@ function fineTuneModel(): tf.LayersModel {
   return m;
 }
 
-async function fineTune(graph: boolean): Promise<{ weights: Float32Array[]; prefixCalls: number }> {
+async function fineTune(graph: boolean): Promise<{ weights: Float32Array[]; prefixCalls: number; tensorsPerEpoch: number[] }> {
   if (!graph) process.env[NATIVE_GRAPH_ENV] = '0';
   try {
     const m = fineTuneModel();
@@ -279,6 +279,9 @@ async function fineTune(graph: boolean): Promise<{ weights: Float32Array[]; pref
     const restore = prepareForFineTuning(m);
     const cache = PrefixCache.create(m, { augment: false, budgetBytes: 1e9, trainLabels: labels, classes: 2, batchSize: 4, order })!;
     const optimizer = tf.train.momentum(0.05, 0.9);
+    // tensors held after each epoch, beyond those held before the phase
+    const tensorsPerEpoch: number[] = [];
+    const before = tf.memory().numTensors;
     await runPhase({
       phase: 'fine-tune',
       model: cache.model,
@@ -289,13 +292,16 @@ async function fineTune(graph: boolean): Promise<{ weights: Float32Array[]; pref
       train: cache.train(source),
       signal: new AbortController().signal,
       onBatch() {},
-      onEpoch: async () => 'continue',
+      onEpoch: async () => {
+        tensorsPerEpoch.push(tf.memory().numTensors - before);
+        return 'continue';
+      },
     });
     cache.dispose();
     restore();
     const weights = m.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
     m.dispose();
-    return { weights, prefixCalls };
+    return { weights, prefixCalls, tensorsPerEpoch };
   } finally {
     delete process.env[NATIVE_GRAPH_ENV];
   }
@@ -306,6 +312,9 @@ test('fine-tuning with the frozen prefix as a graph ends with the weights the ea
   const [e, g] = [await fineTune(false), await fineTune(true)];
   assert.ok(e.prefixCalls > 0, 'the eager run computes the prefix with its layers');
   assert.equal(g.prefixCalls, 0, 'the graph run never calls the prefix layers');
+  // Once every row is cached the prefix never runs again: its session and weight copies are freed
+  // after the first epoch, not held until the phase ends.
+  assert.deepEqual(g.tensorsPerEpoch, e.tensorsPerEpoch, 'tensors held after each epoch, graph run vs eager run');
   const [eager, graph] = [e.weights, g.weights];
   assert.equal(eager.length, graph.length);
   for (let k = 0; k < eager.length; k++) {
