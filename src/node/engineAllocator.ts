@@ -4,10 +4,11 @@
 // using that arena; libtensorflow allocates each tensor from whichever of its pool threads runs
 // the op, so the freed activations of one step sit in arenas the next step's threads do not
 // draw from and the resident size grows well above what is live. One arena makes every thread
-// reuse the same freed memory. Measured on 2 cores (bench/README.md, "Allocator"): fine-tuning
-// peaks 1307–1325 → 1100–1169 MiB (MobileNetV2), 1489–1601 → 1306–1404 (EfficientNet-Lite0),
-// prediction 735–865 → 746–801, at the same speed. A fixed mmap threshold (MALLOC_MMAP_THRESHOLD_)
-// saved more in fine-tuning but made prediction ~20 % slower, so it is not set.
+// reuse the same freed memory. Measured on 2 cores (bench/README.md, "Fine-tuning memory: one
+// malloc arena"): fine-tuning peaks 1299–1454 → 1100–1169 MiB (MobileNetV2), 1489–1625 →
+// 1306–1404 (EfficientNet-Lite0), prediction 735–865 → 746–801, at the same speed. A fixed mmap
+// threshold (MALLOC_MMAP_THRESHOLD_) saved more in fine-tuning but made prediction ~20 % slower,
+// so it is not set.
 //
 // glibc reads these only when a process starts, hence an environment for a child or a re-exec
 // rather than a call. Other platforms and C libraries ignore the names; they are only added on
