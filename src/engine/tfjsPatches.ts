@@ -98,3 +98,85 @@ export function restoreRemovedUtilHelpers(): void {
   u.isNullOrUndefined ??= (v: unknown) => v === null || v === undefined;
   u.isArray ??= Array.isArray;
 }
+
+// ---- 6. The backward pass holds every activation and every gradient to its end (tfjs-core 4.22.0) ----
+// engine.gradients walks the tape backward and keeps, until the whole walk is over, each op's saved
+// inputs (clones kept for its gradient) and the gradient of every intermediate tensor: its peak is
+// all of the forward pass's activations plus all of their gradients. Each op's gradient is computed
+// exactly once, so once the walk has moved past an op both are dead — TensorFlow's graph runtime
+// frees them there, which is why Keras' fine-tuning step needed less memory than ours
+// (bench/README.md, "Fine-tuning memory"). While `variableGradsFreeingTape` runs, every tape
+// node's gradient function is wrapped: when the walk reaches the next op, the previous op's saved
+// tensors and the gradients of its outputs are disposed. Nothing computed changes — the same ops
+// on the same values — only when memory is given back. Upstream: tensorflow/tfjs-core#1604 (2019)
+// made ops save only what their gradient needs, which bounds the forward pass; nothing frees
+// during the backward walk in 4.22.0, and no upstream issue asking for it was found.
+interface TapeNode {
+  gradient?: (dys: (tf.Tensor | null)[]) => Record<string, () => tf.Tensor>;
+  saved?: tf.Tensor[];
+}
+interface EngineTape {
+  addTapeNode: (this: EngineTape, ...args: unknown[]) => void;
+  state: { activeTape: TapeNode[] | null };
+}
+
+let freeingTape = false;
+/** the op the backward walk left last: its saved inputs and output gradients, freed at the next op */
+let passed: tf.Tensor[] = [];
+/**
+ * Every tensor a gradient function returned in this walk: one may be an op's own dy or saved input
+ * handed on as-is, which then lives on as an input's gradient, so none of these is freed early
+ * (the backward tidy frees them, as without this patch).
+ */
+const handedOn = new Set<tf.Tensor>();
+let tapeWrapped = false;
+
+function freePassed(): void {
+  for (const t of passed) if (!handedOn.has(t)) t.dispose(); // a second dispose is a no-op
+  passed = [];
+}
+
+function wrapTapeNodes(): void {
+  if (tapeWrapped) return;
+  tapeWrapped = true;
+  const engine = tf.engine() as unknown as EngineTape;
+  const addTapeNode = engine.addTapeNode;
+  engine.addTapeNode = function (this: EngineTape, ...args: unknown[]) {
+    addTapeNode.apply(this, args);
+    const tape = this.state.activeTape;
+    const node = tape?.[tape.length - 1];
+    const gradient = node?.gradient;
+    if (!freeingTape || !node || !gradient) return;
+    node.gradient = (dys) => {
+      freePassed(); // the walk has finished with the op before this one
+      const grads = gradient(dys);
+      passed = [...(node.saved ?? []), ...dys.filter((d): d is tf.Tensor => d != null)];
+      return Object.fromEntries(
+        Object.entries(grads).map(([input, grad]) => [
+          input,
+          () => {
+            const g = grad();
+            handedOn.add(g);
+            return g;
+          },
+        ]),
+      );
+    };
+  };
+}
+
+/**
+ * tf.variableGrads(f, varList) — the same loss and gradients — freeing each op's saved inputs and
+ * output gradients as soon as the backward walk is past it (first-order gradients only).
+ */
+export function variableGradsFreeingTape(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  wrapTapeNodes();
+  freeingTape = true;
+  try {
+    return tf.variableGrads(f, varList);
+  } finally {
+    freeingTape = false;
+    passed = []; // the last op's tensors: the engine and the backward tidy dispose them
+    handedOn.clear();
+  }
+}

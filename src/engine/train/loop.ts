@@ -5,6 +5,7 @@
 // Keras' advice for fine-tuning is to keep BN in inference mode, which is what training=false does
 // here for the whole model (the new head has no dropout or BN, so nothing else changes).
 import { tf } from '../tf.ts';
+import { variableGradsFreeingTape } from '../tfjsPatches.ts';
 import type { EpochMetrics, PhaseName } from '../../protocol/messages.ts';
 import { DivergenceGuard, saturationThreshold, TrainingDiverged } from './divergenceGuard.ts';
 
@@ -111,7 +112,7 @@ export async function runPhase(o: PhaseOptions): Promise<'completed' | 'stopped'
       try {
         if (o.signal.aborted) throw new Cancelled();
         let acc: tf.Scalar | undefined;
-        const { value, grads } = tf.variableGrads(() => {
+        const { value, grads } = variableGradsFreeingTape(() => {
           const r = batchLossAndAccuracy(o.model, b.x, b.y);
           acc = tf.keep(r.acc);
           return r.loss;
