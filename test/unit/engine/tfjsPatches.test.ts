@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import util from 'node:util';
 import { tf } from '../../../src/engine/tf.ts';
+import { collectTrainableVariables } from '../../../src/engine/train/loop.ts';
 import {
   disposeOptimizer,
   lendUnitGammas,
@@ -122,7 +123,7 @@ test('variableGradsFreeingTape: the same loss and gradients as tf.variableGrads,
   const model = smallNet();
   const x = tf.randomUniform([8, 16, 16, 8], 0, 1, 'float32', 7);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat();
-  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const vars = collectTrainableVariables(model);
   const loss = (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false }) as tf.Tensor);
   const run = async (grads: typeof tf.variableGrads) => {
     let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
