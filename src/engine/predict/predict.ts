@@ -31,6 +31,16 @@ export interface Probabilities {
   skipped: { path: string; reason: string }[];
 }
 
+/**
+ * Decodes handed to libuv's pool at once while predicting, and decoded images held ahead. The
+ * native graph's run blocks the event loop, so only decodes already queued make progress during
+ * it: 16 queued (a whole batch) decode behind the graph where the default 4 left most of the next
+ * batch to decode after it. EfficientNet-Lite0 predict +1–8 % in 6 of 6 alternated rounds on a
+ * 2-core VM, InceptionV3 within the noise (bench/profile/predict-overlap.mts, bench/README.md).
+ * Only 4 run at once either way (the pool's size), so memory grows by the decoded images alone.
+ */
+const PREDICT_DECODE = { concurrency: 16, readAhead: 32 } as const;
+
 /** Runs the classifier over `files` in batches; failures are collected, not thrown. */
 export async function predictFiles(
   clf: Classifier,
@@ -48,6 +58,7 @@ export async function predictFiles(
     size: [h, w],
     resize: clf.meta.resize,
     preprocessing: clf.meta.preprocessing,
+    ...PREDICT_DECODE,
     signal: opts.signal,
   })) {
     skipped.push(...batch.skipped);
