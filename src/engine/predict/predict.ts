@@ -37,7 +37,8 @@ export interface Probabilities {
  * it: 16 queued (a whole batch) decode behind the graph where the default 4 left most of the next
  * batch to decode after it. EfficientNet-Lite0 predict +1–8 % in 6 of 6 alternated rounds on a
  * 2-core VM, InceptionV3 within the noise (bench/profile/predict-overlap.mts, bench/README.md).
- * Only 4 run at once either way (the pool's size), so memory grows by the decoded images alone.
+ * Only 4 run at once either way (libuv's default pool size), so memory grows by the decoded images
+ * held ahead alone.
  */
 const PREDICT_DECODE = { concurrency: 16, readAhead: 32 } as const;
 
