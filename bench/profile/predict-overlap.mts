@@ -9,11 +9,10 @@
 // (MODEL_DIR: e.g. .cache/bench-runs/predict-model-efficientnet_lite0-tensorflow, which
 // bench/compare.mjs trains; IMAGES_DIR: a class-folder dataset, e.g. .cache/bench-data/train-256-*.)
 // ROUNDS=N alternated rounds (default 3).
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { useBackend } from '../../src/engine/backends/index.ts';
 import { decodeBatches } from '../../src/engine/data/decode.ts';
+import { scanDataset } from '../../src/engine/data/scan.ts';
 import { loadModelDir } from '../../src/engine/save/load.ts';
 import { tf } from '../../src/engine/tf.ts';
 
@@ -26,14 +25,10 @@ const BATCH = 16;
 await useBackend('tensorflow', {});
 const clf = await loadModelDir(modelDir);
 const [h, w] = clf.meta.inputSize;
-const files = readdirSync(imagesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .flatMap((d, label) =>
-    readdirSync(join(imagesDir, d.name))
-      .sort()
-      .map((f) => ({ path: join(imagesDir, d.name, f), label })),
-  )
-  .slice(0, Number(countArg));
+// The engine's own class-folder scan (what `cnn-lab evaluate` reads), so hidden and non-image
+// files are left out as the product leaves them out.
+const files = (await scanDataset(imagesDir, 'images folder')).files.slice(0, Number(countArg));
+const batchCount = Math.ceil(files.length / BATCH);
 
 async function predictAll(concurrency: number, readAhead: number) {
   const t0 = performance.now();
@@ -60,8 +55,8 @@ async function predictAll(concurrency: number, readAhead: number) {
   const seconds = (performance.now() - t0) / 1000;
   return {
     imgPerS: +(files.length / seconds).toFixed(1),
-    waitMsPerBatch: Math.round(waitMs / Math.ceil(files.length / BATCH)),
-    graphMsPerBatch: Math.round(graphMs / Math.ceil(files.length / BATCH)),
+    waitMsPerBatch: Math.round(waitMs / batchCount),
+    graphMsPerBatch: Math.round(graphMs / batchCount),
   };
 }
 
