@@ -1,7 +1,7 @@
 // The frozen base's forward pass call by call on our side (the native graph, src/engine/graph/), with
-// the machine's CPU ticks over each call from /proc/stat: busy (user + system), idle and steal. A
-// slow call that used no more CPU but left a core idle is scheduling (a pool thread waiting), one
-// that used more CPU is slower work. bench/profile/graph-calls-keras.py is Keras' side
+// the machine's CPU ticks over each call from /proc/stat: busy (user, nice, system, irq, softirq),
+// idle (with iowait) and steal. A slow call that used no more CPU but left a core idle is
+// scheduling (a pool thread waiting), one that used more CPU is slower work. bench/profile/graph-calls-keras.py is Keras' side
 // (predict_on_batch, its traced graph); alternate the two processes to compare.
 //
 //   node --import tsx bench/profile/graph-calls.mts [base=inception_v3] [calls=12] [batch=16]
