@@ -7,10 +7,14 @@
 // holder refreshes every few seconds. A process killed with SIGKILL stops refreshing, so its lock
 // goes stale and the next run breaks it safely. Who holds it (pid, since when) is kept in
 // `<out>.lock.owner.json`, also beside the folder, so the second run can say so in one line.
+// A run ended by a signal (SIGTERM, SIGHUP, …) or by process.exit (the CLI's second Ctrl-C)
+// removes both on its way out: proper-lockfile removes its lock through signal-exit, and the
+// owner file goes through the same handlers.
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
+import onExit from 'signal-exit';
 import { processAlive } from './processAlive.ts';
 
 /**
@@ -36,6 +40,15 @@ function readOwner(ownerPath: string): LockOwner | undefined {
     return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Removes the owner file, and nothing else: not a folder of that name, and without throwing (exit handlers call it). */
+function removeOwnerFile(ownerPath: string): void {
+  try {
+    rmSync(ownerPath, { force: true });
+  } catch {
+    /* EISDIR and the like: not our file */
   }
 }
 
@@ -78,12 +91,24 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
     );
   }
   const owner: LockOwner = { pid: process.pid, since: new Date().toISOString() };
-  await writeFile(ownerPath, JSON.stringify(owner) + '\n');
+  // signal-exit 3, the copy proper-lockfile itself uses: one set of signal handlers, which
+  // re-raises the signal once every exit handler has run, so the process still dies of it.
+  const removeOwnerOnExit = onExit(() => removeOwnerFile(ownerPath));
+  try {
+    await writeFile(ownerPath, JSON.stringify(owner) + '\n');
+  } catch (e) {
+    // a lock nobody can name would refuse the next run without saying who holds it
+    removeOwnerOnExit();
+    removeOwnerFile(ownerPath); // a partial write of ours; never a folder someone put there
+    await release().catch(() => {});
+    throw new Error(`cannot lock ${out}: cannot write ${ownerPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   let released = false;
   return async () => {
     if (released) return;
     released = true;
-    rmSync(ownerPath, { force: true });
+    removeOwnerOnExit();
+    removeOwnerFile(ownerPath);
     try {
       await release();
     } catch {

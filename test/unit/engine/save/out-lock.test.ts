@@ -1,6 +1,8 @@
 // Two `train --out M` at once used to both print "saved" and share M.checkpoint. A run now holds
 // a lock beside M (M.lock) for its whole length; a second run fails at once naming the holder.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -85,4 +87,41 @@ test('a fresh lock whose owner pid is dead (a SIGKILLed run, resumed at once) is
   const release = await lockOutFolder(out);
   await release();
   assert.equal(existsSync(`${out}.lock`), false);
+});
+
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  test(`a run killed with ${signal} leaves neither the lock nor its owner file beside the folder`, async () => {
+    const out = join(root, `signalled-${signal}`);
+    const probe = join(__dirname, 'probes', 'holdOutLock.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', probe, out], {
+      cwd: join(__dirname, '../../../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    let stdout = '';
+    for await (const chunk of child.stdout) {
+      stdout += chunk;
+      if (stdout.includes('locked')) break;
+    }
+    assert.equal(stdout.trim(), 'locked');
+    assert.ok(existsSync(`${out}.lock`) && existsSync(`${out}.lock.owner.json`), 'the probe holds the lock');
+    child.kill(signal);
+    const [code, gotSignal] = await exited;
+    assert.deepEqual([code, gotSignal], [null, signal], 'the process still dies of the signal');
+    assert.deepEqual(
+      readdirSync(root).filter((n) => n.startsWith(`signalled-${signal}`)),
+      [],
+    );
+  });
+}
+
+test('an owner file that cannot be written fails the lock in one line and releases it; a folder in its place stays', async () => {
+  const out = join(root, 'ownerless');
+  mkdirSync(`${out}.lock.owner.json`); // not ours: writing the owner file there fails with EISDIR
+  await assert.rejects(lockOutFolder(out), (e: Error) => {
+    assert.equal(e.message, `cannot lock ${out}: cannot write ${out}.lock.owner.json (EISDIR)`);
+    return true;
+  });
+  assert.equal(existsSync(`${out}.lock`), false, 'the lock is released');
+  assert.ok(existsSync(`${out}.lock.owner.json`), "the folder in the owner file's place is left alone");
 });
