@@ -94,17 +94,8 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
   // signal-exit 3, the copy proper-lockfile itself uses: one set of signal handlers, which
   // re-raises the signal once every exit handler has run, so the process still dies of it.
   const removeOwnerOnExit = onExit(() => removeOwnerFile(ownerPath));
-  try {
-    await writeFile(ownerPath, JSON.stringify(owner) + '\n');
-  } catch (e) {
-    // a lock nobody can name would refuse the next run without saying who holds it
-    removeOwnerOnExit();
-    removeOwnerFile(ownerPath); // a partial write of ours; never a folder someone put there
-    await release().catch(() => {});
-    throw new Error(`cannot lock ${out}: cannot write ${ownerPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
   let released = false;
-  return async () => {
+  const releaseAll = async () => {
     if (released) return;
     released = true;
     removeOwnerOnExit();
@@ -115,4 +106,13 @@ export async function lockOutFolder(outInput: string, onCompromised: (message: s
       /* already released or compromised: nothing of ours is left to remove */
     }
   };
+  try {
+    await writeFile(ownerPath, JSON.stringify(owner) + '\n');
+  } catch (e) {
+    // a lock nobody can name would refuse the next run without saying who holds it; what the
+    // failed write left is ours (a partial file), a folder someone put there is not touched
+    await releaseAll();
+    throw new Error(`cannot lock ${out}: cannot write ${ownerPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return releaseAll;
 }
