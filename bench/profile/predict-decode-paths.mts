@@ -13,7 +13,6 @@
 // trains; IMAGES_DIR: a class-folder dataset of JPEG photos, e.g. .cache/bench-data/train-256-*;
 // every image in it is predicted on all three sides.) ROUNDS=N (default 3); KERAS=0 leaves Keras out
 // (it needs .cache/bench-venv from bench/setup-keras.sh and the bases from bench/keras/export-*).
-import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { scanDataset } from '../../src/engine/data/scan.ts';
 import { predictFiles } from '../../src/engine/predict/predict.ts';
 import { loadModelDir } from '../../src/engine/save/load.ts';
 import { tf } from '../../src/engine/tf.ts';
+import { jsonLines, median, runMeasured } from '../lib/proc.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const [modelDir, imagesDir] = process.argv.slice(2);
@@ -104,7 +104,7 @@ const prototype = () =>
   });
 
 /** Keras' predict over the same folder, base and batch: its own in-process images/s. */
-function keras(): number {
+async function keras(): Promise<number> {
   const python = join(repoRoot, '.cache', 'bench-venv', 'bin', 'python');
   const args = [
     join(repoRoot, 'bench', 'keras', 'peer.py'),
@@ -116,15 +116,14 @@ function keras(): number {
     '--batch-size',
     String(BATCH),
   ];
-  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const last = run.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
+  const run = await runMeasured(python, args, { cwd: repoRoot });
+  const result = jsonLines(run)
+    .map((j) => j.value)
+    .filter((v) => v.side === 'keras')
     .pop();
-  if (run.status !== 0 || !last)
-    throw new Error(`keras predict failed (exit ${run.status}): ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-  return JSON.parse(last).imagesPerSecond;
+  if (run.code !== 0 || !result)
+    throw new Error(`keras predict failed (exit ${run.code ?? run.signal}): ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return result.imagesPerSecond;
 }
 
 /** Top-1 agreement and the largest probability difference between two runs over the same images. */
@@ -158,7 +157,7 @@ console.log(
 );
 const rows: { keras?: number; engine: number; prototype: number }[] = [];
 for (let round = 1; round <= rounds; round++) {
-  const kerasRate = withKeras ? keras() : undefined;
+  const kerasRate = withKeras ? await keras() : undefined;
   const e = await engine();
   const p = await prototype();
   rows.push({ keras: kerasRate, engine: e.imgPerS, prototype: p.imgPerS });
@@ -174,12 +173,11 @@ for (let round = 1; round <= rounds; round++) {
     }),
   );
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const ratio = (side: 'engine' | 'prototype') => (withKeras ? rows.map((r) => +(r[side] / r.keras!).toFixed(2)) : null);
 console.log(
   JSON.stringify({
     summary: clf.meta.base.id,
-    prototypeOverEngineMedian: +median(rows.map((r) => r.prototype / r.engine)).toFixed(2),
+    prototypeOverEngineMedian: +median(rows.map((r) => r.prototype / r.engine))!.toFixed(2),
     engineOverKerasPerRound: ratio('engine'),
     prototypeOverKerasPerRound: ratio('prototype'),
   }),
